@@ -1,0 +1,47 @@
+"""Shared fixtures: the real MNIST folder when present, and small generated IDX files."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    """Encode a uint8 array as an IDX file."""
+    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    return header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
+
+
+def write_idx(path: Path, array: np.ndarray, compress: bool = True) -> Path:
+    data = idx_bytes(array)
+    path.write_bytes(gzip.compress(data) if compress else data)
+    return path
+
+
+def real_mnist_dir() -> Path | None:
+    for candidate in (os.environ.get("DIGITS_DATA_DIR"), ROOT.parent / "shared" / "data" / "mnist"):
+        if candidate and (Path(candidate) / "t10k-labels-idx1-ubyte.gz").is_file():
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    folder = real_mnist_dir()
+    if folder is None:
+        pytest.skip("the real MNIST files are not here (set DIGITS_DATA_DIR)")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def mnist(mnist_dir):
+    from digit_recognizer.data import load_mnist
+
+    return load_mnist(mnist_dir)
