@@ -45,3 +45,14 @@ def mnist(mnist_dir):
     from digit_recognizer.data import load_mnist
 
     return load_mnist(mnist_dir)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, mnist):
+    """A fastnet trained for one epoch on 3,000 images: quick, and good enough to read clean digits."""
+    from digit_recognizer.train import recipe_config, train
+
+    path = tmp_path_factory.mktemp("model") / "tiny.h5"
+    config = recipe_config("fast", model_path=str(path), train_limit=3000, val_size=1000, epochs=2)
+    result = train(config, mnist)
+    return path, result

@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from . import __version__
-from .errors import DigitsError
+from .errors import ConfigError, DigitsError, ImageError
 from .log import setup_logging
 
 log = logging.getLogger("digit_recognizer")
@@ -30,6 +31,185 @@ def cmd_data(args: argparse.Namespace) -> int:
         counts = ", ".join(f"{d}: {n}" for d, n in enumerate(_bincount(labels)))
         print(f"{split}: {len(labels)} images of {images.shape[1]}x{images.shape[2]} ({counts})")
     return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .data import load_mnist
+    from .train import recipe_config, train
+
+    config = recipe_config(
+        args.recipe,
+        arch=args.arch,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        device=args.device,
+        model_path=args.model_path,
+        train_limit=args.train_limit,
+        patience=args.patience,
+        **({"arch_params": {}} if args.arch else {}),
+    )
+    mnist = load_mnist(args.data_dir)
+    log.info("Training %s (recipe %s) for up to %d epochs on %s", config.arch, config.recipe, config.epochs, mnist.source)
+    result = train(config, mnist, on_epoch=_print_epoch, resume=args.resume)
+    log.info("Best model saved at %s", config.model_path)
+    report = _evaluate_and_plot(result.model_file, mnist, Path(args.plots_dir), result.history)
+    _record_test_metrics(config.model_path, result.model_file, report, args.argv)
+    _write_history(result.history, Path(args.plots_dir))
+    return 130 if result.interrupted else 0
+
+
+def _print_epoch(stats) -> None:
+    print(
+        f"Epoch {stats.epoch}/{stats.epochs}: Loss: {stats.loss:.4f}, Accuracy: {stats.accuracy:.4f}, "
+        f"Val Loss: {stats.val_loss:.4f}, Val Accuracy: {stats.val_accuracy:.4f} ({stats.seconds:.1f}s)"
+        + (" *" if stats.best else ""),
+        flush=True,
+    )
+
+
+def _evaluate_and_plot(model_file, mnist, plots_dir: Path, history=(), quiet_report: bool = False):
+    from .evaluate import Evaluation, write_plots
+    from .models import network_from_file, predict_proba
+
+    model = network_from_file(model_file)
+    evaluation = Evaluation.from_probabilities(predict_proba(model, mnist.test_images), mnist.test_labels)
+    log.info("Test accuracy: %.4f", evaluation.accuracy)
+    if not quiet_report:
+        log.info("Per-class scores on the test set:\n%s", evaluation.report())
+    write_plots(evaluation, mnist.test_images, plots_dir, history)
+    return evaluation
+
+
+def _record_test_metrics(model_path: str, model_file, evaluation, argv: list[str]) -> None:
+    """Store the test figures and the command in the model's metadata (they chose nothing)."""
+    from .checkpoint import write_model_file
+
+    model_file.metadata["metrics"]["test_accuracy"] = evaluation.accuracy
+    model_file.metadata["metrics"]["test_loss"] = evaluation.loss
+    model_file.metadata["command"] = " ".join(["digits", *argv])
+    write_model_file(model_path, model_file)
+
+
+def _write_history(history, plots_dir: Path) -> None:
+    import csv
+    import json
+    from dataclasses import asdict
+
+    rows = [asdict(h) for h in history]
+    plots_dir.mkdir(parents=True, exist_ok=True)
+    (plots_dir / "history.json").write_text(json.dumps(rows, indent=1))
+    with (plots_dir / "history.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    log.info("Training history saved at %s (.csv and .json)", plots_dir / "history")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from .checkpoint import read_model_file
+    from .data import load_mnist
+    from .train import EpochStats
+
+    model_file = read_model_file(args.model_path or default_model_path())
+    mnist = load_mnist(args.data_dir)
+    history = [EpochStats(**h) for h in model_file.metadata.get("history", [])]
+    evaluation = _evaluate_and_plot(model_file, mnist, Path(args.plots_dir), history, quiet_report=args.json)
+    if args.json:
+        print(json.dumps(evaluation.to_dict()))
+    else:
+        print(f"Test accuracy: {evaluation.accuracy:.4f}")
+        print(evaluation.report())
+    return 0
+
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+
+
+def expand_inputs(items: list[str]) -> list[tuple[str, str | None]]:
+    """Files, folders (their images) and globs → (path, error) pairs, in a stable order."""
+    import glob
+
+    found: list[tuple[str, str | None]] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+            found += [(str(p), None) for p in images] or [(item, "no images in this folder")]
+        elif not path.exists() and glob.has_magic(item):
+            matches = sorted(glob.glob(item, recursive=True))
+            found += [(m, None) for m in matches] or [(item, "no file matches this pattern")]
+        else:
+            found.append((item, None))
+    return found
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    import json
+
+    from .recognizer import Recognizer
+
+    if args.top_k is not None and not 1 <= args.top_k <= 10:
+        raise ConfigError(f"--top-k must be between 1 and 10 (got {args.top_k})")
+    recognizer = Recognizer.load(args.model_path)
+    inputs = expand_inputs(args.paths)
+    failed = 0
+    for start in range(0, len(inputs), 256):
+        chunk = inputs[start : start + 256]
+        readable = [path for path, error in chunk if error is None]
+        answers = iter(recognizer.predict_batch(readable))
+        for path, error in chunk:
+            result = ImageError(error) if error else next(answers)
+            if isinstance(result, DigitsError):
+                failed += 1
+                _report_error(path, result, args)
+                continue
+            if args.save_preprocessed and result.image is not None:
+                _save_preprocessed(result.image, Path(args.save_preprocessed), path, start)
+            if args.json:
+                print(json.dumps({"path": path, **result.to_dict(args.top_k or 0)}), flush=True)
+            else:
+                prefix = f"{path}: " if len(inputs) > 1 else ""
+                print(prefix + _describe(result, args.top_k), flush=True)
+    return 1 if failed else 0
+
+
+def _describe(result, top_k: int | None) -> str:
+    if result.digit is None:
+        return f"No digit found ({result.reason})"
+    line = f"Predicted Digit: {result.digit} (Confidence: {result.confidence:.2f})"
+    if result.low_confidence:
+        line += " [low confidence]"
+    if top_k:
+        line += " Top: " + ", ".join(f"{t['digit']} {t['probability']:.2f}" for t in result.top(top_k))
+    return line
+
+
+def _report_error(path: str, error: Exception, args: argparse.Namespace) -> None:
+    import json
+
+    if args.json:
+        print(json.dumps({"path": path, "error": str(error)}), flush=True)
+    log.error("%s: %s", path, error, exc_info=args.verbose > 0)
+
+
+def _save_preprocessed(image, folder: Path, path: str, index: int) -> None:
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{Path(path).stem}.png"
+    if target.exists():  # two inputs with one name: keep both
+        target = folder / f"{Path(path).stem}-{index}.png"
+    Image.fromarray(image).save(target)
+
+
+def default_model_path() -> Path:
+    from .recognizer import BUNDLED_MODEL
+
+    return BUNDLED_MODEL
 
 
 def _bincount(labels) -> list[int]:
@@ -67,12 +247,47 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--no-download", action="store_true", help="fail instead of downloading MNIST")
     _common(data)
     data.set_defaults(func=cmd_data)
+
+    train = sub.add_parser("train", help="train a model on MNIST, then evaluate it on the test set")
+    train.add_argument("--recipe", default="default", help="default (accuracy) or fast (seconds to 99%%)")
+    train.add_argument("--arch", help="architecture: cnn, lenet5, resnet, fastnet (default: the recipe's)")
+    train.add_argument("--epochs", type=int, help="maximum epochs (default: the recipe's)")
+    train.add_argument("--batch-size", type=int, help="images per step (default: the recipe's)")
+    train.add_argument("--lr", type=float, help="peak learning rate of the one-cycle schedule")
+    train.add_argument("--patience", type=int, help="early stopping: epochs without improvement (default 8)")
+    train.add_argument("--model-path", default="models/digit_recognizer_model.h5", help="where the best model goes")
+    train.add_argument("--plots-dir", default="plots", help="where plots and the history go (default: plots)")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument("--device", default="auto", help="auto (CUDA > MPS > CPU), cpu, cuda, cuda:1, mps")
+    train.add_argument("--resume", action="store_true", help="continue from the checkpoint at --model-path")
+    train.add_argument("--train-limit", type=int, default=0, metavar="N", help="train on the first N images only")
+    _data_dir(train)
+    _common(train)
+    train.set_defaults(func=cmd_train)
+
+    evaluate = sub.add_parser("evaluate", help="test accuracy, per-class scores and plots for a model")
+    evaluate.add_argument("--model-path", help="model file (default: the bundled model)")
+    evaluate.add_argument("--plots-dir", default="plots", help="where plots go (default: plots)")
+    evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    _data_dir(evaluate)
+    _common(evaluate)
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    predict = sub.add_parser("predict", help="read the digit in images (files, folders, globs)")
+    predict.add_argument("paths", nargs="+", metavar="PATH", help="image files, folders of images, or globs")
+    predict.add_argument("--model-path", help="model file (default: the bundled model)")
+    predict.add_argument("--json", action="store_true", help="one JSON object per input (JSON Lines)")
+    predict.add_argument("--top-k", type=int, metavar="K", help="also show the K most likely digits")
+    predict.add_argument("--save-preprocessed", metavar="DIR", help="write the 28x28 image the model saw")
+    _common(predict)
+    predict.set_defaults(func=cmd_predict)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     setup_logging(args.verbose, args.quiet, args.log_file)
     try:
         return args.func(args)

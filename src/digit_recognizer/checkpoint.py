@@ -1,0 +1,122 @@
+"""Model files: self-describing HDF5 that is safe to load.
+
+Layout (format version 1)::
+
+    /                 attrs: format="digit-recognizer", format_version, arch, arch_params (JSON),
+                             class_names (JSON), normalization (JSON: mean, std), metadata (JSON)
+    /weights/<name>   one dataset per tensor of the PyTorch state dict
+    /onnx             (optional) the same network as an ONNX graph, bytes: inference without torch
+
+Loading reads arrays and JSON only — nothing from the file is ever executed (no pickle).
+Files are written to a temporary name beside the target and renamed into place, so a crash or
+Ctrl-C never leaves a half-written model where a good one was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from .errors import ModelFileError
+
+FORMAT = "digit-recognizer"
+FORMAT_VERSION = 1
+CLASS_NAMES = [str(d) for d in range(10)]
+MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+
+
+@dataclass
+class ModelFile:
+    """Everything in a model file, as plain data: arrays and JSON-able values."""
+
+    arch: str
+    arch_params: dict
+    weights: dict[str, np.ndarray]
+    metadata: dict = field(default_factory=dict)
+    normalization: dict = field(default_factory=lambda: {"mean": MNIST_MEAN, "std": MNIST_STD})
+    class_names: list[str] = field(default_factory=lambda: list(CLASS_NAMES))
+    onnx: bytes | None = None
+    format_version: int = FORMAT_VERSION
+
+    def __repr__(self) -> str:
+        return f"ModelFile(arch={self.arch!r}, params={self.arch_params}, tensors={len(self.weights)})"
+
+
+def write_model_file(path: str | Path, model: ModelFile) -> Path:
+    """Write ``model`` to ``path`` atomically (temporary file + rename)."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ModelFileError(f"cannot write the model to {path} ({exc.strerror or exc})") from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        with h5py.File(tmp, "w") as f:
+            f.attrs["format"] = FORMAT
+            f.attrs["format_version"] = model.format_version
+            f.attrs["arch"] = model.arch
+            f.attrs["arch_params"] = json.dumps(model.arch_params)
+            f.attrs["class_names"] = json.dumps(model.class_names)
+            f.attrs["normalization"] = json.dumps(model.normalization)
+            f.attrs["metadata"] = json.dumps(model.metadata)
+            weights = f.create_group("weights")
+            for name, array in model.weights.items():
+                weights.create_dataset(name, data=array)
+            if model.onnx is not None:
+                f.create_dataset("onnx", data=np.frombuffer(model.onnx, dtype=np.uint8))
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ModelFileError(f"cannot write the model to {path} ({exc})") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def read_model_file(path: str | Path) -> ModelFile:
+    """Read a model file, refusing anything that is not one of ours in a format version we know."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"model file {path} does not exist")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as exc:
+        raise ModelFileError(f"{path} is not a readable HDF5 model file (corrupt or truncated?)") from exc
+    try:
+        with f:
+            attrs = dict(f.attrs)
+            if attrs.get("format") != FORMAT:
+                raise ModelFileError(_foreign(path, attrs))
+            version = int(attrs.get("format_version", -1))
+            if version != FORMAT_VERSION:
+                raise ModelFileError(
+                    f"{path} has model format version {version}; this program reads version {FORMAT_VERSION} "
+                    "(upgrade handwritten-digit-recognizer, or retrain the model)"
+                )
+            return ModelFile(
+                arch=str(attrs["arch"]),
+                arch_params=json.loads(attrs["arch_params"]),
+                weights={name: np.asarray(ds[()]) for name, ds in f["weights"].items()},
+                metadata=json.loads(attrs.get("metadata", "{}")),
+                normalization=json.loads(attrs["normalization"]),
+                class_names=json.loads(attrs["class_names"]),
+                onnx=f["onnx"][()].tobytes() if "onnx" in f else None,
+                format_version=version,
+            )
+    except ModelFileError:
+        raise
+    except (KeyError, ValueError, TypeError, OSError) as exc:
+        raise ModelFileError(f"{path} is damaged: {exc}") from exc
+
+
+def _foreign(path: Path, attrs: dict) -> str:
+    if "keras_version" in attrs or "model_config" in attrs:
+        return f"{path} is a Keras model file; this program reads only its own HDF5 models (train one with `digits train`)"
+    return f"{path} is an HDF5 file but not a digit-recognizer model"

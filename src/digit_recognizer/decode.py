@@ -1,0 +1,132 @@
+"""Image bytes → a grayscale float array in [0, 1], whatever the file format.
+
+Handles PNG, JPEG, BMP, GIF (first frame), WebP and TIFF; 1-, 8- and 16-bit; palette; CMYK;
+transparency (composited on white, so a canvas export of black strokes on a transparent background
+reads as black on white); EXIF orientation. Size and pixel caps are checked *before* decoding, so a
+decompression bomb is refused without allocating its pixels.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import ImageError
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # 20 MiB
+MAX_PIXELS = 40_000_000  # e.g. 8000 × 5000
+FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")  # JPEG also opens phones' MPO files
+
+ImageSource = Union[str, os.PathLike, bytes, bytearray, memoryview, Image.Image, np.ndarray]
+
+
+def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """Read a file, refusing one over ``max_bytes`` before reading it."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise ImageError(f"{path} is a folder, not an image")
+        if size > max_bytes:
+            raise ImageError(f"file is too large ({size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB)")
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ImageError("no such file") from exc
+    except PermissionError as exc:
+        raise ImageError("permission denied") from exc
+    except OSError as exc:
+        raise ImageError(f"cannot read the file ({exc.strerror or exc})") from exc
+
+
+def open_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Bytes → a loaded PIL image, checking the size cap first and the pixel cap before decoding."""
+    if len(data) == 0:
+        raise ImageError("empty file")
+    if len(data) > MAX_FILE_BYTES:
+        raise ImageError(f"file is too large ({len(data) / 2**20:.1f} MiB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MiB)")
+    try:
+        image = Image.open(io.BytesIO(data), formats=FORMATS)
+    except UnidentifiedImageError as exc:
+        raise ImageError("not an image (or a format this program does not read: PNG, JPEG, BMP, GIF, WebP, TIFF)") from exc
+    except Image.DecompressionBombError as exc:
+        raise ImageError(f"image is too large ({exc})") from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise ImageError(f"malformed image header ({exc})") from exc
+    width, height = image.size
+    if width < 1 or height < 1:
+        raise ImageError(f"image has no pixels ({width}×{height})")
+    if width * height > max_pixels:
+        raise ImageError(f"image is too large ({width}×{height} pixels; the limit is {max_pixels:,} pixels)")
+    try:
+        image.seek(0)  # the first frame of a GIF or multi-page TIFF
+        image.load()
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+        raise ImageError(f"truncated or corrupt image data ({exc})") from exc
+    return image
+
+
+def to_gray(image: Image.Image) -> np.ndarray:
+    """A PIL image → float32 grayscale in [0, 1] (transparent areas become white)."""
+    try:
+        image = ImageOps.exif_transpose(image)
+    except (OSError, ValueError, SyntaxError, TypeError):
+        pass  # broken EXIF: keep the pixels as stored
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        pixels = np.asarray(image, dtype=np.float32)
+        top = 65535.0 if pixels.max() > 255 else 255.0  # some 16-bit files only use the 8-bit range
+        return np.clip(pixels / top, 0, 1) if image.mode != "F" else _rescale(pixels)
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image.convert("RGBA"))
+    return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+
+
+def _rescale(pixels: np.ndarray) -> np.ndarray:
+    low, high = np.nanmin(pixels), np.nanmax(pixels)
+    return np.zeros_like(pixels) if high <= low else (pixels - low) / (high - low)
+
+
+def load_gray(source: ImageSource) -> np.ndarray:
+    """Any supported source (path, bytes, PIL image, numpy array) → float32 grayscale in [0, 1]."""
+    if isinstance(source, np.ndarray):
+        return array_to_gray(source)
+    if isinstance(source, Image.Image):
+        if source.width * source.height > MAX_PIXELS:
+            raise ImageError(f"image is too large ({source.width}×{source.height} pixels)")
+        return to_gray(source)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return to_gray(open_image(bytes(source)))
+    return to_gray(open_image(read_bytes(source)))
+
+
+def array_to_gray(array: np.ndarray) -> np.ndarray:
+    """A numpy image: (H, W), (H, W, 3) or (H, W, 4); uint8/uint16 or float in [0, 1]."""
+    if array.ndim == 3 and array.shape[2] in (3, 4):
+        if array.shape[2] == 4:
+            return to_gray(Image.fromarray(_to_uint8(array), "RGBA"))
+        array = array[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    if array.ndim != 2 or array.size == 0:
+        raise ImageError(f"an image array must be (H, W), (H, W, 3) or (H, W, 4); got shape {array.shape}")
+    if array.size > MAX_PIXELS:
+        raise ImageError(f"image is too large ({array.shape[1]}×{array.shape[0]} pixels)")
+    if array.dtype == np.uint16:
+        return array.astype(np.float32) / 65535.0
+    if np.issubdtype(array.dtype, np.integer) or array.max(initial=0) > 1.0:
+        return np.clip(array.astype(np.float32) / 255.0, 0, 1)
+    return np.clip(array.astype(np.float32), 0, 1)
+
+
+def _to_uint8(array: np.ndarray) -> np.ndarray:
+    if array.dtype == np.uint8:
+        return array
+    if array.dtype == np.uint16:
+        return (array // 257).astype(np.uint8)
+    scale = 255.0 if array.max(initial=0) <= 1.0 else 1.0
+    return np.clip(array * scale, 0, 255).astype(np.uint8)

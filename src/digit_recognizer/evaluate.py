@@ -1,0 +1,159 @@
+"""Evaluation: probabilities + labels → accuracy, confusion matrix, per-class scores, and PNG plots.
+
+Metrics are computed from predicted probabilities, so any model that yields them (the PyTorch
+network, the ONNX graph, an ensemble) is judged the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Evaluation:
+    accuracy: float
+    loss: float  # mean negative log-likelihood
+    confusion: np.ndarray  # (10, 10): rows are true digits, columns predictions
+    precision: np.ndarray
+    recall: np.ndarray
+    f1: np.ndarray
+    probabilities: np.ndarray
+    labels: np.ndarray
+
+    def __repr__(self) -> str:
+        return f"Evaluation(n={len(self.labels)}, accuracy={self.accuracy:.4f}, loss={self.loss:.4f})"
+
+    @classmethod
+    def from_probabilities(cls, probabilities: np.ndarray, labels: np.ndarray) -> "Evaluation":
+        labels = np.asarray(labels, dtype=np.int64)
+        predicted = probabilities.argmax(1)
+        confusion = np.zeros((10, 10), dtype=np.int64)
+        np.add.at(confusion, (labels, predicted), 1)
+        true_pos = np.diag(confusion).astype(float)
+        precision = true_pos / np.maximum(confusion.sum(0), 1)
+        recall = true_pos / np.maximum(confusion.sum(1), 1)
+        f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+        nll = -np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-12, None)).mean()
+        accuracy = float((predicted == labels).mean())
+        return cls(accuracy, float(nll), confusion, precision, recall, f1, probabilities, labels)
+
+    def to_dict(self) -> dict:
+        """Machine-readable metrics (``--json``)."""
+        return {
+            "images": int(len(self.labels)),
+            "accuracy": self.accuracy,
+            "errors": int((self.probabilities.argmax(1) != self.labels).sum()),
+            "loss": self.loss,
+            "per_class": {
+                str(d): {
+                    "precision": float(self.precision[d]),
+                    "recall": float(self.recall[d]),
+                    "f1": float(self.f1[d]),
+                    "support": int(self.confusion[d].sum()),
+                }
+                for d in range(10)
+            },
+            "confusion_matrix": self.confusion.tolist(),
+        }
+
+    def report(self) -> str:
+        """Per-class precision/recall/F1 as a text table."""
+        lines = ["digit  precision  recall  f1      support"]
+        for d in range(10):
+            lines.append(
+                f"{d:>5}  {self.precision[d]:9.4f}  {self.recall[d]:6.4f}  {self.f1[d]:6.4f}  {self.confusion[d].sum():7d}"
+            )
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plots
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_curves(history: Sequence, path: Path) -> Path:
+    """Training and validation accuracy and loss per epoch."""
+    plt = _pyplot()
+    epochs = [h.epoch for h in history]
+    fig, (ax_acc, ax_loss) = plt.subplots(1, 2, figsize=(11, 4))
+    ax_acc.plot(epochs, [h.accuracy for h in history], "o-", label="train (augmented)")
+    ax_acc.plot(epochs, [h.val_accuracy for h in history], "o-", label="validation")
+    ax_acc.set(title="Accuracy", xlabel="epoch", ylabel="accuracy")
+    ax_loss.plot(epochs, [h.loss for h in history], "o-", label="train (augmented)")
+    ax_loss.plot(epochs, [h.val_loss for h in history], "o-", label="validation")
+    ax_loss.set(title="Loss", xlabel="epoch", ylabel="cross-entropy")
+    for ax in (ax_acc, ax_loss):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    return _save(fig, path)
+
+
+def plot_confusion(confusion: np.ndarray, path: Path) -> Path:
+    """The confusion matrix with the count written in every cell."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    shown = np.log1p(confusion)  # a log scale keeps the few errors visible beside ~1000 hits
+    image = ax.imshow(shown, cmap="Blues")
+    threshold = shown.max() / 2
+    for (row, col), count in np.ndenumerate(confusion):
+        colour = "white" if shown[row, col] > threshold else "black"
+        ax.text(col, row, str(count), ha="center", va="center", fontsize=8, color=colour)
+    ax.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true", title="Confusion matrix")
+    fig.colorbar(image, ax=ax, label="log(1 + count)")
+    return _save(fig, path)
+
+
+def plot_misclassified(images: np.ndarray, evaluation: Evaluation, path: Path, count: int = 36) -> Path:
+    """The worst errors first: those the model was most confident about."""
+    plt = _pyplot()
+    predicted = evaluation.probabilities.argmax(1)
+    wrong = np.flatnonzero(predicted != evaluation.labels)
+    wrong = wrong[np.argsort(-evaluation.probabilities[wrong, predicted[wrong]])][:count]
+    cols = 6
+    rows = max(1, -(-len(wrong) // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.6, rows * 1.9), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, i in zip(axes.flat, wrong):
+        ax.imshow(images[i], cmap="gray_r")
+        confidence = evaluation.probabilities[i, predicted[i]]
+        ax.set_title(f"true {evaluation.labels[i]} → {predicted[i]}\n{confidence:.2f}", fontsize=8)
+    title = f"Misclassified: {len(wrong)} most confident errors" if len(wrong) else "No misclassified images"
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def write_plots(evaluation: Evaluation, images: np.ndarray, plots_dir: Path, history: Sequence = ()) -> list[Path]:
+    plots_dir = Path(plots_dir)
+    paths = []
+    if history:
+        paths.append(plot_curves(history, plots_dir / "accuracy_loss_curves.png"))
+    paths.append(plot_confusion(evaluation.confusion, plots_dir / "confusion_matrix.png"))
+    paths.append(plot_misclassified(images, evaluation, plots_dir / "misclassified.png"))
+    return paths
+
+
+def _save(fig, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    log.info("Plot saved at %s", path)
+    return path

@@ -1,0 +1,209 @@
+"""A grayscale image of a handwritten digit → the 28×28 the model was trained on, or "no digit".
+
+The steps, in order:
+
+1. *Ink map.* Decide the polarity (dark ink on light paper, or light on dark) from which tail of the
+   grey levels stands out from the border, and turn the image into "ink" (1 = stroke). Images larger
+   than ``WORK_SIDE`` are reduced by max-pooling the ink, which keeps hairline pencil strokes.
+2. *Clean-up.* Subtract a smooth background estimate (uneven light, shadows, grey or coloured paper),
+   normalise the contrast, threshold; drop ruled or grid lines (ink runs across ≥ 85 % of the image)
+   and specks (small components away from the digit).
+3. *No digit?* Too little contrast, no component of any size, or noise everywhere → no digit.
+4. *LeCun's recipe.* Crop the ink's bounding box; bring thin strokes to MNIST's stroke width; fit into
+   20×20 keeping the aspect ratio, with area-averaged (anti-aliased) grey levels; place it in 28×28
+   so that its centre of mass is at MNIST's, (14, 14).
+
+An MNIST image (28×28, white on black, centred) comes out essentially unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+WORK_SIDE = 1024  # longest side the clean-up works at
+MIN_CONTRAST = 0.12  # weakest ink, as a fraction of full scale, still read as ink
+INK_THRESHOLD = 0.35  # of the normalised ink: what counts as stroke
+LINE_SPAN = 0.85  # a run of ink this long (fraction of the image) is a ruled or grid line
+MNIST_STROKE = 0.14  # median MNIST stroke width / the 20 px box (measured on the test set)
+MNIST_COM = (14.0, 14.0)  # mean centre of mass of MNIST digits (row, column)
+EIGHT = np.ones((3, 3), bool)  # 8-connectivity
+HORIZONTAL = np.array([[0, 0, 0], [1, 1, 1], [0, 0, 0]], bool)
+
+
+@dataclass
+class Prepared:
+    """What the model sees (28×28 uint8, white on black) and where the digit was, or why there is none."""
+
+    image: np.ndarray | None
+    box: tuple[int, int, int, int] | None  # x, y, width, height in the input's pixels
+    reason: str | None = None  # why there is no digit
+    dark_on_light: bool = True
+
+    def __repr__(self) -> str:
+        return f"Prepared(box={self.box}, reason={self.reason!r})" if self.image is None else f"Prepared(box={self.box})"
+
+
+@dataclass
+class InkMap:
+    ink: np.ndarray  # float32 in [0, 1], background ≈ 0, at working resolution
+    mask: np.ndarray  # bool: stroke pixels after removing lines
+    scale: int  # input pixels per working pixel
+    dark_on_light: bool
+    reason: str | None = None  # set when the image holds no ink at all
+
+
+def prepare(gray: np.ndarray) -> Prepared:
+    """Grayscale float image in [0, 1] → the model's 28×28 input, or the reason there is no digit."""
+    ink = ink_map(gray)
+    if ink.reason:
+        return Prepared(None, None, ink.reason, ink.dark_on_light)
+    labels, count = ndimage.label(ink.mask, EIGHT)
+    keep, reason = _digit_components(labels, count, ink.ink)
+    if reason:
+        return Prepared(None, None, reason, ink.dark_on_light)
+    digit_mask = np.isin(labels, keep)
+    rows, cols = ndimage.find_objects(digit_mask.astype(np.int32))[0]
+    box = _input_box(rows, cols, ink.scale, gray.shape)
+    return Prepared(to_mnist(ink.ink[rows, cols], digit_mask[rows, cols]), box, None, ink.dark_on_light)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1–2. Ink map and clean-up
+
+
+def ink_map(gray: np.ndarray) -> InkMap:
+    """Polarity, reduction to the working size, background removal, contrast and the stroke mask."""
+    scale = max(1, -(-max(gray.shape) // WORK_SIDE))
+    dark = 1.0 - _pool(gray, scale, np.min)  # ink if strokes are dark
+    light = _pool(gray, scale, np.max)  # ink if strokes are light
+    dark_on_light = _standout(dark) >= _standout(light)
+    raw = dark if dark_on_light else light
+    ink = np.clip(raw - (background := _background(raw)), 0, None) / np.maximum(1 - background, 0.2)
+    strength = ndimage.uniform_filter(ink, 3).max()
+    if strength < MIN_CONTRAST:
+        return InkMap(ink, np.zeros(ink.shape, bool), scale, dark_on_light, "no digit: the image is blank or uniform")
+    ink = np.clip(ink / strength, 0, 1)
+    mask = ink > INK_THRESHOLD
+    lines = _lines(mask)
+    strokes = mask & ~lines
+    # Keep line pixels where a stroke crosses a line, so the line does not cut the digit in pieces.
+    mask = strokes | (lines & ndimage.binary_dilation(strokes, EIGHT))
+    return InkMap(ink.astype(np.float32), mask, scale, dark_on_light)
+
+
+def _pool(gray: np.ndarray, k: int, reduce) -> np.ndarray:
+    """Reduce by k × k blocks with ``reduce`` (min or max), padding with the edge values."""
+    if k == 1:
+        return gray.astype(np.float32, copy=False)
+    h, w = gray.shape
+    padded = np.pad(gray, ((0, -h % k), (0, -w % k)), mode="edge")
+    blocks = padded.reshape(padded.shape[0] // k, k, padded.shape[1] // k, k)
+    return reduce(reduce(blocks, axis=3), axis=1).astype(np.float32)
+
+
+def _standout(ink: np.ndarray) -> float:
+    """How far the strongest ink stands out from the border's level (the paper)."""
+    border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
+    return float(np.percentile(ink, 99.9) - np.median(border))
+
+
+def _background(ink: np.ndarray) -> np.ndarray:
+    """A smooth estimate of the paper's own level: a wide opening on a coarse copy, scaled back up."""
+    k = max(1, -(-max(ink.shape) // 48))
+    coarse = _pool(ink, k, np.mean)
+    size = max(3, max(coarse.shape) // 4)  # wider than any stroke, so strokes never count as paper
+    paper = ndimage.uniform_filter(ndimage.grey_opening(coarse, size=size), size=size // 2 + 1)
+    zoom = (ink.shape[0] / paper.shape[0], ink.shape[1] / paper.shape[1])
+    return np.clip(ndimage.zoom(paper, zoom, order=1, grid_mode=True, mode="nearest"), 0, 1)[: ink.shape[0], : ink.shape[1]]
+
+
+def _lines(mask: np.ndarray) -> np.ndarray:
+    """Pixels on straight runs of ink across ≥ LINE_SPAN of the image: ruled and grid lines."""
+    lines = np.zeros_like(mask)
+    for structure, length in ((HORIZONTAL, mask.shape[1]), (HORIZONTAL.T, mask.shape[0])):
+        if length < 20:  # too small to tell a line from a stroke
+            continue
+        runs, _ = ndimage.label(mask, structure)
+        sizes = np.bincount(runs.ravel())
+        sizes[0] = 0
+        lines |= (sizes >= LINE_SPAN * length)[runs]
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Which components are the digit; is there one at all
+
+
+def _digit_components(labels: np.ndarray, count: int, ink: np.ndarray) -> tuple[list[int], str | None]:
+    """The labels of the digit's pieces (specks dropped), or why there is no digit."""
+    if count == 0:
+        return [], "no digit: no ink found"
+    ids = np.arange(1, count + 1)
+    sizes = ndimage.sum_labels(np.ones_like(ink), labels, ids)
+    area = labels.size
+    if sizes.sum() > 0.45 * area or (count > 50 and sizes.max() < 0.3 * sizes.sum()):
+        return [], "no digit: the image looks like noise"
+    main = int(np.argmax(sizes))
+    if sizes[main] < max(6, 2e-4 * area):
+        return [], "no digit: only specks"
+    boxes = ndimage.find_objects(labels)
+    (r, c) = boxes[main]
+    reach_r, reach_c = 0.6 * (r.stop - r.start), 0.6 * (c.stop - c.start)
+    keep = []
+    for i, (rows, cols) in enumerate(boxes):
+        near = (
+            rows.stop > r.start - reach_r and rows.start < r.stop + reach_r
+            and cols.stop > c.start - reach_c and cols.start < c.stop + reach_c
+        )  # fmt: skip
+        if i == main or (near and sizes[i] >= 0.1 * sizes[main]):
+            keep.append(int(ids[i]))
+    return keep, None
+
+
+def _input_box(rows: slice, cols: slice, scale: int, shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    y0, x0 = rows.start * scale, cols.start * scale
+    y1, x1 = min(rows.stop * scale, shape[0]), min(cols.stop * scale, shape[1])
+    return (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. LeCun's normalisation
+
+
+def to_mnist(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """A cropped digit (ink in [0, 1] and its stroke mask) → 28×28 uint8, white on black, centred."""
+    ink = ink * ndimage.binary_dilation(mask, EIGHT, iterations=2)  # drop anything but the digit
+    ink = _thicken(ink, mask)
+    h, w = ink.shape
+    fit = 20.0 / max(h, w)
+    size = (max(1, round(w * fit)), max(1, round(h * fit)))
+    method = Image.Resampling.BOX if fit < 1 else Image.Resampling.BILINEAR
+    small = np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").resize(size, method))
+    small = small / max(float(small.max()), 1e-6)
+    canvas = np.zeros((28, 28), np.float32)
+    top, left = (28 - small.shape[0]) // 2, (28 - small.shape[1]) // 2
+    canvas[top : top + small.shape[0], left : left + small.shape[1]] = small
+    com = ndimage.center_of_mass(canvas)
+    bottom, right = 28 - top - small.shape[0], 28 - left - small.shape[1]
+    dy = int(np.clip(round(MNIST_COM[0] - com[0]), -top, bottom))  # move, but never off the canvas
+    dx = int(np.clip(round(MNIST_COM[1] - com[1]), -left, right))
+    canvas = np.roll(canvas, (dy, dx), axis=(0, 1))
+    return np.clip(canvas * 255 + 0.5, 0, 255).astype(np.uint8)
+
+
+def _thicken(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Dilate strokes much thinner than MNIST's (thin pen or pencil on a big image)."""
+    perimeter = (mask & ~ndimage.binary_erosion(mask, EIGHT)).sum()
+    width = 2.0 * mask.sum() / max(perimeter, 1)
+    target = MNIST_STROKE * max(ink.shape)
+    if width >= 0.7 * target:
+        return ink
+    radius = int(round((target - width) / 2))
+    if radius < 1:
+        return ink
+    y, x = np.ogrid[-radius : radius + 1, -radius : radius + 1]
+    return ndimage.grey_dilation(ink, footprint=(x * x + y * y) <= radius * radius)

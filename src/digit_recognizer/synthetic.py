@@ -1,0 +1,146 @@
+"""Realistic test images made from MNIST *test* digits, rendered the way people's images arrive.
+
+Nothing is downloaded: each MNIST digit is up-sampled into smooth pen strokes and drawn on a canvas
+under one named condition (a phone photo on grey paper, a canvas export with a transparent
+background, a scan with grid lines, ...). Tests assert accuracy on a seeded sample; the benchmark
+``benchmarks/realistic.py`` reports it per condition.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Callable
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+
+def strokes(digit: np.ndarray, size: int, level: float = 0.5) -> np.ndarray:
+    """An MNIST digit (28×28 uint8) → a smooth ink map (size×size, float in [0, 1]).
+
+    ``level`` is where the up-sampled grey levels are cut: high gives thin strokes, low thick ones.
+    """
+    big = Image.fromarray(digit.astype(np.float32) / 255.0, mode="F").resize((size, size), Image.Resampling.BICUBIC)
+    soft = max(0.04, 1.5 / size * 28 / 10)  # edges about a pixel and a half wide, whatever the size
+    return np.clip((np.asarray(big) - level) / soft + 0.5, 0, 1)
+
+
+def _place(ink: np.ndarray, canvas: tuple[int, int], rng: np.random.Generator, off_centre: bool) -> np.ndarray:
+    h, w = canvas
+    out = np.zeros(canvas, np.float32)
+    room_y, room_x = h - ink.shape[0], w - ink.shape[1]
+    spread = 1.0 if off_centre else 0.2
+    y = int(np.clip(room_y / 2 + rng.uniform(-spread, spread) * room_y / 2, 0, room_y))
+    x = int(np.clip(room_x / 2 + rng.uniform(-spread, spread) * room_x / 2, 0, room_x))
+    out[y : y + ink.shape[0], x : x + ink.shape[1]] = ink
+    return out
+
+
+def _compose(ink: np.ndarray, paper, pen) -> np.ndarray:
+    """Paper and pen colours (RGB in [0, 1]) mixed by the ink map → float RGB image."""
+    paper, pen = np.asarray(paper, np.float32), np.asarray(pen, np.float32)
+    return paper * (1 - ink[..., None]) + pen * ink[..., None]
+
+
+def _encode(rgb: np.ndarray, fmt: str = "PNG", quality: int = 90, alpha: np.ndarray | None = None) -> bytes:
+    pixels = np.clip(rgb * 255 + 0.5, 0, 255).astype(np.uint8)
+    if alpha is not None:
+        pixels = np.dstack([pixels, np.clip(alpha * 255 + 0.5, 0, 255).astype(np.uint8)])
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format=fmt, quality=quality)
+    return buffer.getvalue()
+
+
+def _lines(shape: tuple[int, int], spacing: int, grid: bool, width: int) -> np.ndarray:
+    mask = np.zeros(shape, np.float32)
+    for y in range(spacing // 2, shape[0], spacing):
+        mask[y : y + width] = 1
+    if grid:
+        for x in range(spacing // 2, shape[1], spacing):
+            mask[:, x : x + width] = 1
+    return mask
+
+
+def render(digit: np.ndarray, condition: str, rng: np.random.Generator, max_side: int = 3000) -> bytes:
+    """One encoded image of ``digit`` under ``condition`` (see ``CONDITIONS``)."""
+    side = int(np.exp(rng.uniform(np.log(60), np.log(max_side))))
+    if condition == "tiny":
+        side = int(rng.integers(30, 60))
+    canvas = (side, int(side * rng.uniform(0.8, 1.4)))
+    digit_size = max(20, int(side * rng.uniform(0.45, 0.8)))
+    level = {"thin_pen": 0.75, "thick_marker": 0.15}.get(condition, rng.uniform(0.35, 0.6))
+    ink = strokes(digit, digit_size, level)
+    if condition == "rotated":
+        angle = rng.uniform(-15, 15)
+        ink = np.asarray(Image.fromarray(ink, mode="F").rotate(angle, Image.Resampling.BILINEAR))
+    ink = _place(ink, canvas, rng, off_centre=condition == "off_centre")
+    return CONDITIONS[condition](ink, rng)
+
+
+def _pen(rng):
+    return rng.choice([[0.05, 0.05, 0.08], [0.1, 0.15, 0.45], [0.3, 0.3, 0.32]])
+
+
+def _photo(ink, rng, paper=(0.93, 0.92, 0.9), light=None, noise=0.02, blur=0.0, quality=85):
+    rgb = _compose(ink, paper, _pen(rng))
+    if light is not None:
+        rgb = rgb * light[..., None]
+    if blur:
+        rgb = ndimage.gaussian_filter(rgb, (blur, blur, 0))
+    rgb = rgb + rng.normal(0, noise, rgb.shape).astype(np.float32)
+    return _encode(np.clip(rgb, 0, 1), "JPEG", quality)
+
+
+def _gradient(shape, rng, low=0.45):
+    h, w = shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    angle = rng.uniform(0, 2 * np.pi)
+    t = (np.cos(angle) * xx / w + np.sin(angle) * yy / h)
+    t = (t - t.min()) / max(t.max() - t.min(), 1e-6)
+    return low + (1 - low) * t
+
+
+def _shadow(shape, rng):
+    h, w = shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    cy, cx = rng.uniform(0, h), rng.uniform(0, w)
+    r = rng.uniform(0.3, 0.6) * max(h, w)
+    return 1 - 0.45 * np.exp(-(((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r * r)))
+
+
+def _ruled(ink, rng, grid: bool):
+    spacing = max(8, int(ink.shape[0] / rng.uniform(4, 9)))
+    lines = _lines(ink.shape, spacing, grid, max(1, ink.shape[0] // 300))
+    paper = _compose(lines * 0.5, (0.96, 0.96, 0.94), (0.45, 0.6, 0.85))
+    rgb = paper * (1 - ink[..., None]) + _pen(rng) * ink[..., None]
+    return _encode(rgb, "JPEG", 90)
+
+
+CONDITIONS: dict[str, Callable[[np.ndarray, np.random.Generator], bytes]] = {
+    "canvas": lambda ink, rng: _encode(_compose(ink, (1, 1, 1), (0, 0, 0))),
+    "white_on_black": lambda ink, rng: _encode(_compose(ink, (0, 0, 0), (1, 1, 1))),
+    "transparent": lambda ink, rng: _encode(_compose(ink, (0, 0, 0), (0, 0, 0)), alpha=ink),
+    "thin_pen": lambda ink, rng: _photo(ink, rng),
+    "thick_marker": lambda ink, rng: _photo(ink, rng),
+    "grey_paper": lambda ink, rng: _photo(ink, rng, paper=(0.62, 0.62, 0.6)),
+    "coloured_paper": lambda ink, rng: _photo(ink, rng, paper=tuple(rng.uniform(0.55, 0.95, 3))),
+    "gradient": lambda ink, rng: _photo(ink, rng, light=_gradient(ink.shape, rng)),
+    "shadow": lambda ink, rng: _photo(ink, rng, light=_shadow(ink.shape, rng)),
+    "grid": lambda ink, rng: _ruled(ink, rng, grid=True),
+    "ruled": lambda ink, rng: _ruled(ink, rng, grid=False),
+    "blur": lambda ink, rng: _photo(ink, rng, blur=max(1.0, ink.shape[0] / 200)),
+    "noise": lambda ink, rng: _photo(ink, rng, noise=0.08),
+    "jpeg": lambda ink, rng: _photo(ink, rng, quality=15),
+    "rotated": lambda ink, rng: _photo(ink, rng),
+    "off_centre": lambda ink, rng: _photo(ink, rng),
+    "tiny": lambda ink, rng: _encode(_compose(ink, (1, 1, 1), (0, 0, 0))),
+}
+
+
+def sample(images: np.ndarray, labels: np.ndarray, per_condition: int, seed: int = 0, max_side: int = 3000):
+    """Yield (condition, label, encoded image) for ``per_condition`` random test digits per condition."""
+    rng = np.random.default_rng(seed)
+    for condition in CONDITIONS:
+        for index in rng.choice(len(labels), per_condition, replace=False):
+            yield condition, int(labels[index]), render(images[index], condition, rng, max_side)

@@ -1,0 +1,135 @@
+"""Architectures, augmentation and the HDF5 model file."""
+
+from __future__ import annotations
+
+import json
+
+import h5py
+import numpy as np
+import pytest
+import torch
+
+from digit_recognizer.augment import Augment
+from digit_recognizer.checkpoint import ModelFile, read_model_file, write_model_file
+from digit_recognizer.errors import ConfigError, ModelFileError
+from digit_recognizer.models import ARCHITECTURES, build_model, network_from_file, register, state_arrays
+
+
+@pytest.mark.parametrize("arch", sorted(ARCHITECTURES))
+def test_every_architecture_maps_a_batch_to_ten_logits(arch):
+    model = build_model(arch).eval()
+    assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+
+
+def test_unknown_architecture_names_the_choices():
+    with pytest.raises(ConfigError, match="unknown architecture 'vgg'.*cnn"):
+        build_model("vgg")
+
+
+def test_a_new_architecture_is_one_registered_function():
+    @register("linear-test")
+    def linear():
+        return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
+
+    try:
+        assert build_model("linear-test")(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+    finally:
+        del ARCHITECTURES["linear-test"]
+
+
+def _digit_seven() -> torch.Tensor:
+    image = torch.zeros(1, 1, 28, 28)
+    image[0, 0, 6:9, 6:22] = 1  # the bar
+    image[0, 0, 8:24, 18:21] = 1  # the stem, on the right
+    return image
+
+
+def test_augmentation_keeps_shape_and_never_mirrors():
+    seven = _digit_seven().repeat(64, 1, 1, 1)
+    aug = Augment(rotation=30, shift=0.1, zoom=0.3, shear=0.5, elastic=2)
+    assert aug(seven, torch.Generator().manual_seed(1)).shape == seven.shape
+    theta = aug._affine(10_000, seven, torch.Generator().manual_seed(2))
+    # A reflection would have a negative determinant: every sampled transform keeps orientation.
+    assert bool((torch.linalg.det(theta[:, :, :2]) > 0).all())
+
+
+def test_augmentation_with_zero_strength_is_the_identity():
+    seven = _digit_seven()
+    assert torch.equal(Augment(0, 0, 0, 0, 0)(seven), seven)
+
+
+def test_augmentation_is_reproducible_with_a_seed():
+    batch = _digit_seven().repeat(8, 1, 1, 1)
+    aug = Augment(elastic=2)
+    a = aug(batch, torch.Generator().manual_seed(3))
+    b = aug(batch, torch.Generator().manual_seed(3))
+    assert torch.equal(a, b)
+
+
+def test_save_and_load_give_identical_predictions(tmp_path):
+    torch.manual_seed(0)
+    model = build_model("resnet", width=8).eval()
+    path = write_model_file(tmp_path / "m.h5", ModelFile("resnet", {"width": 8}, state_arrays(model), {"note": "x"}))
+    loaded = network_from_file(read_model_file(path))
+    x = torch.randn(5, 1, 28, 28)
+    with torch.no_grad():
+        assert torch.equal(model(x), loaded(x))
+    assert read_model_file(path).metadata == {"note": "x"}
+    assert not list(tmp_path.glob(".*tmp"))  # the atomic write left nothing behind
+
+
+def _small_file(tmp_path) -> tuple:
+    model = build_model("lenet5")
+    return tmp_path / "m.h5", ModelFile("lenet5", {}, state_arrays(model))
+
+
+def test_truncated_model_file_is_rejected(tmp_path):
+    path, model_file = _small_file(tmp_path)
+    data = write_model_file(path, model_file).read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    with pytest.raises(ModelFileError, match="not a readable HDF5 model file"):
+        read_model_file(path)
+
+
+def test_keras_file_is_recognised_and_refused(tmp_path):
+    path = tmp_path / "keras.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"] = "2.15.0"
+        f.attrs["model_config"] = json.dumps({"class_name": "Sequential"})
+        f.create_group("model_weights")
+    with pytest.raises(ModelFileError, match="Keras model file"):
+        read_model_file(path)
+
+
+def test_unknown_format_version_is_refused(tmp_path):
+    path, model_file = _small_file(tmp_path)
+    write_model_file(path, model_file)
+    with h5py.File(path, "a") as f:
+        f.attrs["format_version"] = 99
+    with pytest.raises(ModelFileError, match="format version 99"):
+        read_model_file(path)
+
+
+def test_weights_that_do_not_fit_the_architecture_are_refused(tmp_path):
+    path, model_file = _small_file(tmp_path)
+    model_file.arch = "cnn"
+    write_model_file(path, model_file)
+    with pytest.raises(ModelFileError, match="do not fit architecture 'cnn'"):
+        network_from_file(read_model_file(path))
+
+
+def test_unwritable_model_path_is_a_clear_error(tmp_path):
+    _, model_file = _small_file(tmp_path)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ModelFileError, match="cannot write the model"):
+        write_model_file(tmp_path / "file" / "m.h5", model_file)
+
+
+def test_loading_reads_no_pickled_objects(tmp_path):
+    path, model_file = _small_file(tmp_path)
+    write_model_file(path, model_file)
+    with h5py.File(path) as f:
+        kinds = {type(v) for v in f.attrs.values()}
+        dtypes = {ds.dtype.kind for ds in f["weights"].values()}
+    assert kinds <= {str, np.int64}
+    assert dtypes <= {"f", "i"}

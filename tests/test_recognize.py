@@ -1,0 +1,260 @@
+"""Reading digits in images: decoding, preprocessing, "no digit", the predict contract and the API."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digit_recognizer import cli, decode
+from digit_recognizer.decode import load_gray
+from digit_recognizer.errors import ImageError
+from digit_recognizer.preprocess import prepare
+from digit_recognizer.recognizer import OnnxEngine, Recognizer, TorchEngine
+from digit_recognizer.synthetic import strokes
+
+
+@pytest.fixture(scope="module")
+def seven(mnist) -> np.ndarray:
+    """The first MNIST test digit (a 7) drawn as black strokes on a 300×240 white canvas."""
+    ink = strokes(mnist.test_images[0], 180)
+    canvas = np.ones((240, 300), np.float32)
+    canvas[30:210, 60:240] -= ink
+    return (canvas * 255).astype(np.uint8)
+
+
+def encoded(array: np.ndarray, fmt: str, mode: str | None = None, **save) -> bytes:
+    image = Image.fromarray(array)
+    if mode:
+        image = image.convert(mode)
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **save)
+    return buffer.getvalue()
+
+
+# ---- decoding ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fmt, mode",
+    [("PNG", None), ("JPEG", None), ("BMP", None), ("GIF", "P"), ("WEBP", None), ("TIFF", None), ("PNG", "P"),
+     ("JPEG", "CMYK"), ("TIFF", "I;16"), ("PNG", "1")],
+)  # fmt: skip
+def test_every_format_gives_the_same_digit(seven, fmt, mode):
+    reference = prepare(seven / 255.0).image
+    got = prepare(load_gray(encoded(seven, fmt, mode))).image
+    assert np.abs(got.astype(int) - reference.astype(int)).mean() < 12
+
+
+def test_sixteen_bit_png_is_scaled(seven):
+    wide = seven.astype(np.uint16) * 257
+    buffer = io.BytesIO()
+    Image.fromarray(wide).save(buffer, format="PNG")
+    gray = load_gray(buffer.getvalue())
+    assert gray.max() == pytest.approx(1.0) and gray.min() == pytest.approx(0.0, abs=0.01)
+
+
+def test_transparent_canvas_export_reads_as_black_on_white(seven):
+    rgba = np.zeros((*seven.shape, 4), np.uint8)
+    rgba[..., 3] = 255 - seven  # black strokes, everything else transparent
+    gray = load_gray(encoded(rgba, "PNG"))
+    assert gray[0, 0] == 1.0 and gray.min() < 0.1
+    assert prepare(gray).image is not None
+
+
+def test_animated_gif_reads_its_first_frame(seven):
+    frames = [Image.fromarray(seven), Image.fromarray(np.full_like(seven, 255))]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
+    assert prepare(load_gray(buffer.getvalue())).image is not None
+
+
+def test_exif_orientation_is_applied(seven):
+    image = Image.fromarray(seven)
+    exif = image.getexif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif.tobytes())
+    assert load_gray(buffer.getvalue()).shape == (300, 240)
+
+
+def test_numpy_pil_bytes_and_path_sources_agree(seven, tmp_path):
+    path = tmp_path / "seven.png"
+    path.write_bytes(encoded(seven, "PNG"))
+    sources = [seven, seven / 255.0, np.dstack([seven] * 3), Image.fromarray(seven), path.read_bytes(), path, str(path)]
+    grays = [load_gray(s) for s in sources]
+    for gray in grays[1:]:
+        np.testing.assert_allclose(gray, grays[0], atol=1 / 255)
+
+
+def _png_header_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims a huge size, followed by a tiny (wrong) data chunk."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty file"),
+        (b"hello, I am text", "not an image"),
+        (_png_header_claiming(100_000, 100_000), "too large"),
+    ],
+)
+def test_bad_bytes_give_clear_errors(data, message):
+    with pytest.raises(ImageError, match=message):
+        load_gray(data)
+
+
+def test_truncated_image_is_an_error(seven):
+    data = encoded(seven, "PNG")
+    with pytest.raises(ImageError, match="truncated or corrupt"):
+        load_gray(data[: len(data) // 2])
+
+
+def test_file_over_the_size_cap_is_refused_before_reading(tmp_path, monkeypatch):
+    path = tmp_path / "big.png"
+    path.write_bytes(b"\x00" * 2048)
+    monkeypatch.setattr(decode, "MAX_FILE_BYTES", 1024)
+    with pytest.raises(ImageError, match="too large"):
+        decode.read_bytes(path, max_bytes=decode.MAX_FILE_BYTES)
+
+
+# ---- preprocessing -------------------------------------------------------------------------
+
+
+def test_mnist_digits_pass_essentially_unchanged(mnist):
+    diffs = [
+        np.abs(prepare(x / 255.0).image.astype(int) - x.astype(int)).mean() for x in mnist.test_images[:300]
+    ]
+    assert np.mean(diffs) < 3.0  # grey levels out of 255
+
+
+def test_polarity_does_not_matter(seven):
+    a = prepare(seven / 255.0)
+    b = prepare(1 - seven / 255.0)
+    assert a.dark_on_light and not b.dark_on_light
+    assert np.abs(a.image.astype(int) - b.image.astype(int)).mean() < 2
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.ones((200, 300)),
+        np.zeros((200, 300)),
+        np.full((50, 50), 0.5),
+        np.clip(np.random.default_rng(0).normal(0.5, 0.2, (300, 300)), 0, 1),
+        np.random.default_rng(1).uniform(0, 1, (64, 64)),
+    ],
+    ids=["white", "black", "grey", "gaussian-noise", "uniform-noise"],
+)
+def test_blank_and_noise_images_hold_no_digit(image):
+    prepared = prepare(image.astype(np.float32))
+    assert prepared.image is None and prepared.reason.startswith("no digit")
+
+
+def test_specks_away_from_the_digit_are_ignored(seven):
+    clean = prepare(seven / 255.0)
+    specked = seven.copy()
+    specked[5:8, 5:8] = 0
+    specked[230:233, 290:293] = 0
+    assert prepare(specked / 255.0).box == clean.box
+
+
+def test_ruled_lines_are_removed(seven):
+    lined = seven.copy()
+    lined[::25] = 90  # dark ruled lines across the whole page
+    clean = prepare(seven / 255.0).image.astype(int)
+    got = prepare(lined / 255.0).image.astype(int)
+    assert np.abs(got - clean).mean() < 15
+
+
+# ---- the predict command and the Python API ------------------------------------------------
+
+
+@pytest.fixture
+def inputs(tmp_path, seven):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a_seven.png").write_bytes(encoded(seven, "PNG"))
+    (folder / "b_blank.png").write_bytes(encoded(np.full((50, 50), 255, np.uint8), "PNG"))
+    (folder / "c_text.png").write_text("not an image")
+    data = encoded(seven, "PNG")
+    (folder / "d_truncated.png").write_bytes(data[: len(data) // 2])
+    return folder
+
+
+def test_predict_json_lines_keep_going_past_bad_files(tiny_model, inputs, capsys):
+    path, _ = tiny_model
+    code = cli.main(["predict", str(inputs), str(inputs / "missing.png"), "--model-path", str(path), "--json"])
+    captured = capsys.readouterr()
+    rows = [json.loads(line) for line in captured.out.splitlines()]
+    assert code == 1
+    assert [r["path"].rsplit("/", 1)[-1] for r in rows] == [
+        "a_seven.png", "b_blank.png", "c_text.png", "d_truncated.png", "missing.png",
+    ]  # fmt: skip
+    seven, blank, text, truncated, missing = rows
+    assert seven["digit"] == 7 and len(seven["probabilities"]) == 10
+    assert abs(sum(seven["probabilities"]) - 1) < 1e-3
+    assert blank["digit"] is None and "no digit" in blank["message"]
+    assert "not an image" in text["error"]
+    assert "truncated" in truncated["error"]
+    assert missing["error"] == "no such file"
+    assert "Traceback" not in captured.err
+
+
+def test_predict_human_output_for_one_file_is_the_seed_line(tiny_model, inputs, capsys):
+    path, _ = tiny_model
+    assert cli.main(["predict", str(inputs / "a_seven.png"), "--model-path", str(path)]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("Predicted Digit: 7 (Confidence: ")
+
+
+def test_predict_globs_top_k_and_saved_inputs(tiny_model, inputs, tmp_path, capsys):
+    path, _ = tiny_model
+    saved = tmp_path / "seen"
+    argv = ["predict", str(inputs / "a_*.png"), "--model-path", str(path), "--json", "--top-k", "3"]
+    assert cli.main(argv + ["--save-preprocessed", str(saved)]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert [t["digit"] for t in row["top_k"]][0] == 7 and len(row["top_k"]) == 3
+    with Image.open(saved / "a_seven.png") as image:
+        assert image.size == (28, 28)
+
+
+def test_predict_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["predict"])
+    assert info.value.code == 2
+
+
+def test_recognizer_api_accepts_every_source(tiny_model, seven, tmp_path):
+    path, _ = tiny_model
+    recognizer = Recognizer.load(path)
+    file = tmp_path / "s.png"
+    file.write_bytes(encoded(seven, "PNG"))
+    results = [recognizer.predict(s) for s in (file, file.read_bytes(), Image.fromarray(seven), seven)]
+    assert {r.digit for r in results} == {7}
+    batch = recognizer.predict_batch([file, b"junk", seven])
+    assert batch[0].digit == 7 and isinstance(batch[1], ImageError) and batch[2].digit == 7
+
+
+def test_onnx_graph_matches_pytorch(tiny_model, mnist):
+    path, _ = tiny_model
+    recognizer = Recognizer.load(path)
+    assert isinstance(recognizer.engine, OnnxEngine)
+    x = ((mnist.test_images[:1000] / 255.0 - recognizer.mean) / recognizer.std).astype(np.float32)[:, None]
+    torch_engine = TorchEngine(recognizer.model_file)
+
+    def softmax(z):
+        e = np.exp(z - z.max(1, keepdims=True))
+        return e / e.sum(1, keepdims=True)
+
+    assert np.abs(softmax(recognizer.engine(x)) - softmax(torch_engine(x))).max() <= 1e-4

@@ -1,0 +1,142 @@
+"""The training loop, the train/evaluate CLI and the seed's script."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digit_recognizer import cli
+from digit_recognizer.checkpoint import read_model_file
+from digit_recognizer.errors import ConfigError
+from digit_recognizer.train import recipe_config, train
+
+from conftest import ROOT
+
+
+def test_a_short_run_clearly_learns(tiny_model):
+    path, result = tiny_model
+    assert result.history[-1].val_accuracy > 0.85  # from 10 % by chance
+    meta = read_model_file(path).metadata
+    assert meta["epoch"] == result.best_epoch
+    assert meta["config"]["recipe"] == "fast"
+    assert len(meta["data_checksum"]) == 16
+    assert read_model_file(path).onnx  # the final file carries the ONNX graph
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"arch": "vgg"}, "unknown architecture"),
+        ({"epochs": 0}, "epochs must be at least 1"),
+        ({"batch_size": 0}, "batch size must be at least 1"),
+    ],
+)
+def test_bad_configuration_fails_before_training(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        recipe_config("default", **overrides)
+
+
+def test_unknown_recipe_names_the_choices():
+    with pytest.raises(ConfigError, match="unknown recipe 'slow'.*default, fast"):
+        recipe_config("slow")
+
+
+def test_unwritable_model_path_fails_before_training(mnist, tmp_path):
+    (tmp_path / "file").write_text("x")
+    config = recipe_config("fast", model_path=str(tmp_path / "file" / "m.h5"), train_limit=100)
+    with pytest.raises(ConfigError, match="cannot"):
+        train(config, mnist)
+
+
+def test_ctrl_c_keeps_the_best_checkpoint_and_resume_continues(mnist, tmp_path):
+    path = tmp_path / "m.h5"
+    config = recipe_config("fast", model_path=str(path), train_limit=1000, val_size=500, epochs=3)
+
+    def interrupt_after_first(stats):
+        if stats.epoch == 2:
+            raise KeyboardInterrupt
+
+    first = train(config, mnist, on_epoch=interrupt_after_first)
+    assert first.interrupted
+    saved = read_model_file(path).metadata
+    assert saved["epoch"] in (1, 2) and saved["epoch"] == first.best_epoch
+    resumed = train(config, mnist, resume=True)
+    assert [h.epoch for h in resumed.history][-1] == 3
+    assert len(resumed.history) == 3
+
+
+def test_training_is_reproducible(mnist, tmp_path):
+    runs = []
+    for name in ("a", "b"):
+        config = recipe_config("fast", model_path=str(tmp_path / f"{name}.h5"), train_limit=500, val_size=200)
+        runs.append(train(config, mnist).history[-1])
+    assert runs[0].val_loss == runs[1].val_loss
+
+
+def test_evaluate_prints_accuracy_writes_plots_and_json(tiny_model, mnist_dir, tmp_path, capsys):
+    path, _ = tiny_model
+    plots = tmp_path / "plots"
+    argv = ["evaluate", "--model-path", str(path), "--data-dir", str(mnist_dir), "--plots-dir", str(plots)]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Test accuracy: 0.9")
+    for name in ("accuracy_loss_curves.png", "confusion_matrix.png", "misclassified.png"):
+        with Image.open(plots / name) as image:
+            assert image.format == "PNG" and image.width > 300
+    assert cli.main(argv + ["--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["images"] == 10000
+    assert np.array(metrics["confusion_matrix"]).sum() == 10000
+    assert set(metrics["per_class"]) == {str(d) for d in range(10)}
+
+
+def _seed(args, cwd, **env):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "handwritten_digit_recognizer.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    )
+
+
+def test_seed_script_trains_with_its_flags_and_lines(mnist_dir, tmp_path):
+    run = _seed(
+        ["--mode", "train", "--epochs", "1", "--batch_size", "32", "--recipe", "fast", "--train-limit", "2000"],
+        tmp_path,
+        DIGITS_DATA_DIR=str(mnist_dir),
+    )
+    assert run.returncode == 0, run.stderr
+    output = run.stdout + run.stderr
+    assert "Epoch 1/1: Loss: " in output and ", Accuracy: " in output
+    assert "INFO: Best model saved at models/digit_recognizer_model.h5" in output
+    assert "INFO: Test accuracy: 0.9" in output
+    assert (tmp_path / "models" / "digit_recognizer_model.h5").is_file()
+    assert (tmp_path / "plots" / "confusion_matrix.png").is_file()
+
+    digit = Image.fromarray(read_digit(mnist_dir, 0))  # the first test image, a 7
+    digit.save(tmp_path / "seven.png")
+    run = _seed(["--mode", "predict", "--image_path", "seven.png"], tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert re.fullmatch(r"Predicted Digit: 7 \(Confidence: [01]\.\d\d\)", run.stdout.strip())
+
+
+def read_digit(mnist_dir, index):
+    from digit_recognizer.data import load_mnist
+
+    return load_mnist(mnist_dir).test_images[index]
+
+
+def test_cli_bad_options_exit_before_training(tmp_path, capsys):
+    assert cli.main(["train", "--epochs", "0"]) == 1
+    assert "epochs must be at least 1" in capsys.readouterr().err
+    assert cli.main(["train", "--recipe", "nope"]) == 1
+    assert cli.main(["train", "--data-dir", str(tmp_path / "missing"), "--model-path", str(tmp_path / "m.h5")]) == 1
+    assert "does not exist" in capsys.readouterr().err
