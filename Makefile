@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -c "import torch" 2>/dev/null || \
 	  $(BIN)/python -m pip install -q --retries 1 "torch==$(TORCH_VERSION)" \
 	    $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q -e ".[train,dev]"
 	touch $@
 
 train: install

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from . import __version__
-from .errors import ConfigError, DigitsError, ImageError
+from .errors import ConfigError, DataError, DigitsError, ImageError
 from .log import setup_logging
 
 log = logging.getLogger("digit_recognizer")
@@ -35,7 +36,13 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from .data import load_mnist
-    from .train import recipe_config, train
+
+    try:
+        from .train import recipe_config, train
+    except ImportError as exc:
+        raise ConfigError(
+            f"training needs PyTorch ({exc.name} is missing): pip install 'handwritten-digit-recognizer[train]'"
+        ) from exc
 
     config = recipe_config(
         args.recipe,
@@ -54,9 +61,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     log.info("Training %s (recipe %s) for up to %d epochs on %s", config.arch, config.recipe, config.epochs, mnist.source)
     result = train(config, mnist, on_epoch=_print_epoch, resume=args.resume)
     log.info("Best model saved at %s", config.model_path)
-    report = _evaluate_and_plot(result.model_file, mnist, Path(args.plots_dir), result.history)
+    history = [asdict(h) for h in result.history]
+    report = _evaluate_and_plot(result.model_file, mnist, Path(args.plots_dir), history)
     _record_test_metrics(config.model_path, result.model_file, report, args.argv)
-    _write_history(result.history, Path(args.plots_dir))
+    _write_history(history, Path(args.plots_dir))
     return 130 if result.interrupted else 0
 
 
@@ -70,11 +78,12 @@ def _print_epoch(stats) -> None:
 
 
 def _evaluate_and_plot(model_file, mnist, plots_dir: Path, history=(), quiet_report: bool = False):
+    """Test-set metrics through the same inference path as ``digits predict``, and the three plots."""
     from .evaluate import Evaluation, write_plots
-    from .models import network_from_file, predict_proba
+    from .recognizer import Recognizer
 
-    model = network_from_file(model_file)
-    evaluation = Evaluation.from_probabilities(predict_proba(model, mnist.test_images), mnist.test_labels)
+    probabilities = Recognizer(model_file).probabilities(mnist.test_images)
+    evaluation = Evaluation.from_probabilities(probabilities, mnist.test_labels)
     log.info("Test accuracy: %.4f", evaluation.accuracy)
     if not quiet_report:
         log.info("Per-class scores on the test set:\n%s", evaluation.report())
@@ -92,12 +101,10 @@ def _record_test_metrics(model_path: str, model_file, evaluation, argv: list[str
     write_model_file(model_path, model_file)
 
 
-def _write_history(history, plots_dir: Path) -> None:
+def _write_history(rows: list[dict], plots_dir: Path) -> None:
     import csv
     import json
-    from dataclasses import asdict
 
-    rows = [asdict(h) for h in history]
     plots_dir.mkdir(parents=True, exist_ok=True)
     (plots_dir / "history.json").write_text(json.dumps(rows, indent=1))
     with (plots_dir / "history.csv").open("w", newline="") as f:
@@ -111,27 +118,55 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     import json
 
     from .checkpoint import read_model_file
-    from .data import load_mnist
-    from .train import EpochStats
 
     model_file = read_model_file(args.model_path or default_model_path())
-    mnist = load_mnist(args.data_dir)
-    history = [EpochStats(**h) for h in model_file.metadata.get("history", [])]
-    evaluation = _evaluate_and_plot(model_file, mnist, Path(args.plots_dir), history, quiet_report=args.json)
-    if args.json:
-        print(json.dumps(evaluation.to_dict()))
+    if args.images:
+        evaluation, errors = _evaluate_images(model_file, args.images, Path(args.plots_dir))
+        for path, error in errors:
+            log.error("%s: %s", path, error)
     else:
-        print(f"Test accuracy: {evaluation.accuracy:.4f}")
+        from .data import load_mnist
+
+        mnist = load_mnist(args.data_dir)
+        history = model_file.metadata.get("history", [])
+        evaluation = _evaluate_and_plot(model_file, mnist, Path(args.plots_dir), history, quiet_report=args.json)
+        errors = []
+    if args.json:
+        print(json.dumps({**evaluation.to_dict(), "unreadable": [{"path": str(p), "error": e} for p, e in errors]}))
+    else:
+        print(f"{'Accuracy' if args.images else 'Test accuracy'}: {evaluation.accuracy:.4f}")
         print(evaluation.report())
-    return 0
+    return 1 if errors else 0
 
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+def _evaluate_images(model_file, source: str, plots_dir: Path):
+    """Accuracy, confusion matrix and gallery on the user's own labelled images."""
+    import numpy as np
+
+    from .evaluate import Evaluation, write_plots
+    from .labelled import list_labelled
+    from .recognizer import Recognizer
+
+    pairs = list_labelled(source)
+    results = Recognizer(model_file).predict_batch([path for path, _ in pairs])
+    errors = [(path, str(r)) for (path, _), r in zip(pairs, results) if isinstance(r, DigitsError)]
+    read = [(label, r) for (_, label), r in zip(pairs, results) if not isinstance(r, DigitsError)]
+    if not read:
+        raise DataError(f"none of the {len(pairs)} images in {source} could be read")
+    labels = np.array([label for label, _ in read])
+    probabilities = np.array([r.probabilities for _, r in read])
+    images = np.stack([r.image if r.image is not None else np.zeros((28, 28), np.uint8) for _, r in read])
+    evaluation = Evaluation.from_probabilities(probabilities, labels)
+    log.info("%d labelled images read from %s (%d unreadable)", len(read), source, len(errors))
+    write_plots(evaluation, images, plots_dir)
+    return evaluation, errors
 
 
 def expand_inputs(items: list[str]) -> list[tuple[str, str | None]]:
     """Files, folders (their images) and globs → (path, error) pairs, in a stable order."""
     import glob
+
+    from .decode import IMAGE_SUFFIXES
 
     found: list[tuple[str, str | None]] = []
     for item in items:
@@ -269,6 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model-path", help="model file (default: the bundled model)")
     evaluate.add_argument("--plots-dir", default="plots", help="where plots go (default: plots)")
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    evaluate.add_argument(
+        "--images", metavar="DIR_OR_CSV", help="evaluate on your own labelled images: a folder per digit or a CSV"
+    )
     _data_dir(evaluate)
     _common(evaluate)
     evaluate.set_defaults(func=cmd_evaluate)

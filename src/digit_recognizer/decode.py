@@ -20,6 +20,7 @@ from .errors import ImageError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # 20 MiB
 MAX_PIXELS = 40_000_000  # e.g. 8000 × 5000
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")  # JPEG also opens phones' MPO files
 
 ImageSource = Union[str, os.PathLike, bytes, bytearray, memoryview, Image.Image, np.ndarray]

@@ -86,16 +86,16 @@ def _pyplot():
     return plt
 
 
-def plot_curves(history: Sequence, path: Path) -> Path:
-    """Training and validation accuracy and loss per epoch."""
+def plot_curves(history: Sequence[dict], path: Path) -> Path:
+    """Training and validation accuracy and loss per epoch (``history``: rows as dicts)."""
     plt = _pyplot()
-    epochs = [h.epoch for h in history]
+    epochs = [h["epoch"] for h in history]
     fig, (ax_acc, ax_loss) = plt.subplots(1, 2, figsize=(11, 4))
-    ax_acc.plot(epochs, [h.accuracy for h in history], "o-", label="train (augmented)")
-    ax_acc.plot(epochs, [h.val_accuracy for h in history], "o-", label="validation")
+    ax_acc.plot(epochs, [h["accuracy"] for h in history], "o-", label="train (augmented)")
+    ax_acc.plot(epochs, [h["val_accuracy"] for h in history], "o-", label="validation")
     ax_acc.set(title="Accuracy", xlabel="epoch", ylabel="accuracy")
-    ax_loss.plot(epochs, [h.loss for h in history], "o-", label="train (augmented)")
-    ax_loss.plot(epochs, [h.val_loss for h in history], "o-", label="validation")
+    ax_loss.plot(epochs, [h["loss"] for h in history], "o-", label="train (augmented)")
+    ax_loss.plot(epochs, [h["val_loss"] for h in history], "o-", label="validation")
     ax_loss.set(title="Loss", xlabel="epoch", ylabel="cross-entropy")
     for ax in (ax_acc, ax_loss):
         ax.grid(alpha=0.3)
@@ -138,7 +138,7 @@ def plot_misclassified(images: np.ndarray, evaluation: Evaluation, path: Path, c
     return _save(fig, path)
 
 
-def write_plots(evaluation: Evaluation, images: np.ndarray, plots_dir: Path, history: Sequence = ()) -> list[Path]:
+def write_plots(evaluation: Evaluation, images: np.ndarray, plots_dir: Path, history: Sequence[dict] = ()) -> list[Path]:
     plots_dir = Path(plots_dir)
     paths = []
     if history:

@@ -125,11 +125,16 @@ def network_from_file(model_file: ModelFile) -> nn.Module:
     return model.eval()
 
 
-def to_tensor(images: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
-    """uint8 (N, 28, 28) → normalised float (N, 1, 28, 28) on ``device``, channels-last."""
-    x = torch.from_numpy(np.require(images, np.uint8, ["C", "W"])).to(device).float().div_(255)
-    x = x.sub_(MNIST_MEAN).div_(MNIST_STD).unsqueeze(1)
+def to_tensor(images: np.ndarray, device: torch.device | str = "cpu", normalize: bool = True) -> torch.Tensor:
+    """uint8 (N, 28, 28) → float (N, 1, 28, 28) on ``device``, channels-last; in [0, 1] unless normalised."""
+    x = torch.from_numpy(np.require(images, np.uint8, ["C", "W"])).to(device).float().div_(255).unsqueeze(1)
+    x = normalize_(x) if normalize else x
     return x.contiguous(memory_format=torch.channels_last)
+
+
+def normalize_(x: torch.Tensor) -> torch.Tensor:
+    """In place: [0, 1] pixels → the standardised input the networks are trained on."""
+    return x.sub_(MNIST_MEAN).div_(MNIST_STD)
 
 
 @torch.no_grad()

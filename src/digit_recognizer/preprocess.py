@@ -20,9 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
-from PIL import Image
-from scipy import ndimage
 
 WORK_SIDE = 1024  # longest side the clean-up works at
 MIN_CONTRAST = 0.12  # weakest ink, as a fraction of full scale, still read as ink
@@ -30,8 +29,7 @@ INK_THRESHOLD = 0.35  # of the normalised ink: what counts as stroke
 LINE_SPAN = 0.85  # a run of ink this long (fraction of the image) is a ruled or grid line
 MNIST_STROKE = 0.14  # median MNIST stroke width / the 20 px box (measured on the test set)
 MNIST_COM = (14.0, 14.0)  # mean centre of mass of MNIST digits (row, column)
-EIGHT = np.ones((3, 3), bool)  # 8-connectivity
-HORIZONTAL = np.array([[0, 0, 0], [1, 1, 1], [0, 0, 0]], bool)
+SQUARE = np.ones((3, 3), np.uint8)  # 8-connectivity
 
 
 @dataclass
@@ -61,12 +59,15 @@ def prepare(gray: np.ndarray) -> Prepared:
     ink = ink_map(gray)
     if ink.reason:
         return Prepared(None, None, ink.reason, ink.dark_on_light)
-    labels, count = ndimage.label(ink.mask, EIGHT)
-    keep, reason = _digit_components(labels, count, ink.ink)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
+    keep, reason = _digit_components(stats[1:], labels.size)
     if reason:
         return Prepared(None, None, reason, ink.dark_on_light)
-    digit_mask = np.isin(labels, keep)
-    rows, cols = ndimage.find_objects(digit_mask.astype(np.int32))[0]
+    chosen = np.zeros(count, bool)
+    chosen[keep + 1] = True
+    digit_mask = chosen[labels]
+    x, y, w, h = cv2.boundingRect(digit_mask.view(np.uint8))
+    rows, cols = slice(y, y + h), slice(x, x + w)
     box = _input_box(rows, cols, ink.scale, gray.shape)
     return Prepared(to_mnist(ink.ink[rows, cols], digit_mask[rows, cols]), box, None, ink.dark_on_light)
 
@@ -83,7 +84,7 @@ def ink_map(gray: np.ndarray) -> InkMap:
     dark_on_light = _standout(dark) >= _standout(light)
     raw = dark if dark_on_light else light
     ink = np.clip(raw - (background := _background(raw)), 0, None) / np.maximum(1 - background, 0.2)
-    strength = ndimage.uniform_filter(ink, 3).max()
+    strength = cv2.blur(ink, (3, 3)).max()
     if strength < MIN_CONTRAST:
         return InkMap(ink, np.zeros(ink.shape, bool), scale, dark_on_light, "no digit: the image is blank or uniform")
     ink = np.clip(ink / strength, 0, 1)
@@ -91,7 +92,7 @@ def ink_map(gray: np.ndarray) -> InkMap:
     lines = _lines(mask)
     strokes = mask & ~lines
     # Keep line pixels where a stroke crosses a line, so the line does not cut the digit in pieces.
-    mask = strokes | (lines & ndimage.binary_dilation(strokes, EIGHT))
+    mask = strokes | (lines & cv2.dilate(strokes.view(np.uint8), SQUARE).view(bool))
     return InkMap(ink.astype(np.float32), mask, scale, dark_on_light)
 
 
@@ -113,55 +114,57 @@ def _standout(ink: np.ndarray) -> float:
 
 def _background(ink: np.ndarray) -> np.ndarray:
     """A smooth estimate of the paper's own level: a wide opening on a coarse copy, scaled back up."""
-    k = max(1, -(-max(ink.shape) // 48))
-    coarse = _pool(ink, k, np.mean)
+    h, w = ink.shape
+    k = max(1, -(-max(h, w) // 48))
+    coarse = cv2.resize(ink, (max(1, w // k), max(1, h // k)), interpolation=cv2.INTER_AREA)
     size = max(3, max(coarse.shape) // 4)  # wider than any stroke, so strokes never count as paper
-    paper = ndimage.uniform_filter(ndimage.grey_opening(coarse, size=size), size=size // 2 + 1)
-    zoom = (ink.shape[0] / paper.shape[0], ink.shape[1] / paper.shape[1])
-    return np.clip(ndimage.zoom(paper, zoom, order=1, grid_mode=True, mode="nearest"), 0, 1)[: ink.shape[0], : ink.shape[1]]
+    paper = cv2.morphologyEx(coarse, cv2.MORPH_OPEN, np.ones((size, size), np.uint8), borderType=cv2.BORDER_REPLICATE)
+    paper = cv2.blur(paper, (size // 2 + 1, size // 2 + 1))
+    return np.clip(cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR), 0, 1)
 
 
 def _lines(mask: np.ndarray) -> np.ndarray:
     """Pixels on straight runs of ink across ≥ LINE_SPAN of the image: ruled and grid lines."""
-    lines = np.zeros_like(mask)
-    for structure, length in ((HORIZONTAL, mask.shape[1]), (HORIZONTAL.T, mask.shape[0])):
-        if length < 20:  # too small to tell a line from a stroke
-            continue
-        runs, _ = ndimage.label(mask, structure)
-        sizes = np.bincount(runs.ravel())
-        sizes[0] = 0
-        lines |= (sizes >= LINE_SPAN * length)[runs]
-    return lines
+    return _long_runs(mask) | _long_runs(mask.T).T
+
+
+def _long_runs(mask: np.ndarray) -> np.ndarray:
+    """Horizontal runs of True at least LINE_SPAN of the width long."""
+    out = np.zeros_like(mask)
+    length = LINE_SPAN * mask.shape[1]
+    if mask.shape[1] < 20:  # too small to tell a line from a stroke
+        return out
+    edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).view(np.int8), axis=1)
+    starts, ends = np.argwhere(edges == 1), np.argwhere(edges == -1)  # paired, in row-major order
+    for (row, start), (_, end) in zip(starts, ends):
+        if end - start >= length:
+            out[row, start:end] = True
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
 # 3. Which components are the digit; is there one at all
 
 
-def _digit_components(labels: np.ndarray, count: int, ink: np.ndarray) -> tuple[list[int], str | None]:
-    """The labels of the digit's pieces (specks dropped), or why there is no digit."""
-    if count == 0:
-        return [], "no digit: no ink found"
-    ids = np.arange(1, count + 1)
-    sizes = ndimage.sum_labels(np.ones_like(ink), labels, ids)
-    area = labels.size
-    if sizes.sum() > 0.45 * area or (count > 50 and sizes.max() < 0.3 * sizes.sum()):
-        return [], "no digit: the image looks like noise"
+def _digit_components(stats: np.ndarray, area: int) -> tuple[np.ndarray, str | None]:
+    """Indices (into ``stats``: x, y, w, h, size per component) of the digit's pieces, or why there is none."""
+    if len(stats) == 0:
+        return np.array([], int), "no digit: no ink found"
+    sizes = stats[:, cv2.CC_STAT_AREA]
+    if sizes.sum() > 0.45 * area or (len(stats) > 50 and sizes.max() < 0.3 * sizes.sum()):
+        return np.array([], int), "no digit: the image looks like noise"
     main = int(np.argmax(sizes))
     if sizes[main] < max(6, 2e-4 * area):
-        return [], "no digit: only specks"
-    boxes = ndimage.find_objects(labels)
-    (r, c) = boxes[main]
-    reach_r, reach_c = 0.6 * (r.stop - r.start), 0.6 * (c.stop - c.start)
-    keep = []
-    for i, (rows, cols) in enumerate(boxes):
-        near = (
-            rows.stop > r.start - reach_r and rows.start < r.stop + reach_r
-            and cols.stop > c.start - reach_c and cols.start < c.stop + reach_c
-        )  # fmt: skip
-        if i == main or (near and sizes[i] >= 0.1 * sizes[main]):
-            keep.append(int(ids[i]))
-    return keep, None
+        return np.array([], int), "no digit: only specks"
+    x, y, w, h = stats[main, :4]
+    # Other pieces count when they are not specks and lie near the main stroke (a 5's detached bar).
+    near = (
+        (stats[:, 0] + stats[:, 2] > x - 0.6 * w) & (stats[:, 0] < x + 1.6 * w)
+        & (stats[:, 1] + stats[:, 3] > y - 0.6 * h) & (stats[:, 1] < y + 1.6 * h)
+    )  # fmt: skip
+    keep = near & (sizes >= 0.1 * sizes[main])
+    keep[main] = True
+    return np.flatnonzero(keep), None
 
 
 def _input_box(rows: slice, cols: slice, scale: int, shape: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -176,18 +179,18 @@ def _input_box(rows: slice, cols: slice, scale: int, shape: tuple[int, int]) -> 
 
 def to_mnist(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """A cropped digit (ink in [0, 1] and its stroke mask) → 28×28 uint8, white on black, centred."""
-    ink = ink * ndimage.binary_dilation(mask, EIGHT, iterations=2)  # drop anything but the digit
+    ink = ink * cv2.dilate(mask.view(np.uint8), SQUARE, iterations=2)  # drop anything but the digit
     ink = _thicken(ink, mask)
     h, w = ink.shape
     fit = 20.0 / max(h, w)
     size = (max(1, round(w * fit)), max(1, round(h * fit)))
-    method = Image.Resampling.BOX if fit < 1 else Image.Resampling.BILINEAR
-    small = np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").resize(size, method))
+    small = cv2.resize(ink, size, interpolation=cv2.INTER_AREA if fit < 1 else cv2.INTER_LINEAR)
     small = small / max(float(small.max()), 1e-6)
     canvas = np.zeros((28, 28), np.float32)
     top, left = (28 - small.shape[0]) // 2, (28 - small.shape[1]) // 2
     canvas[top : top + small.shape[0], left : left + small.shape[1]] = small
-    com = ndimage.center_of_mass(canvas)
+    moments = cv2.moments(canvas)
+    com = (moments["m01"] / moments["m00"], moments["m10"] / moments["m00"])  # (row, column)
     bottom, right = 28 - top - small.shape[0], 28 - left - small.shape[1]
     dy = int(np.clip(round(MNIST_COM[0] - com[0]), -top, bottom))  # move, but never off the canvas
     dx = int(np.clip(round(MNIST_COM[1] - com[1]), -left, right))
@@ -197,7 +200,8 @@ def to_mnist(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 def _thicken(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Dilate strokes much thinner than MNIST's (thin pen or pencil on a big image)."""
-    perimeter = (mask & ~ndimage.binary_erosion(mask, EIGHT)).sum()
+    mask8 = mask.view(np.uint8)
+    perimeter = int(mask.sum()) - int(cv2.erode(mask8, SQUARE, borderType=cv2.BORDER_CONSTANT, borderValue=0).sum())
     width = 2.0 * mask.sum() / max(perimeter, 1)
     target = MNIST_STROKE * max(ink.shape)
     if width >= 0.7 * target:
@@ -205,5 +209,5 @@ def _thicken(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
     radius = int(round((target - width) / 2))
     if radius < 1:
         return ink
-    y, x = np.ogrid[-radius : radius + 1, -radius : radius + 1]
-    return ndimage.grey_dilation(ink, footprint=(x * x + y * y) <= radius * radius)
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    return cv2.dilate(ink, disk)

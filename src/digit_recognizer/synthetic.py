@@ -11,9 +11,9 @@ from __future__ import annotations
 import io
 from typing import Callable
 
+import cv2
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 
 def strokes(digit: np.ndarray, size: int, level: float = 0.5) -> np.ndarray:
@@ -87,7 +87,7 @@ def _photo(ink, rng, paper=(0.93, 0.92, 0.9), light=None, noise=0.02, blur=0.0, 
     if light is not None:
         rgb = rgb * light[..., None]
     if blur:
-        rgb = ndimage.gaussian_filter(rgb, (blur, blur, 0))
+        rgb = cv2.GaussianBlur(rgb, (0, 0), blur)
     rgb = rgb + rng.normal(0, noise, rgb.shape).astype(np.float32)
     return _encode(np.clip(rgb, 0, 1), "JPEG", quality)
 

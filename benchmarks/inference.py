@@ -1,0 +1,104 @@
+"""Prediction speed: a whole `digits predict one.png` process, one image in-process, and batches.
+
+    python benchmarks/inference.py --data-dir ../shared/data/mnist
+
+Batches include decoding and preprocessing: the inputs are encoded PNG files in memory, MNIST test
+digits drawn as 28×28 and as 96×96 canvases. Results go to benchmarks/results/inference.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import describe  # noqa: E402
+
+from digit_recognizer.data import load_mnist  # noqa: E402
+from digit_recognizer.recognizer import Recognizer  # noqa: E402
+
+
+def png(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def canvas(digit: np.ndarray, side: int) -> np.ndarray:
+    """Black strokes on white, like a browser canvas export."""
+    return 255 - np.asarray(Image.fromarray(digit).resize((side, side), Image.Resampling.BILINEAR))
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q))
+
+
+def whole_process(path: Path, runs: int, model: str | None) -> dict:
+    digits = shutil.which("digits") or str(Path(sys.executable).parent / "digits")
+    command = [digits, "predict", str(path)] + (["--model-path", model] if model else [])
+    subprocess.run(command, check=True, capture_output=True)  # warm the file cache
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return {"runs": runs, "median_s": statistics.median(times), "p90_s": percentile(times, 90), "min_s": min(times)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--images", type=int, default=5000, help="images per batch measurement")
+    parser.add_argument("--process-runs", type=int, default=20)
+    parser.add_argument("--model-path")
+    parser.add_argument("--data-dir")
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "inference.json"))
+    args = parser.parse_args()
+
+    mnist = load_mnist(args.data_dir)
+    digits = mnist.test_images[: args.images]
+    with tempfile.TemporaryDirectory() as tmp:
+        one = Path(tmp) / "seven.png"
+        one.write_bytes(png(canvas(digits[0], 280)))
+        process = whole_process(one, args.process_runs, args.model_path)
+
+    recognizer = Recognizer.load(args.model_path)
+    single = [png(canvas(d, 280)) for d in digits[:300]]
+    recognizer.predict(single[0])
+    latencies = []
+    for data in single:
+        start = time.perf_counter()
+        recognizer.predict(data)
+        latencies.append(time.perf_counter() - start)
+
+    batches = {}
+    for name, images in (("png_28x28", [png(d) for d in digits]), ("png_canvas_96x96", [png(canvas(d, 96)) for d in digits])):
+        start = time.perf_counter()
+        for i in range(0, len(images), 256):
+            recognizer.predict_batch(images[i : i + 256])
+        batches[name] = {"images": len(images), "images_per_s": len(images) / (time.perf_counter() - start)}
+
+    result = {
+        "machine": describe(),
+        "engine": type(recognizer.engine).__name__,
+        "whole_process_one_image": process,
+        "in_process_one_280px_image_ms": {"median": statistics.median(latencies) * 1e3, "p99": percentile(latencies, 99) * 1e3},
+        "batch": batches,
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=1))
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

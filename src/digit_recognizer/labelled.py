@@ -1,0 +1,44 @@
+"""A user's own labelled images: a folder with one sub-folder per digit (``0/`` … ``9/``), or a CSV
+file of ``path,label`` rows (paths relative to the CSV). Used by ``digits evaluate --images``.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from .decode import IMAGE_SUFFIXES
+from .errors import DataError
+
+
+def list_labelled(source: str | Path) -> list[tuple[Path, int]]:
+    """(image path, digit) pairs from a folder per digit or a ``path,label`` CSV."""
+    source = Path(source)
+    if source.is_file() and source.suffix.lower() == ".csv":
+        return _from_csv(source)
+    if not source.is_dir():
+        raise DataError(f"{source} is neither a folder of digit folders (0/ … 9/) nor a CSV of path,label rows")
+    pairs = [
+        (path, int(folder.name))
+        for folder in sorted(source.iterdir())
+        if folder.is_dir() and folder.name in {str(d) for d in range(10)}
+        for path in sorted(folder.iterdir())
+        if path.suffix.lower() in IMAGE_SUFFIXES
+    ]
+    if not pairs:
+        raise DataError(f"no labelled images in {source}: put each image in a folder named after its digit (0/ … 9/)")
+    return pairs
+
+
+def _from_csv(path: Path) -> list[tuple[Path, int]]:
+    pairs = []
+    with path.open(newline="", encoding="utf-8") as f:
+        for number, row in enumerate(csv.reader(f), 1):
+            if not row or (number == 1 and row[-1].strip().lower() == "label"):
+                continue  # blank line or header
+            if len(row) != 2 or row[1].strip() not in {str(d) for d in range(10)}:
+                raise DataError(f"{path}, line {number}: expected 'path,label' with a label 0-9, got {','.join(row)!r}")
+            pairs.append(((path.parent / row[0].strip()), int(row[1])))
+    if not pairs:
+        raise DataError(f"{path} lists no images")
+    return pairs
