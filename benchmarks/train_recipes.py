@@ -27,11 +27,12 @@ TARGETS = (0.99, 0.995, 0.997)
 def run(recipe: str, seed: int, data_dir: str | None, out: Path, extra: list[str]) -> dict:
     model, plots = out / f"{recipe}-{seed}.h5", out / f"{recipe}-{seed}-plots"
     command = [sys.executable, "-m", "digit_recognizer", "train", "--recipe", recipe, "--seed", str(seed),
-               "--model-path", str(model), "--plots-dir", str(plots), "-q", *extra]  # fmt: skip
+               "--model-path", str(model), "--plots-dir", str(plots), *extra]  # fmt: skip
     if data_dir:
         command += ["--data-dir", data_dir]
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    with (out / f"{recipe}-{seed}.log").open("w") as log:
+        subprocess.run(command, check=True, stdout=log, stderr=subprocess.STDOUT)
     wall = time.perf_counter() - start
     history = json.loads((plots / "history.json").read_text())
     elapsed, reached = 0.0, {}

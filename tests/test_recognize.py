@@ -258,3 +258,32 @@ def test_onnx_graph_matches_pytorch(tiny_model, mnist):
         return e / e.sum(1, keepdims=True)
 
     assert np.abs(softmax(recognizer.engine(x)) - softmax(torch_engine(x))).max() <= 1e-4
+
+
+def test_evaluate_on_labelled_folder_and_csv(tiny_model, seven, tmp_path, capsys):
+    path, _ = tiny_model
+    folder = tmp_path / "mine"
+    (folder / "7").mkdir(parents=True)
+    (folder / "7" / "a.png").write_bytes(encoded(seven, "PNG"))
+    (folder / "7" / "b.jpg").write_bytes(encoded(seven, "JPEG"))
+    (folder / "1").mkdir()
+    (folder / "1" / "broken.png").write_text("not an image")
+    argv = ["evaluate", "--model-path", str(path), "--images", str(folder), "--plots-dir", str(tmp_path / "p"), "--json"]
+    assert cli.main(argv) == 1  # one image could not be read: reported, the rest evaluated
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["images"] == 2 and metrics["accuracy"] == 1.0
+    assert metrics["unreadable"][0]["path"].endswith("broken.png")
+    csv = tmp_path / "labels.csv"
+    csv.write_text("path,label\nmine/7/a.png,7\nmine/7/b.jpg,1\n")
+    assert cli.main(["evaluate", "--model-path", str(path), "--images", str(csv), "--plots-dir", str(tmp_path / "p")]) == 0
+    assert capsys.readouterr().out.startswith("Accuracy: 0.5000")
+
+
+def test_labelled_csv_with_a_bad_label_names_the_line(tmp_path):
+    from digit_recognizer.errors import DataError
+    from digit_recognizer.labelled import list_labelled
+
+    csv = tmp_path / "labels.csv"
+    csv.write_text("a.png,7\nb.png,twelve\n")
+    with pytest.raises(DataError, match="line 2"):
+        list_labelled(csv)

@@ -140,3 +140,19 @@ def test_cli_bad_options_exit_before_training(tmp_path, capsys):
     assert cli.main(["train", "--recipe", "nope"]) == 1
     assert cli.main(["train", "--data-dir", str(tmp_path / "missing"), "--model-path", str(tmp_path / "m.h5")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_torchrun_trains_data_parallel_and_only_rank_0_writes(mnist_dir, tmp_path):
+    model = tmp_path / "ddp.h5"
+    run = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+         "-m", "digit_recognizer", "train", "--recipe", "fast", "--train-limit", "2000", "--epochs", "2",
+         "--model-path", str(model), "--plots-dir", str(tmp_path / "plots"), "--data-dir", str(mnist_dir)],
+        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.count("Epoch 2/2:") == 1  # one process reports
+    assert run.stderr.count("Best model saved at") == 1
+    meta = read_model_file(model).metadata
+    assert meta["history"][-1]["val_accuracy"] > 0.8
+    assert meta["metrics"]["test_accuracy"] > 0.8

@@ -23,20 +23,32 @@ class Augment:
     shear: float = 0.1  # ± shear factor
     elastic: float = 0.0  # displacement in pixels (typical: 1–3)
     elastic_grid: int = 4  # the displacement field's resolution before smooth up-sampling
+    thickness: float = 0.0  # share of images whose strokes are thickened (thick markers)
 
     @property
     def enabled(self) -> bool:
-        return any((self.rotation, self.shift, self.zoom, self.shear, self.elastic))
+        return any((self.rotation, self.shift, self.zoom, self.shear, self.elastic, self.thickness))
 
     def __call__(self, images: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """Distort a batch (N, C, H, W); background must be 0 (padding uses zeros)."""
         if not self.enabled:
             return images
         n, _, h, w = images.shape
+        if self.thickness:
+            images = self._thickness(images, generator)
         grid = F.affine_grid(self._affine(n, images, generator), list(images.shape), align_corners=False)
         if self.elastic:
             grid = grid + self._elastic(n, h, w, images, generator)
         return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+    def _thickness(self, images: torch.Tensor, generator) -> torch.Tensor:
+        """Thick markers: a 3×3 grey dilation for a share of the batch.
+
+        No thinning: an erosion erases MNIST's 2–3 px strokes, and thin pen or pencil strokes are
+        brought to MNIST's width by the preprocessing instead.
+        """
+        pick = torch.rand(len(images), 1, 1, 1, generator=generator, device=images.device, dtype=images.dtype)
+        return torch.where(pick < self.thickness, F.max_pool2d(images, 3, stride=1, padding=1), images)
 
     def _uniform(self, n: int, bound: float, like: torch.Tensor, generator) -> torch.Tensor:
         r = torch.rand(n, generator=generator, device=like.device, dtype=like.dtype)

@@ -38,7 +38,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .data import load_mnist
 
     try:
-        from .train import recipe_config, train
+        from .train import recipe_config, train, world
     except ImportError as exc:
         raise ConfigError(
             f"training needs PyTorch ({exc.name} is missing): pip install 'handwritten-digit-recognizer[train]'"
@@ -55,14 +55,21 @@ def cmd_train(args: argparse.Namespace) -> int:
         model_path=args.model_path,
         train_limit=args.train_limit,
         patience=args.patience,
+        label_smoothing=args.label_smoothing,
         **({"arch_params": {}} if args.arch else {}),
     )
+    if world()[0] != 0:
+        logging.getLogger("digit_recognizer").setLevel(logging.WARNING)
     mnist = load_mnist(args.data_dir)
     log.info("Training %s (recipe %s) for up to %d epochs on %s", config.arch, config.recipe, config.epochs, mnist.source)
     result = train(config, mnist, on_epoch=_print_epoch, resume=args.resume)
+    if result.rank != 0:  # under torchrun, rank 0 alone evaluates, plots and writes
+        return 0
     log.info("Best model saved at %s", config.model_path)
+    from .recognizer import Recognizer
+
     history = [asdict(h) for h in result.history]
-    report = _evaluate_and_plot(result.model_file, mnist, Path(args.plots_dir), history)
+    report = _evaluate_and_plot(Recognizer(result.model_file), mnist, Path(args.plots_dir), history)
     _record_test_metrics(config.model_path, result.model_file, report, args.argv)
     _write_history(history, Path(args.plots_dir))
     return 130 if result.interrupted else 0
@@ -77,12 +84,11 @@ def _print_epoch(stats) -> None:
     )
 
 
-def _evaluate_and_plot(model_file, mnist, plots_dir: Path, history=(), quiet_report: bool = False):
+def _evaluate_and_plot(recognizer, mnist, plots_dir: Path, history=(), quiet_report: bool = False):
     """Test-set metrics through the same inference path as ``digits predict``, and the three plots."""
     from .evaluate import Evaluation, write_plots
-    from .recognizer import Recognizer
 
-    probabilities = Recognizer(model_file).probabilities(mnist.test_images)
+    probabilities = recognizer.probabilities(mnist.test_images)
     evaluation = Evaluation.from_probabilities(probabilities, mnist.test_labels)
     log.info("Test accuracy: %.4f", evaluation.accuracy)
     if not quiet_report:
@@ -117,11 +123,12 @@ def _write_history(rows: list[dict], plots_dir: Path) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     import json
 
-    from .checkpoint import read_model_file
+    from .recognizer import Recognizer
 
-    model_file = read_model_file(args.model_path or default_model_path())
+    recognizer = Recognizer.load(args.model_path or None)
+    model_file = recognizer.model_file
     if args.images:
-        evaluation, errors = _evaluate_images(model_file, args.images, Path(args.plots_dir))
+        evaluation, errors = _evaluate_images(recognizer, args.images, Path(args.plots_dir))
         for path, error in errors:
             log.error("%s: %s", path, error)
     else:
@@ -129,7 +136,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
         mnist = load_mnist(args.data_dir)
         history = model_file.metadata.get("history", [])
-        evaluation = _evaluate_and_plot(model_file, mnist, Path(args.plots_dir), history, quiet_report=args.json)
+        evaluation = _evaluate_and_plot(recognizer, mnist, Path(args.plots_dir), history, quiet_report=args.json)
         errors = []
     if args.json:
         print(json.dumps({**evaluation.to_dict(), "unreadable": [{"path": str(p), "error": e} for p, e in errors]}))
@@ -139,16 +146,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _evaluate_images(model_file, source: str, plots_dir: Path):
+def _evaluate_images(recognizer, source: str, plots_dir: Path):
     """Accuracy, confusion matrix and gallery on the user's own labelled images."""
     import numpy as np
 
     from .evaluate import Evaluation, write_plots
     from .labelled import list_labelled
-    from .recognizer import Recognizer
 
     pairs = list_labelled(source)
-    results = Recognizer(model_file).predict_batch([path for path, _ in pairs])
+    results = recognizer.predict_batch([path for path, _ in pairs])
     errors = [(path, str(r)) for (path, _), r in zip(pairs, results) if isinstance(r, DigitsError)]
     read = [(label, r) for (_, label), r in zip(pairs, results) if not isinstance(r, DigitsError)]
     if not read:
@@ -189,21 +195,21 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     if args.top_k is not None and not 1 <= args.top_k <= 10:
         raise ConfigError(f"--top-k must be between 1 and 10 (got {args.top_k})")
-    recognizer = Recognizer.load(args.model_path)
+    recognizer = Recognizer.load(args.model_path or None)
     inputs = expand_inputs(args.paths)
     failed = 0
     for start in range(0, len(inputs), 256):
         chunk = inputs[start : start + 256]
         readable = [path for path, error in chunk if error is None]
-        answers = iter(recognizer.predict_batch(readable))
+        answers = iter(recognizer.predict_numbers(readable) if args.multi else recognizer.predict_batch(readable))
         for path, error in chunk:
             result = ImageError(error) if error else next(answers)
             if isinstance(result, DigitsError):
                 failed += 1
                 _report_error(path, result, args)
                 continue
-            if args.save_preprocessed and result.image is not None:
-                _save_preprocessed(result.image, Path(args.save_preprocessed), path, start)
+            if args.save_preprocessed:
+                _save_preprocessed(result, Path(args.save_preprocessed), path, start)
             if args.json:
                 print(json.dumps({"path": path, **result.to_dict(args.top_k or 0)}), flush=True)
             else:
@@ -213,6 +219,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _describe(result, top_k: int | None) -> str:
+    if hasattr(result, "number"):
+        if not result.number:
+            return f"No digits found ({result.reason})"
+        return f"Predicted Number: {result.number} (Confidence: {result.confidence:.2f})"
     if result.digit is None:
         return f"No digit found ({result.reason})"
     line = f"Predicted Digit: {result.digit} (Confidence: {result.confidence:.2f})"
@@ -231,14 +241,77 @@ def _report_error(path: str, error: Exception, args: argparse.Namespace) -> None
     log.error("%s: %s", path, error, exc_info=args.verbose > 0)
 
 
-def _save_preprocessed(image, folder: Path, path: str, index: int) -> None:
+def _save_preprocessed(result, folder: Path, path: str, index: int) -> None:
+    """Write the 28×28 image(s) the model saw: <name>.png, or <name>-<k>.png per digit of a number."""
     from PIL import Image
 
+    images = [d.image for d in result.digits] if hasattr(result, "number") else [result.image]
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{Path(path).stem}.png"
-    if target.exists():  # two inputs with one name: keep both
-        target = folder / f"{Path(path).stem}-{index}.png"
-    Image.fromarray(image).save(target)
+    stem = Path(path).stem
+    if (folder / f"{stem}.png").exists() or (folder / f"{stem}-0.png").exists():
+        stem = f"{stem}-{index}"  # two inputs with one name: keep both
+    for k, image in enumerate(i for i in images if i is not None):
+        name = f"{stem}.png" if len(images) == 1 else f"{stem}-{k}.png"
+        Image.fromarray(image).save(folder / name)
+
+
+def cmd_finetune(args: argparse.Namespace) -> int:
+    from .checkpoint import read_model_file, write_model_file
+    from .data import load_mnist
+
+    try:
+        from .finetune import FinetuneConfig, check_user_images, finetune, load_user_images
+    except ImportError as exc:
+        raise ConfigError(f"fine-tuning needs PyTorch ({exc.name} is missing)") from exc
+    config = FinetuneConfig(steps=args.steps, seed=args.seed)
+    if config.steps < 1:
+        raise ConfigError(f"--steps must be at least 1 (got {config.steps})")
+    base = read_model_file(args.model_path or default_model_path())
+    images, labels, problems = load_user_images(args.images)
+    for line in check_user_images(labels, problems, config):
+        log.warning("%s", line)
+    mnist = load_mnist(args.data_dir)
+    model_file, report = finetune(base, images, labels, mnist, config)
+    model_file.metadata["command"] = " ".join(["digits", *args.argv])
+    write_model_file(args.output, model_file)
+    before, after = report["before"], report["after"]
+    print(f"Your held-out images ({report['held_out']}): {before['held_out_accuracy']:.4f} -> {after['held_out_accuracy']:.4f}")
+    print(f"MNIST test accuracy: {before['mnist_test_accuracy']:.4f} -> {after['mnist_test_accuracy']:.4f}")
+    log.info("Fine-tuned model saved at %s", args.output)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .checkpoint import read_model_file
+
+    model_file = read_model_file(args.model_path or default_model_path())
+    graph = model_file.onnx
+    if graph is None:  # an interrupted run's checkpoint: export it now
+        try:
+            from .models import export_onnx, network_from_file
+        except ImportError as exc:
+            raise ConfigError("this model file has no ONNX graph; exporting one needs PyTorch") from exc
+        graph = export_onnx(network_from_file(model_file))
+    output = Path(args.output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(graph)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output} ({exc.strerror or exc})") from exc
+    log.info("ONNX graph written to %s (input 'image': N×1×28×28, normalised; output 'logits': N×10)", output)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from .server import serve
+    except ImportError as exc:
+        raise ConfigError(
+            f"the web app needs FastAPI and Uvicorn ({exc.name} is missing): "
+            "pip install 'handwritten-digit-recognizer[serve]'"
+        ) from exc
+    serve(args.host, args.port, args.model_path)
+    return 0
 
 
 def default_model_path() -> Path:
@@ -289,7 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, help="maximum epochs (default: the recipe's)")
     train.add_argument("--batch-size", type=int, help="images per step (default: the recipe's)")
     train.add_argument("--lr", type=float, help="peak learning rate of the one-cycle schedule")
-    train.add_argument("--patience", type=int, help="early stopping: epochs without improvement (default 8)")
+    train.add_argument("--label-smoothing", type=float, help="0 turns it off (default: the recipe's)")
+    train.add_argument("--patience", type=int, help="early stopping: epochs without improvement (default 10)")
     train.add_argument("--model-path", default="models/digit_recognizer_model.h5", help="where the best model goes")
     train.add_argument("--plots-dir", default="plots", help="where plots and the history go (default: plots)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -301,7 +375,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=cmd_train)
 
     evaluate = sub.add_parser("evaluate", help="test accuracy, per-class scores and plots for a model")
-    evaluate.add_argument("--model-path", help="model file (default: the bundled model)")
+    evaluate.add_argument(
+        "--model-path", nargs="+", help="model file(s); several make an ensemble (default: the bundled model)"
+    )
     evaluate.add_argument("--plots-dir", default="plots", help="where plots go (default: plots)")
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     evaluate.add_argument(
@@ -313,12 +389,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = sub.add_parser("predict", help="read the digit in images (files, folders, globs)")
     predict.add_argument("paths", nargs="+", metavar="PATH", help="image files, folders of images, or globs")
-    predict.add_argument("--model-path", help="model file (default: the bundled model)")
+    predict.add_argument(
+        "--model-path",
+        action="append",
+        help="model file (default: the bundled model); repeat it for an ensemble that averages the models",
+    )
     predict.add_argument("--json", action="store_true", help="one JSON object per input (JSON Lines)")
     predict.add_argument("--top-k", type=int, metavar="K", help="also show the K most likely digits")
+    predict.add_argument("--multi", action="store_true", help="read a number of several digits (e.g. 2026)")
     predict.add_argument("--save-preprocessed", metavar="DIR", help="write the 28x28 image the model saw")
     _common(predict)
     predict.set_defaults(func=cmd_predict)
+
+    finetune = sub.add_parser("finetune", help="adapt a model to your own labelled handwriting")
+    finetune.add_argument("--images", required=True, metavar="DIR_OR_CSV", help="a folder per digit (0/ … 9/) or a CSV")
+    finetune.add_argument("--model-path", help="the base model (default: the bundled model)")
+    finetune.add_argument("--output", required=True, help="where to write the fine-tuned model")
+    finetune.add_argument("--steps", type=int, default=300, help="training steps (default 300)")
+    finetune.add_argument("--seed", type=int, default=0)
+    _data_dir(finetune)
+    _common(finetune)
+    finetune.set_defaults(func=cmd_finetune)
+
+    export = sub.add_parser("export", help="write a model as a standalone ONNX file")
+    export.add_argument("--format", choices=["onnx"], default="onnx", help="export format (default onnx)")
+    export.add_argument("--model-path", help="model file (default: the bundled model)")
+    export.add_argument("--output", required=True, help="where to write the exported model")
+    _common(export)
+    export.set_defaults(func=cmd_export)
+
+    serve = sub.add_parser("serve", help="the drawing web page and the REST API")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--model-path", help="model file (default: the bundled model)")
+    _common(serve)
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -132,13 +132,13 @@ def _long_runs(mask: np.ndarray) -> np.ndarray:
     """Horizontal runs of True at least LINE_SPAN of the width long."""
     out = np.zeros_like(mask)
     length = LINE_SPAN * mask.shape[1]
-    if mask.shape[1] < 20:  # too small to tell a line from a stroke
+    if mask.shape[1] < 20 or mask.sum(1).max(initial=0) < length:  # too small, or no row that long: no line
         return out
     edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).view(np.int8), axis=1)
     starts, ends = np.argwhere(edges == 1), np.argwhere(edges == -1)  # paired, in row-major order
-    for (row, start), (_, end) in zip(starts, ends):
-        if end - start >= length:
-            out[row, start:end] = True
+    long = ends[:, 1] - starts[:, 1] >= length
+    for (row, start), (_, end) in zip(starts[long], ends[long]):
+        out[row, start:end] = True
     return out
 
 

@@ -24,6 +24,7 @@ from .checkpoint import ModelFile, read_model_file
 from .decode import ImageSource, load_gray
 from .errors import DigitsError
 from .preprocess import prepare
+from .segment import segment
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,32 @@ class Prediction:
         return out
 
 
+@dataclass
+class NumberPrediction:
+    """A handwritten number: its digits left to right (lines top to bottom), each with its box."""
+
+    number: str
+    digits: list[Prediction]
+    reason: str | None = None
+
+    @property
+    def confidence(self) -> float:
+        """The least confident digit's confidence: a number is only as sure as its weakest digit."""
+        return min((d.confidence for d in self.digits), default=0.0)
+
+    def to_dict(self, top_k: int = 0) -> dict:
+        out = {
+            "number": self.number,
+            "digits": [
+                {"digit": d.digit, "confidence": round(d.confidence, 6), "box": list(d.box)} for d in self.digits
+            ],
+            "confidence": round(self.confidence, 6),
+        }
+        if self.reason:
+            out["message"] = self.reason
+        return out
+
+
 class OnnxEngine:
     """Logits from the model's ONNX graph, run by ONNX Runtime."""
 
@@ -97,25 +124,37 @@ class TorchEngine:
 
 
 class Recognizer:
-    """A loaded model with the preprocessing it expects."""
+    """One or more loaded models (an ensemble averages their probabilities) with their preprocessing."""
 
-    def __init__(self, model_file: ModelFile, engine=None, path: Path | None = None):
+    def __init__(self, model_file: ModelFile, engine=None, path: Path | None = None, members: list | None = None):
         self.model_file = model_file
         self.path = path
         self.engine = engine or _engine(model_file)
         self.mean = float(model_file.normalization["mean"])
         self.std = float(model_file.normalization["std"])
+        self.members = members or []  # further Recognizers whose probabilities are averaged in
 
     def __repr__(self) -> str:
-        return f"Recognizer({self.model_file.arch}, {self.path}, engine={type(self.engine).__name__})"
+        extra = f", +{len(self.members)} members" if self.members else ""
+        return f"Recognizer({self.model_file.arch}, {self.path}, engine={type(self.engine).__name__}{extra})"
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "Recognizer":
-        """Load a model file; without a path, the model bundled with the package."""
+    def load(cls, path: str | Path | list | tuple | None = None) -> "Recognizer":
+        """Load a model file (without a path, the bundled model); several paths make an ensemble."""
+        if isinstance(path, (list, tuple)):
+            first, *rest = [cls.load(p) for p in path]
+            first.members = rest
+            return first
         path = Path(path) if path else BUNDLED_MODEL
         return cls(read_model_file(path), path=path)
 
     def info(self) -> dict:
+        meta = self.model_file.metadata
+        if self.members:
+            return {"ensemble": [self._info()] + [m.info() for m in self.members]}
+        return self._info()
+
+    def _info(self) -> dict:
         meta = self.model_file.metadata
         return {
             "path": str(self.path) if self.path else None,
@@ -135,11 +174,17 @@ class Recognizer:
         logits = self.engine(np.ascontiguousarray(x[:, None]))
         logits = logits - logits.max(1, keepdims=True)
         exp = np.exp(logits)
-        return exp / exp.sum(1, keepdims=True)
+        probs = exp / exp.sum(1, keepdims=True)
+        for member in self.members:
+            probs = probs + member.probabilities(images)
+        return probs / (1 + len(self.members))
 
     def predict(self, source: ImageSource) -> Prediction:
-        """Read one digit from an image (path, bytes, PIL image or numpy array)."""
-        return self.predict_batch([source])[0]
+        """Read one digit from an image (path, bytes, PIL image or numpy array); bad input raises ImageError."""
+        result = self.predict_batch([source])[0]
+        if isinstance(result, DigitsError):
+            raise result
+        return result
 
     def predict_batch(self, sources: Iterable[ImageSource]) -> list[Prediction | DigitsError]:
         """Read many images in one model call; a bad input gives its error in its place, never stops the rest."""
@@ -160,6 +205,41 @@ class Recognizer:
                 row = next(probs)
                 digit = int(row.argmax())
                 results.append(Prediction(digit, float(row[digit]), row.tolist(), p.image, p.box))
+        return results
+
+
+    def predict_number(self, source: ImageSource) -> NumberPrediction:
+        """Read a handwritten number of one or more digits (several lines are joined by newlines)."""
+        result = self.predict_numbers([source])[0]
+        if isinstance(result, DigitsError):
+            raise result
+        return result
+
+    def predict_numbers(self, sources: Iterable[ImageSource]) -> list[NumberPrediction | DigitsError]:
+        """``predict_number`` for many images; a bad input gives its error in its place."""
+        results: list[NumberPrediction | DigitsError] = []
+        for source in sources:
+            try:
+                segmented = segment(load_gray(source), self.probabilities)
+            except DigitsError as exc:
+                results.append(exc)
+                continue
+            if segmented.reason:
+                results.append(NumberPrediction("", [], segmented.reason))
+                continue
+            digits_per_line = [len(line) for line in segmented.lines]
+            images = np.stack([image for line in segmented.lines for image, _ in line])
+            boxes = [box for line in segmented.lines for _, box in line]
+            probs = self.probabilities(images)
+            digits = [
+                Prediction(int(p.argmax()), float(p.max()), p.tolist(), image, box)
+                for p, image, box in zip(probs, images, boxes)
+            ]
+            text, start = [], 0
+            for n in digits_per_line:
+                text.append("".join(str(d.digit) for d in digits[start : start + n]))
+                start += n
+            results.append(NumberPrediction("\n".join(text), digits))
         return results
 
 

@@ -144,3 +144,56 @@ def sample(images: np.ndarray, labels: np.ndarray, per_condition: int, seed: int
     for condition in CONDITIONS:
         for index in rng.choice(len(labels), per_condition, replace=False):
             yield condition, int(labels[index]), render(images[index], condition, rng, max_side)
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers: several digits on a line
+
+
+def number_ink(digits: list[np.ndarray], rng: np.random.Generator, touching: bool, digit_px: int) -> np.ndarray:
+    """Compose digits into one line of ink: random spacing, baseline jitter and size variation.
+
+    With ``touching``, neighbours overlap a little so that their strokes run into each other.
+    """
+    glyphs = []
+    for digit in digits:
+        size = int(digit_px * rng.uniform(0.85, 1.15))
+        ink = strokes(digit, size, rng.uniform(0.35, 0.55))
+        cols = np.flatnonzero(ink.max(0) > 0.3)
+        glyphs.append(ink[:, cols[0] : cols[-1] + 1] if len(cols) else ink)
+    height = max(g.shape[0] for g in glyphs) + 2 * digit_px // 5
+    gaps = [
+        -int(rng.uniform(0.03, 0.1) * digit_px) if touching else int(rng.uniform(0.12, 0.5) * digit_px)
+        for _ in glyphs
+    ]
+    width = sum(g.shape[1] for g in glyphs) + sum(gaps) + digit_px
+    line = np.zeros((height, width), np.float32)
+    x = digit_px // 2
+    for glyph, gap in zip(glyphs, gaps):
+        y = (height - glyph.shape[0]) // 2 + int(rng.uniform(-0.08, 0.08) * digit_px)
+        y = int(np.clip(y, 0, height - glyph.shape[0]))
+        region = line[y : y + glyph.shape[0], x : x + glyph.shape[1]]
+        np.maximum(region, glyph[:, : region.shape[1]], out=region)
+        x += glyph.shape[1] + gap
+    return line[:, : x + digit_px // 2 - gaps[-1]]
+
+
+NUMBER_CONDITIONS = ("canvas", "white_on_black", "transparent", "grey_paper", "gradient", "ruled", "jpeg", "noise")
+
+
+def render_number(ink: np.ndarray, condition: str, rng: np.random.Generator) -> bytes:
+    """A composed line of ink, drawn under one of the single-digit conditions, with a margin."""
+    pad = ink.shape[0] // 3
+    return CONDITIONS[condition](np.pad(ink, pad), rng)
+
+
+def sample_numbers(images: np.ndarray, labels: np.ndarray, count: int, touching: bool, seed: int = 0,
+                   lengths: tuple[int, int] = (2, 6)):  # fmt: skip
+    """Yield (number as text, condition, encoded image) for ``count`` random numbers of test digits."""
+    rng = np.random.default_rng(seed)
+    for i in range(count):
+        n = int(rng.integers(lengths[0], lengths[1] + 1))
+        index = rng.choice(len(labels), n, replace=False)
+        ink = number_ink([images[j] for j in index], rng, touching, int(rng.integers(28, 120)))
+        condition = NUMBER_CONDITIONS[i % len(NUMBER_CONDITIONS)]
+        yield "".join(str(labels[j]) for j in index), condition, render_number(ink, condition, rng)

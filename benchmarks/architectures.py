@@ -1,0 +1,94 @@
+"""The architecture table: parameters, MFLOPs, CPU training time per epoch, inference speed, accuracy.
+
+    python benchmarks/architectures.py --epochs 3 --data-dir ../shared/data/mnist
+
+Each architecture is trained with the default recipe's settings (augmentation, one-cycle schedule)
+for ``--epochs`` epochs on the 55,000 training images, so accuracies are those of short runs, not
+converged ones. Inference speed is a batch of 1,000 images through the model file's ONNX graph.
+Results go to benchmarks/results/architectures.json, a table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import describe  # noqa: E402
+
+from digit_recognizer.data import load_mnist  # noqa: E402
+from digit_recognizer.evaluate import Evaluation  # noqa: E402
+from digit_recognizer.models import build_model, count_parameters  # noqa: E402
+from digit_recognizer.recognizer import Recognizer  # noqa: E402
+from digit_recognizer.train import recipe_config, train  # noqa: E402
+
+
+def mflops(model: nn.Module) -> float:
+    """Multiply-accumulates of one 28×28 image through the convolutions and linear layers, in millions."""
+    total = 0
+
+    def count(module, inputs, output):
+        nonlocal total
+        if isinstance(module, nn.Conv2d):
+            total += output.numel() * module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
+        elif isinstance(module, nn.Linear):
+            total += module.in_features * module.out_features
+
+    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        model.eval()(torch.zeros(1, 1, 28, 28))
+    for h in hooks:
+        h.remove()
+    return total / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--archs", nargs="+", default=["lenet5", "fastnet", "cnn", "resnet"])
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--data-dir")
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "architectures.json"))
+    args = parser.parse_args()
+
+    mnist = load_mnist(args.data_dir)
+    rows = {}
+    for arch in args.archs:
+        model = build_model(arch)
+        with tempfile.TemporaryDirectory() as tmp:
+            config = recipe_config("default", arch=arch, arch_params={}, epochs=args.epochs, model_path=f"{tmp}/m.h5")
+            result = train(config, mnist)
+            recognizer = Recognizer(result.model_file)
+        batch = mnist.test_images[:1000]
+        recognizer.probabilities(batch)
+        start = time.perf_counter()
+        for _ in range(5):
+            recognizer.probabilities(batch)
+        per_second = 5000 / (time.perf_counter() - start)
+        evaluation = Evaluation.from_probabilities(recognizer.probabilities(mnist.test_images), mnist.test_labels)
+        rows[arch] = {
+            "parameters": count_parameters(model),
+            "mflops": round(mflops(model), 2),
+            "train_seconds_per_epoch": round(sum(h.seconds for h in result.history) / len(result.history), 1),
+            "inference_images_per_s": round(per_second),
+            "test_accuracy": evaluation.accuracy,
+            "epochs": args.epochs,
+        }
+        print(arch, rows[arch], flush=True)
+    out = {"machine": describe(), "settings": vars(args), "architectures": rows}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(out, indent=1))
+    print(f"| architecture | parameters | MFLOPs (MACs) | CPU s/epoch | inference images/s | test accuracy after {args.epochs} epochs |")
+    print("|---|---|---|---|---|---|")
+    for arch, r in rows.items():
+        print(f"| `{arch}` | {r['parameters']:,} | {r['mflops']} | {r['train_seconds_per_epoch']} | {r['inference_images_per_s']:,} | {r['test_accuracy']:.4f} |")
+
+
+if __name__ == "__main__":
+    main()

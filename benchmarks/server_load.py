@@ -1,0 +1,128 @@
+"""Load test of the REST API on loopback: throughput, latency percentiles, errors, memory.
+
+    python benchmarks/server_load.py --requests 10000 --clients 8
+
+Starts `digits serve` on 127.0.0.1 (a free port), then sends a bounded number of single-image
+POST /api/predict requests (a 140×140 canvas PNG of an MNIST test digit, raw body) from
+``--clients`` concurrent keep-alive connections in a separate client process, stopping at
+``--requests`` or ``--max-seconds``, whichever comes first. Memory is the server's resident set size
+after warm-up and at the end. Results go to benchmarks/results/server_load.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import multiprocessing as mp
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import describe  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+
+def client(port: int, body: bytes, count: int, deadline: float, out) -> None:
+    """One keep-alive connection sending ``count`` requests; reports (latencies, errors)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    latencies, errors = [], 0
+    for _ in range(count):
+        if time.monotonic() > deadline:
+            break
+        start = time.perf_counter()
+        try:
+            conn.request("POST", "/api/predict", body, {"Content-Type": "image/png"})
+            response = conn.getresponse()
+            response.read()
+            ok = response.status == 200
+        except (OSError, http.client.HTTPException):
+            ok = False
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        latencies.append(time.perf_counter() - start)
+        errors += not ok
+    out.put((latencies, errors))
+
+
+def load(port: int, body: bytes, requests: int, clients: int, max_seconds: float) -> dict:
+    queue = mp.Queue()
+    deadline = time.monotonic() + max_seconds
+    procs = [mp.Process(target=client, args=(port, body, requests // clients, deadline, queue)) for _ in range(clients)]
+    start = time.perf_counter()
+    for p in procs:
+        p.start()
+    results = [queue.get() for _ in procs]
+    elapsed = time.perf_counter() - start
+    for p in procs:
+        p.join()
+    latencies = np.concatenate([np.array(lat) for lat, _ in results]) * 1e3
+    return {
+        "requests": int(len(latencies)),
+        "errors": int(sum(e for _, e in results)),
+        "seconds": round(elapsed, 2),
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        "latency_ms": {q: round(float(np.percentile(latencies, int(q[1:]))), 2) for q in ("p50", "p90", "p99")},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--max-seconds", type=float, default=120)
+    parser.add_argument("--model-path")
+    parser.add_argument("--data-dir")
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "server_load.json"))
+    args = parser.parse_args()
+
+    from digit_recognizer.data import load_mnist
+
+    digit = load_mnist(args.data_dir).test_images[0]
+    buffer = io.BytesIO()
+    Image.fromarray(255 - np.asarray(Image.fromarray(digit).resize((140, 140)))).save(buffer, format="PNG")
+    body = buffer.getvalue()
+
+    port = free_port()
+    command = [sys.executable, "-m", "digit_recognizer", "serve", "--port", str(port), "-q"]
+    command += ["--model-path", args.model_path] if args.model_path else []
+    server = subprocess.Popen(command)
+    try:
+        for _ in range(300):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/api/health")
+                break
+            except OSError:
+                time.sleep(0.1)
+        load(port, body, 400, args.clients, 30)  # warm-up
+        rss_before = rss_mib(server.pid)
+        result = load(port, body, args.requests, args.clients, args.max_seconds)
+        result["rss_mib"] = {"after_warmup": round(rss_before, 1), "at_end": round(rss_mib(server.pid), 1)}
+    finally:
+        server.terminate()
+        server.wait(10)
+    result.update({"machine": describe(), "clients": args.clients, "image_bytes": len(body)})
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=1))
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""The web app and REST API: an ASGI app (FastAPI, served by Uvicorn) over the Recognizer.
+
+    GET  /              the drawing page (all assets local: works offline)
+    POST /api/predict   an image (multipart field ``file``, or the raw body) → the ``digits predict --json``
+                        object without ``path``; ``?image=true`` adds the 28×28 the model saw (PNG, base64)
+    GET  /api/health    liveness
+    GET  /api/model     architecture, metrics, format version
+    GET  /docs          OpenAPI documentation
+
+The model is loaded once. Every bad request gets a 4xx with a JSON ``{"error": ...}`` body.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+
+from . import __version__
+from .decode import MAX_FILE_BYTES
+from .errors import DigitsError, ImageError
+from .recognizer import NumberPrediction, Prediction, Recognizer
+
+log = logging.getLogger(__name__)
+WEB = Path(__file__).parent / "web"
+
+
+class TooLarge(ImageError):
+    """The request body is over the size cap."""
+
+
+def create_app(model_path: str | Path | None = None, recognizer: Recognizer | None = None) -> FastAPI:
+    recognizer = recognizer or Recognizer.load(model_path)
+    app = FastAPI(
+        title="Handwritten Digit Recognizer",
+        version=__version__,
+        description="Draw or upload a handwritten digit and read it with a CNN trained on MNIST.",
+    )
+    app.state.recognizer = recognizer
+    app.mount("/static", StaticFiles(directory=WEB), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(WEB / "index.html")
+
+    @app.get("/api/health")
+    def health() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/api/model")
+    def model() -> dict:
+        return recognizer.info()
+
+    @app.post(
+        "/api/predict",
+        responses={400: {"description": "not a readable image"}, 413: {"description": "image too large"}},
+        openapi_extra={
+            "requestBody": {
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+                    },
+                    "image/*": {"schema": {"type": "string", "format": "binary"}},
+                },
+                "required": True,
+            }
+        },
+    )
+    async def predict(
+        request: Request,
+        multi: bool = Query(False, description="read a number of several digits"),
+        image: bool = Query(False, description="add the 28×28 input, base64 PNG (single digits)"),
+    ):
+        """Read the digit (or with ``multi=true`` the number) in an uploaded image: multipart field
+        ``file``, or the image as the raw body."""
+        data = await _body(request)
+        if multi:
+            number: NumberPrediction = await run_in_threadpool(recognizer.predict_number, data)
+            return number.to_dict()
+        result: Prediction = await run_in_threadpool(recognizer.predict, data)
+        out = result.to_dict(top_k=3)
+        if image and result.image is not None:
+            out["preprocessed"] = _png_base64(result.image)
+        return out
+
+    @app.exception_handler(TooLarge)
+    async def too_large(request: Request, exc: TooLarge) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=413)
+
+    @app.exception_handler(DigitsError)
+    async def bad_input(request: Request, exc: DigitsError) -> JSONResponse:
+        status = 413 if "too large" in str(exc) else 400
+        return JSONResponse({"error": str(exc)}, status_code=status)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"error": f"invalid request: {exc.errors()}"}, status_code=422)
+
+    return app
+
+
+async def _body(request: Request) -> bytes:
+    """The image bytes: the multipart field ``file`` or the raw body, refused beyond the size cap."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_FILE_BYTES + 64 * 1024:
+        raise TooLarge(f"upload is too large ({int(declared) / 2**20:.1f} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB)")
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        try:
+            form = await request.form(max_files=1, max_fields=10, max_part_size=MAX_FILE_BYTES)
+        except MultiPartException as exc:
+            if "maximum size" in str(exc):
+                raise TooLarge(f"upload is too large (over the {MAX_FILE_BYTES // 2**20} MiB limit)") from exc
+            raise ImageError(f"malformed multipart body ({exc})") from exc
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise ImageError(f"expected the image in the multipart field 'file' (got: {', '.join(form.keys()) or 'none'})")
+        data = await upload.read()
+    else:
+        data = bytearray()
+        async for chunk in request.stream():
+            data += chunk
+            if len(data) > MAX_FILE_BYTES:
+                raise TooLarge(f"upload is too large (over the {MAX_FILE_BYTES // 2**20} MiB limit)")
+        data = bytes(data)
+    if not data:
+        raise ImageError("empty upload: send an image as the multipart field 'file' or as the request body")
+    return data
+
+
+def _png_base64(image) -> str:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, model_path: str | None = None) -> None:
+    import uvicorn
+
+    app = create_app(model_path)
+    log.info("Serving on http://%s:%d (model: %s)", host, port, app.state.recognizer.path)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

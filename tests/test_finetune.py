@@ -1,0 +1,84 @@
+"""Fine-tuning on a user's images, ONNX export and ensembles."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+from digit_recognizer import cli
+from digit_recognizer.checkpoint import read_model_file
+from digit_recognizer.errors import DataError
+from digit_recognizer.finetune import FinetuneConfig, check_user_images, load_user_images
+from digit_recognizer.models import network_from_file, predict_proba
+from digit_recognizer.synthetic import render
+
+from test_recognize import encoded
+
+
+def write_user_folder(root, mnist, per_digit: int, digits=range(10), condition="thick_marker"):
+    rng = np.random.default_rng(5)
+    for d in digits:
+        (root / str(d)).mkdir(parents=True, exist_ok=True)
+        for i, index in enumerate(np.flatnonzero(mnist.test_labels == d)[:per_digit]):
+            (root / str(d) / f"{i}.jpg").write_bytes(render(mnist.test_images[index], condition, rng, max_side=300))
+    return root
+
+
+def test_three_images_are_refused_with_a_clear_message(tmp_path, mnist):
+    folder = write_user_folder(tmp_path / "few", mnist, 1, digits=[1, 2, 3])
+    images, labels, problems = load_user_images(folder)
+    with pytest.raises(DataError, match="only 3 usable labelled image"):
+        check_user_images(labels, problems, FinetuneConfig())
+
+
+def test_unreadable_files_and_missing_digits_are_named(tmp_path, mnist):
+    folder = write_user_folder(tmp_path / "mine", mnist, 2, digits=range(8))
+    (folder / "3" / "broken.png").write_text("not an image")
+    images, labels, problems = load_user_images(folder)
+    warnings = check_user_images(labels, problems, FinetuneConfig())
+    text = "\n".join(warnings)
+    assert "broken.png" in text and "not an image" in text
+    assert "no examples of digit(s) 8, 9" in text
+
+
+def test_finetune_cli_adapts_and_keeps_mnist(tmp_path, mnist, mnist_dir, tiny_model, capsys):
+    base, _ = tiny_model
+    folder = write_user_folder(tmp_path / "mine", mnist, 6)
+    output = tmp_path / "mine.h5"
+    argv = ["finetune", "--images", str(folder), "--model-path", str(base), "--output", str(output),
+            "--steps", "40", "--data-dir", str(mnist_dir)]  # fmt: skip
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Your held-out images (15):" in out and "MNIST test accuracy:" in out
+    report = read_model_file(output).metadata["finetune"]
+    before, after = report["before"]["mnist_test_accuracy"], report["after"]["mnist_test_accuracy"]
+    assert after >= before - 0.01  # replay keeps MNIST (the small base model moves more than the bundled one)
+    assert read_model_file(output).onnx
+
+
+def test_export_onnx_matches_pytorch(tmp_path, tiny_model, mnist):
+    base, _ = tiny_model
+    output = tmp_path / "model.onnx"
+    assert cli.main(["export", "--format", "onnx", "--model-path", str(base), "--output", str(output)]) == 0
+    session = ort.InferenceSession(str(output), providers=["CPUExecutionProvider"])
+    images = mnist.test_images[:500]
+    x = ((images / 255.0 - 0.1307) / 0.3081).astype(np.float32)[:, None]
+    logits = session.run(None, {"image": x})[0]
+    onnx_probs = np.exp(logits - logits.max(1, keepdims=True))
+    onnx_probs /= onnx_probs.sum(1, keepdims=True)
+    torch_probs = predict_proba(network_from_file(read_model_file(base)), images)
+    assert np.abs(onnx_probs - torch_probs).max() <= 1e-4
+
+
+def test_ensemble_evaluation_averages_models(tiny_model, mnist_dir, tmp_path, capsys):
+    base, _ = tiny_model
+    argv = ["evaluate", "--model-path", str(base), str(base), "--data-dir", str(mnist_dir), "--json",
+            "--plots-dir", str(tmp_path)]  # fmt: skip
+    assert cli.main(argv) == 0
+    ensemble = json.loads(capsys.readouterr().out)
+    assert cli.main(argv[:2] + argv[3:]) == 0
+    single = json.loads(capsys.readouterr().out)
+    assert ensemble["accuracy"] == pytest.approx(single["accuracy"])  # the mean of one model twice is itself

@@ -1,0 +1,90 @@
+"""Handwritten numbers: segmentation into digits, the --multi contract, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from digit_recognizer import cli
+from digit_recognizer.recognizer import Recognizer
+from digit_recognizer.synthetic import number_ink, render_number, sample_numbers
+
+from test_recognize import encoded
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    return Recognizer.load()  # the bundled model
+
+
+def test_separated_numbers_are_read_exactly(recognizer, mnist):
+    sample = list(sample_numbers(mnist.test_images, mnist.test_labels, 60, touching=False, seed=11))
+    right = sum(recognizer.predict_number(data).number == truth for truth, _, data in sample)
+    assert right / len(sample) >= 0.93
+
+
+def test_touching_numbers_are_mostly_read(recognizer, mnist):
+    sample = list(sample_numbers(mnist.test_images, mnist.test_labels, 40, touching=True, seed=12, lengths=(2, 3)))
+    right = sum(recognizer.predict_number(data).number == truth for truth, _, data in sample)
+    assert right / len(sample) >= 0.5
+
+
+def test_digits_come_left_to_right_with_boxes(recognizer, mnist):
+    digits = [mnist.test_images[i] for i in (1, 0, 2)]  # 2, 7, 1
+    ink = number_ink(digits, np.random.default_rng(0), touching=False, digit_px=80)
+    result = recognizer.predict_number(render_number(ink, "canvas", np.random.default_rng(0)))
+    assert result.number == "271"
+    xs = [d.box[0] for d in result.digits]
+    assert xs == sorted(xs) and all(d.box[2] > 10 and d.box[3] > 40 for d in result.digits)
+    assert result.confidence == min(d.confidence for d in result.digits)
+
+
+def test_two_lines_are_read_top_to_bottom(recognizer, mnist):
+    rng = np.random.default_rng(1)
+    top = number_ink([mnist.test_images[i] for i in (1, 0)], rng, False, 60)  # 27
+    bottom = number_ink([mnist.test_images[i] for i in (2, 3)], rng, False, 60)  # 10
+    width = max(top.shape[1], bottom.shape[1])
+    page = np.zeros((top.shape[0] + bottom.shape[0], width), np.float32)
+    page[: top.shape[0], : top.shape[1]] = top
+    page[top.shape[0] :, : bottom.shape[1]] = bottom
+    assert recognizer.predict_number(render_number(page, "canvas", rng)).number == "27\n10"
+
+
+def test_underline_and_specks_are_ignored(recognizer, mnist):
+    ink = number_ink([mnist.test_images[i] for i in (1, 0, 2)], np.random.default_rng(2), False, 80)
+    ink = np.pad(ink, 40)
+    ink[-45:-39, 30:-30] = 1  # an underline
+    ink[10:13, 10:13] = 1  # specks
+    ink[-8:-5, -8:-5] = 1
+    assert recognizer.predict_number(encoded(((1 - ink) * 255).astype(np.uint8), "PNG")).number == "271"
+
+
+def test_blank_image_is_an_empty_number_with_a_message(recognizer):
+    result = recognizer.predict_number(np.full((100, 300), 255, np.uint8))
+    assert result.number == "" and result.digits == [] and result.reason.startswith("no digit")
+
+
+def test_speckled_image_and_a_very_wide_strip_finish(recognizer, mnist):
+    rng = np.random.default_rng(3)
+    specks = np.full((800, 800), 255, np.uint8)
+    specks[rng.integers(0, 800, 20_000), rng.integers(0, 800, 20_000)] = 0
+    assert isinstance(recognizer.predict_number(specks).number, str)
+    ink = number_ink([mnist.test_images[i] for i in range(8)], rng, False, 100)
+    strip = np.zeros((ink.shape[0], 10_000), np.float32)
+    strip[:, : ink.shape[1]] = ink
+    result = recognizer.predict_number(((1 - strip) * 255).astype(np.uint8))
+    assert len(result.number) >= 6
+
+
+def test_predict_multi_json(tmp_path, mnist, capsys):
+    ink = number_ink([mnist.test_images[i] for i in (1, 0)], np.random.default_rng(4), False, 60)
+    path = tmp_path / "27.png"
+    path.write_bytes(render_number(ink, "canvas", np.random.default_rng(4)))
+    assert cli.main(["predict", "--multi", "--json", str(path)]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["number"] == "27" and row["path"] == str(path)
+    assert [d["digit"] for d in row["digits"]] == [2, 7] and len(row["digits"][0]["box"]) == 4
+    assert cli.main(["predict", "--multi", str(path)]) == 0
+    assert capsys.readouterr().out.startswith("Predicted Number: 27 (Confidence: ")

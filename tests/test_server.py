@@ -1,0 +1,109 @@
+"""The REST API, in-process: contract, errors and limits."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from digit_recognizer import decode
+from digit_recognizer.server import create_app
+
+from test_recognize import _png_header_claiming, encoded
+
+
+@pytest.fixture(scope="module")
+def client(tiny_model):
+    path, _ = tiny_model
+    with TestClient(create_app(path)) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def seven_png(mnist) -> bytes:
+    return encoded(255 - np.asarray(Image.fromarray(mnist.test_images[0]).resize((140, 140))), "PNG")
+
+
+def test_health_and_model_info(client):
+    assert client.get("/api/health").json() == {"status": "ok"}
+    info = client.get("/api/model").json()
+    assert info["arch"] == "fastnet" and info["format_version"] == 1 and "val_accuracy" in info["metrics"]
+
+
+def test_predict_multipart_matches_the_cli_json(client, seven_png):
+    response = client.post("/api/predict", files={"file": ("seven.png", seven_png, "image/png")})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["digit"] == 7 and len(body["probabilities"]) == 10 and "path" not in body
+    assert body["top_k"][0]["digit"] == 7
+
+
+def test_predict_raw_body_and_preprocessed_image(client, seven_png):
+    body = client.post("/api/predict?image=true", content=seven_png, headers={"content-type": "image/png"}).json()
+    assert body["digit"] == 7
+    header, data = body["preprocessed"].split(",", 1)
+    assert header == "data:image/png;base64"
+    import base64
+
+    with Image.open(io.BytesIO(base64.b64decode(data))) as image:
+        assert image.size == (28, 28)
+
+
+def test_blank_canvas_is_no_digit_not_a_guess(client):
+    blank = encoded(np.full((280, 280), 255, np.uint8), "PNG")
+    body = client.post("/api/predict", files={"file": ("blank.png", blank, "image/png")}).json()
+    assert body["digit"] is None and body["message"].startswith("no digit")
+
+
+@pytest.mark.parametrize(
+    "kwargs, status, message",
+    [
+        ({"content": b""}, 400, "empty upload"),
+        ({"content": b"plain text, not an image"}, 400, "not an image"),
+        ({"files": {"image": ("x.png", b"abc", "image/png")}}, 400, "multipart field 'file'"),
+        ({"content": _png_header_claiming(50_000, 50_000)}, 413, "too large"),
+    ],
+    ids=["empty", "not-an-image", "wrong-field", "pixel-bomb"],
+)
+def test_bad_requests_get_4xx_json(client, kwargs, status, message):
+    response = client.post("/api/predict", **kwargs)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+
+
+def test_truncated_image_is_400(client, seven_png):
+    response = client.post("/api/predict", files={"file": ("t.png", seven_png[: len(seven_png) // 2], "image/png")})
+    assert response.status_code == 400 and "truncated" in response.json()["error"]
+
+
+def test_over_the_size_cap_is_413_and_the_server_keeps_serving(client, seven_png, monkeypatch):
+    from digit_recognizer import server
+
+    monkeypatch.setattr(server, "MAX_FILE_BYTES", 1000)
+    response = client.post("/api/predict", content=b"\x89PNG" + b"\x00" * 200_000)
+    assert response.status_code == 413 and "too large" in response.json()["error"]
+    monkeypatch.undo()
+    assert client.post("/api/predict", content=seven_png).json()["digit"] == 7
+
+
+def test_page_and_its_assets_are_served_locally(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "<canvas" in page.text
+    assert "http://" not in page.text and "https://" not in page.text  # no CDN
+    for asset in ("/static/app.js", "/static/style.css"):
+        assert client.get(asset).status_code == 200
+
+
+def test_openapi_docs(client):
+    spec = client.get("/openapi.json").json()
+    assert "/api/predict" in spec["paths"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_unknown_route_is_json_404(client):
+    response = client.get("/api/nothing")
+    assert response.status_code == 404 and "error" in response.json()
