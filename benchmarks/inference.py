@@ -23,10 +23,10 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import describe  # noqa: E402
-
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
+
+from machine import describe  # noqa: E402
 
 
 def png(array: np.ndarray) -> bytes:
@@ -82,7 +82,10 @@ def main() -> None:
         latencies.append(time.perf_counter() - start)
 
     batches = {}
-    for name, images in (("png_28x28", [png(d) for d in digits]), ("png_canvas_96x96", [png(canvas(d, 96)) for d in digits])):
+    for name, images in (
+        ("png_28x28", [png(d) for d in digits]),
+        ("png_canvas_96x96", [png(canvas(d, 96)) for d in digits]),
+    ):
         start = time.perf_counter()
         for i in range(0, len(images), 256):
             recognizer.predict_batch(images[i : i + 256])
@@ -92,7 +95,10 @@ def main() -> None:
         "machine": describe(),
         "engine": type(recognizer.engine).__name__,
         "whole_process_one_image": process,
-        "in_process_one_280px_image_ms": {"median": statistics.median(latencies) * 1e3, "p99": percentile(latencies, 99) * 1e3},
+        "in_process_one_280px_image_ms": {
+            "median": statistics.median(latencies) * 1e3,
+            "p99": percentile(latencies, 99) * 1e3,
+        },
         "batch": batches,
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

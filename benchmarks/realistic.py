@@ -22,12 +22,12 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import describe  # noqa: E402
-
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.decode import load_gray  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import sample  # noqa: E402
+
+from machine import describe  # noqa: E402
 
 
 def plain_resize(data: bytes) -> np.ndarray:
@@ -53,7 +53,9 @@ def main() -> None:
     recognizer = Recognizer.load(args.model_path)
     right, naive, total, no_digit = defaultdict(int), defaultdict(int), defaultdict(int), defaultdict(int)
     start = time.perf_counter()
-    for condition, label, data in sample(mnist.test_images, mnist.test_labels, args.per_condition, args.seed, args.max_side):
+    for condition, label, data in sample(
+        mnist.test_images, mnist.test_labels, args.per_condition, args.seed, args.max_side
+    ):
         result = recognizer.predict(data)
         total[condition] += 1
         right[condition] += result.digit == label
@@ -61,7 +63,12 @@ def main() -> None:
         naive[condition] += int(recognizer.probabilities(plain_resize(data)[None]).argmax()) == label
     seconds = time.perf_counter() - start
     rows = {
-        c: {"images": total[c], "accuracy": right[c] / total[c], "plain_resize_accuracy": naive[c] / total[c], "no_digit": no_digit[c]}
+        c: {
+            "images": total[c],
+            "accuracy": right[c] / total[c],
+            "plain_resize_accuracy": naive[c] / total[c],
+            "no_digit": no_digit[c],
+        }
         for c in total
     }
     overall = sum(right.values()) / sum(total.values())

@@ -72,7 +72,11 @@ def main() -> None:
     for recipe in args.recipes:
         mine = [r for r in runs if r["recipe"] == recipe]
         summary[recipe] = {
-            key: {"mean": statistics.mean(r[key] for r in mine), "min": min(r[key] for r in mine), "max": max(r[key] for r in mine)}
+            key: {
+                "mean": statistics.mean(r[key] for r in mine),
+                "min": min(r[key] for r in mine),
+                "max": max(r[key] for r in mine),
+            }
             for key in ("wall_seconds", "train_seconds", "test_accuracy")
         }
     result = {"machine": describe(), "date": time.strftime("%Y-%m-%d"), "runs": runs, "summary": summary}
@@ -82,7 +86,9 @@ def main() -> None:
     for recipe, s in summary.items():
         mine = [r for r in runs if r["recipe"] == recipe]
         to = " / ".join(
-            str(statistics.mean(r["seconds_to_val"][str(t)] for r in mine)) if all(str(t) in r["seconds_to_val"] for r in mine) else "–"
+            str(statistics.mean(r["seconds_to_val"][str(t)] for r in mine))
+            if all(str(t) in r["seconds_to_val"] for r in mine)
+            else "–"
             for t in TARGETS
         )
         acc = s["test_accuracy"]

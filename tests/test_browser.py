@@ -73,7 +73,9 @@ def draw(page, strokes: list[list[tuple[float, float]]]) -> None:
         page.mouse.down()
         for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
             for t in np.linspace(0, 1, 8)[1:]:
-                page.mouse.move(box["x"] + (x0 + t * (x1 - x0)) * box["width"], box["y"] + (y0 + t * (y1 - y0)) * box["height"])
+                page.mouse.move(
+                    box["x"] + (x0 + t * (x1 - x0)) * box["width"], box["y"] + (y0 + t * (y1 - y0)) * box["height"]
+                )
         page.mouse.up()
 
 

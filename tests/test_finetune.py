@@ -15,8 +15,6 @@ from digit_recognizer.finetune import FinetuneConfig, check_user_images, load_us
 from digit_recognizer.models import network_from_file, predict_proba
 from digit_recognizer.synthetic import render
 
-from test_recognize import encoded
-
 
 def write_user_folder(root, mnist, per_digit: int, digits=range(10), condition="thick_marker"):
     rng = np.random.default_rng(5)

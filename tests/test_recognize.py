@@ -94,11 +94,14 @@ def test_numpy_pil_bytes_and_path_sources_agree(seven, tmp_path):
 
 def _png_header_claiming(width: int, height: int) -> bytes:
     """A PNG whose header claims a huge size, followed by a tiny (wrong) data chunk."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 @pytest.mark.parametrize(
@@ -132,9 +135,7 @@ def test_file_over_the_size_cap_is_refused_before_reading(tmp_path, monkeypatch)
 
 
 def test_mnist_digits_pass_essentially_unchanged(mnist):
-    diffs = [
-        np.abs(prepare(x / 255.0).image.astype(int) - x.astype(int)).mean() for x in mnist.test_images[:300]
-    ]
+    diffs = [np.abs(prepare(x / 255.0).image.astype(int) - x.astype(int)).mean() for x in mnist.test_images[:300]]
     assert np.mean(diffs) < 3.0  # grey levels out of 255
 
 
@@ -268,14 +269,25 @@ def test_evaluate_on_labelled_folder_and_csv(tiny_model, seven, tmp_path, capsys
     (folder / "7" / "b.jpg").write_bytes(encoded(seven, "JPEG"))
     (folder / "1").mkdir()
     (folder / "1" / "broken.png").write_text("not an image")
-    argv = ["evaluate", "--model-path", str(path), "--images", str(folder), "--plots-dir", str(tmp_path / "p"), "--json"]
+    argv = [
+        "evaluate",
+        "--model-path",
+        str(path),
+        "--images",
+        str(folder),
+        "--plots-dir",
+        str(tmp_path / "p"),
+        "--json",
+    ]
     assert cli.main(argv) == 1  # one image could not be read: reported, the rest evaluated
     metrics = json.loads(capsys.readouterr().out)
     assert metrics["images"] == 2 and metrics["accuracy"] == 1.0
     assert metrics["unreadable"][0]["path"].endswith("broken.png")
     csv = tmp_path / "labels.csv"
     csv.write_text("path,label\nmine/7/a.png,7\nmine/7/b.jpg,1\n")
-    assert cli.main(["evaluate", "--model-path", str(path), "--images", str(csv), "--plots-dir", str(tmp_path / "p")]) == 0
+    assert (
+        cli.main(["evaluate", "--model-path", str(path), "--images", str(csv), "--plots-dir", str(tmp_path / "p")]) == 0
+    )
     assert capsys.readouterr().out.startswith("Accuracy: 0.5000")
 
 

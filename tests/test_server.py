@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import io
-import json
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from digit_recognizer import decode
 from digit_recognizer.server import create_app
 
 from test_recognize import _png_header_claiming, encoded

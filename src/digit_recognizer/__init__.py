@@ -1,7 +1,7 @@
 """Handwritten digit recognizer: train a CNN on MNIST and read digits in real images.
 
-    from digit_recognizer import Recognizer
-    Recognizer.load().predict("digit.png").digit
+from digit_recognizer import Recognizer
+Recognizer.load().predict("digit.png").digit
 """
 
 __version__ = "0.1.0"

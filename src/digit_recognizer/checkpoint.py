@@ -118,5 +118,7 @@ def read_model_file(path: str | Path) -> ModelFile:
 
 def _foreign(path: Path, attrs: dict) -> str:
     if "keras_version" in attrs or "model_config" in attrs:
-        return f"{path} is a Keras model file; this program reads only its own HDF5 models (train one with `digits train`)"
+        return (
+            f"{path} is a Keras model file; this program reads only its own HDF5 models (train one with `digits train`)"
+        )
     return f"{path} is an HDF5 file but not a digit-recognizer model"

@@ -61,7 +61,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     if world()[0] != 0:
         logging.getLogger("digit_recognizer").setLevel(logging.WARNING)
     mnist = load_mnist(args.data_dir)
-    log.info("Training %s (recipe %s) for up to %d epochs on %s", config.arch, config.recipe, config.epochs, mnist.source)
+    log.info(
+        "Training %s (recipe %s) for up to %d epochs on %s", config.arch, config.recipe, config.epochs, mnist.source
+    )
     result = train(config, mnist, on_epoch=_print_epoch, resume=args.resume)
     if result.rank != 0:  # under torchrun, rank 0 alone evaluates, plots and writes
         return 0
@@ -275,7 +277,8 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     model_file.metadata["command"] = " ".join(["digits", *args.argv])
     write_model_file(args.output, model_file)
     before, after = report["before"], report["after"]
-    print(f"Your held-out images ({report['held_out']}): {before['held_out_accuracy']:.4f} -> {after['held_out_accuracy']:.4f}")
+    held = f"{before['held_out_accuracy']:.4f} -> {after['held_out_accuracy']:.4f}"
+    print(f"Your held-out images ({report['held_out']}): {held}")
     print(f"MNIST test accuracy: {before['mnist_test_accuracy']:.4f} -> {after['mnist_test_accuracy']:.4f}")
     log.info("Fine-tuned model saved at %s", args.output)
     return 0

@@ -106,8 +106,7 @@ def parse_idx(raw: bytes, name: str, ndim: int) -> np.ndarray:
     zero, dtype, dims = struct.unpack(">HBB", raw[:4])
     if zero != 0 or dtype != IDX_UBYTE or dims != ndim:
         raise DataError(
-            f"{name}: not an MNIST IDX file (magic number 0x{raw[:4].hex()}, "
-            f"expected 0x0000{IDX_UBYTE:02x}{ndim:02x})"
+            f"{name}: not an MNIST IDX file (magic number 0x{raw[:4].hex()}, expected 0x0000{IDX_UBYTE:02x}{ndim:02x})"
         )
     shape = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
     header = 4 + 4 * ndim

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import Union
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -23,7 +22,7 @@ MAX_PIXELS = 40_000_000  # e.g. 8000 × 5000
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")  # JPEG also opens phones' MPO files
 
-ImageSource = Union[str, os.PathLike, bytes, bytearray, memoryview, Image.Image, np.ndarray]
+ImageSource = str | os.PathLike | bytes | bytearray | memoryview | Image.Image | np.ndarray
 
 
 def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> bytes:
@@ -49,11 +48,15 @@ def open_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
     if len(data) == 0:
         raise ImageError("empty file")
     if len(data) > MAX_FILE_BYTES:
-        raise ImageError(f"file is too large ({len(data) / 2**20:.1f} MiB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MiB)")
+        raise ImageError(
+            f"file is too large ({len(data) / 2**20:.1f} MiB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MiB)"
+        )
     try:
         image = Image.open(io.BytesIO(data), formats=FORMATS)
     except UnidentifiedImageError as exc:
-        raise ImageError("not an image (or a format this program does not read: PNG, JPEG, BMP, GIF, WebP, TIFF)") from exc
+        raise ImageError(
+            "not an image (or a format this program does not read: PNG, JPEG, BMP, GIF, WebP, TIFF)"
+        ) from exc
     except Image.DecompressionBombError as exc:
         raise ImageError(f"image is too large ({exc})") from exc
     except (OSError, ValueError, SyntaxError) as exc:

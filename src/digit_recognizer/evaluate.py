@@ -7,9 +7,9 @@ network, the ONNX graph, an ensemble) is judged the same way.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -31,7 +31,7 @@ class Evaluation:
         return f"Evaluation(n={len(self.labels)}, accuracy={self.accuracy:.4f}, loss={self.loss:.4f})"
 
     @classmethod
-    def from_probabilities(cls, probabilities: np.ndarray, labels: np.ndarray) -> "Evaluation":
+    def from_probabilities(cls, probabilities: np.ndarray, labels: np.ndarray) -> Evaluation:
         labels = np.asarray(labels, dtype=np.int64)
         predicted = probabilities.argmax(1)
         confusion = np.zeros((10, 10), dtype=np.int64)
@@ -67,9 +67,8 @@ class Evaluation:
         """Per-class precision/recall/F1 as a text table."""
         lines = ["digit  precision  recall  f1      support"]
         for d in range(10):
-            lines.append(
-                f"{d:>5}  {self.precision[d]:9.4f}  {self.recall[d]:6.4f}  {self.f1[d]:6.4f}  {self.confusion[d].sum():7d}"
-            )
+            scores = f"{self.precision[d]:9.4f}  {self.recall[d]:6.4f}  {self.f1[d]:6.4f}"
+            lines.append(f"{d:>5}  {scores}  {self.confusion[d].sum():7d}")
         return "\n".join(lines)
 
 
@@ -138,7 +137,9 @@ def plot_misclassified(images: np.ndarray, evaluation: Evaluation, path: Path, c
     return _save(fig, path)
 
 
-def write_plots(evaluation: Evaluation, images: np.ndarray, plots_dir: Path, history: Sequence[dict] = ()) -> list[Path]:
+def write_plots(
+    evaluation: Evaluation, images: np.ndarray, plots_dir: Path, history: Sequence[dict] = ()
+) -> list[Path]:
     plots_dir = Path(plots_dir)
     paths = []
     if history:

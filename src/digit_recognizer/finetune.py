@@ -69,11 +69,15 @@ def check_user_images(labels: np.ndarray, problems: list[str], config: FinetuneC
         )
     missing = sorted(set(range(10)) - set(labels.tolist()))
     if missing:
-        warnings.append(f"no examples of digit(s) {', '.join(map(str, missing))}: the model learns nothing new about them")
+        warnings.append(
+            f"no examples of digit(s) {', '.join(map(str, missing))}: the model learns nothing new about them"
+        )
     return warnings
 
 
-def finetune(base: ModelFile, images: np.ndarray, labels: np.ndarray, mnist: Mnist, config: FinetuneConfig) -> tuple[ModelFile, dict]:
+def finetune(
+    base: ModelFile, images: np.ndarray, labels: np.ndarray, mnist: Mnist, config: FinetuneConfig
+) -> tuple[ModelFile, dict]:
     """Adapt ``base`` to the user's images; returns the new model file and a before/after report."""
     rng = np.random.default_rng(config.seed)
     order = rng.permutation(len(labels))
@@ -105,7 +109,13 @@ def finetune(base: ModelFile, images: np.ndarray, labels: np.ndarray, mnist: Mni
         optimizer.step()
     model.eval()
     after = _report(model, images[held], labels[held], mnist)
-    report = {"user_images": len(labels), "held_out": int(n_held), "steps": config.steps, "before": before, "after": after}
+    report = {
+        "user_images": len(labels),
+        "held_out": int(n_held),
+        "steps": config.steps,
+        "before": before,
+        "after": after,
+    }
     metadata = {
         **base.metadata,
         "finetune": report,

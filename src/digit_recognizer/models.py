@@ -5,7 +5,7 @@ Every network takes a batch of normalised 28×28 images, shape (N, 1, 28, 28), a
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch

@@ -42,7 +42,9 @@ class Prepared:
     dark_on_light: bool = True
 
     def __repr__(self) -> str:
-        return f"Prepared(box={self.box}, reason={self.reason!r})" if self.image is None else f"Prepared(box={self.box})"
+        return (
+            f"Prepared(box={self.box}, reason={self.reason!r})" if self.image is None else f"Prepared(box={self.box})"
+        )
 
 
 @dataclass

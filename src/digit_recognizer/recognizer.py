@@ -14,9 +14,9 @@ torch; a model file without a graph falls back to PyTorch.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
@@ -139,7 +139,7 @@ class Recognizer:
         return f"Recognizer({self.model_file.arch}, {self.path}, engine={type(self.engine).__name__}{extra})"
 
     @classmethod
-    def load(cls, path: str | Path | list | tuple | None = None) -> "Recognizer":
+    def load(cls, path: str | Path | list | tuple | None = None) -> Recognizer:
         """Load a model file (without a path, the bundled model); several paths make an ensemble."""
         if isinstance(path, (list, tuple)):
             first, *rest = [cls.load(p) for p in path]
@@ -149,7 +149,6 @@ class Recognizer:
         return cls(read_model_file(path), path=path)
 
     def info(self) -> dict:
-        meta = self.model_file.metadata
         if self.members:
             return {"ensemble": [self._info()] + [m.info() for m in self.members]}
         return self._info()
@@ -181,10 +180,7 @@ class Recognizer:
 
     def predict(self, source: ImageSource) -> Prediction:
         """Read one digit from an image (path, bytes, PIL image or numpy array); bad input raises ImageError."""
-        result = self.predict_batch([source])[0]
-        if isinstance(result, DigitsError):
-            raise result
-        return result
+        return _raise_error(self.predict_batch([source])[0])
 
     def predict_batch(self, sources: Iterable[ImageSource]) -> list[Prediction | DigitsError]:
         """Read many images in one model call; a bad input gives its error in its place, never stops the rest."""
@@ -207,13 +203,9 @@ class Recognizer:
                 results.append(Prediction(digit, float(row[digit]), row.tolist(), p.image, p.box))
         return results
 
-
     def predict_number(self, source: ImageSource) -> NumberPrediction:
         """Read a handwritten number of one or more digits (several lines are joined by newlines)."""
-        result = self.predict_numbers([source])[0]
-        if isinstance(result, DigitsError):
-            raise result
-        return result
+        return _raise_error(self.predict_numbers([source])[0])
 
     def predict_numbers(self, sources: Iterable[ImageSource]) -> list[NumberPrediction | DigitsError]:
         """``predict_number`` for many images; a bad input gives its error in its place."""
@@ -241,6 +233,12 @@ class Recognizer:
                 start += n
             results.append(NumberPrediction("\n".join(text), digits))
         return results
+
+
+def _raise_error(result):
+    if isinstance(result, DigitsError):
+        raise result
+    return result
 
 
 def _engine(model_file: ModelFile):

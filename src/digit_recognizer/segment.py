@@ -14,8 +14,8 @@ The steps, on the same cleaned-up ink map as single digits (``preprocess.ink_map
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import cv2
 import numpy as np
@@ -64,11 +64,11 @@ def segment(gray: np.ndarray, classify: Classifier) -> Segmented:
         ids = np.argsort(-np.bincount(labels.ravel())[1:])[:MAX_PIECES] + 1
     else:
         stats, ids = stats[1:], np.arange(1, count)
-    glyphs = _merge(stats, ids)
-    glyphs = _drop_non_digits(glyphs)
+    glyphs = _drop_non_digits(_merge(stats, ids))
     if not glyphs:
         return Segmented([], "no digits: no ink found")
     height = float(np.median([g.height for g in glyphs]))
+    glyphs = _join_fragments(glyphs, height)
     lines = []
     for line in _lines(glyphs):
         if max(g.height for g in line) < 0.5 * height:  # a dash or stray mark above or below the number
@@ -78,6 +78,8 @@ def segment(gray: np.ndarray, classify: Classifier) -> Segmented:
             for part in _split(glyph, labels, ink.ink, height, classify):
                 digits.append((_image(part, labels, ink.ink), _box(part, ink.scale, gray.shape)))
         lines.append(digits)
+    if not lines:
+        return Segmented([], "no digits: only small marks")
     return Segmented(lines)
 
 
@@ -96,6 +98,24 @@ def _merge(stats: np.ndarray, ids: np.ndarray) -> list[Glyph]:
         else:
             glyphs.append(Glyph(x, x + w, y, y + h, [int(ids[i])]))
     return glyphs
+
+
+def _join_fragments(glyphs: list[Glyph], height: float) -> list[Glyph]:
+    """Join a narrow or flat fragment to the glyph it (nearly) touches on the same line: the bar of a 5
+    that sticks out to the right, the broken-off stem of a 4. Two digits joined by mistake are cut
+    again by ``_split``."""
+    joined: list[Glyph] = []
+    for g in sorted(glyphs, key=lambda g: g.x0):
+        prev = joined[-1] if joined else None
+        fragment = lambda x: x.width < 0.3 * height or x.height < 0.5 * height  # noqa: E731
+        same_line = prev is not None and min(prev.y1, g.y1) - max(prev.y0, g.y0) > -0.2 * height
+        if same_line and g.x0 - prev.x1 < 0.1 * height and (fragment(g) or fragment(prev)):
+            prev.x0, prev.x1 = min(prev.x0, g.x0), max(prev.x1, g.x1)
+            prev.y0, prev.y1 = min(prev.y0, g.y0), max(prev.y1, g.y1)
+            prev.labels += g.labels
+        else:
+            joined.append(g)
+    return joined
 
 
 def _drop_non_digits(glyphs: list[Glyph]) -> list[Glyph]:
@@ -141,34 +161,67 @@ def _image(glyph: Glyph, labels: np.ndarray, ink: np.ndarray) -> np.ndarray:
 
 
 def _split(glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, classify: Classifier) -> list[Glyph]:
-    """Cut a glyph that is too wide for one digit, when two confident digits beat one unsure one."""
-    if glyph.width < 1.0 * height:
+    """Cut a glyph that may hold touching digits, by recognition: every way of cutting it at candidate
+    places is scored by the classifier's confidence in each piece, and the best one wins (keeping it
+    whole is one of the ways)."""
+    if glyph.width < 0.9 * height:
         return [glyph]
-    pieces = max(2, int(round(glyph.width / (0.75 * height))))
+    if glyph.width < 1.2 * height and classify(_image(glyph, labels, ink)[None]).max() >= 0.9:
+        return [glyph]  # a wide but clearly single digit (a 2, a 5): no need to try cuts
     crop, mask = _glyph_ink(glyph, labels, ink)
     column_ink = (crop * mask).sum(0)
-    span = glyph.width / pieces
-    candidates = np.arange(max(2, int(0.5 * span)), min(glyph.width - 2, int(1.5 * span)) + 1)
-    if len(candidates) == 0:
+    points = [0, *_cut_candidates(column_ink, height), glyph.width]
+    spans = [
+        (i, j) for i in range(len(points)) for j in range(i + 1, len(points))
+        if 0.12 * height <= points[j] - points[i] <= 1.3 * height or (i, j) == (0, len(points) - 1)
+    ]  # fmt: skip
+    parts = {span: _part(glyph, mask, points[span[0]], points[span[1]]) for span in spans}
+    parts = {span: part for span, part in parts.items() if part is not None}
+    if len(parts) <= 1:
         return [glyph]
-    candidates = candidates[np.argsort(column_ink[candidates])[:12]]  # the thinnest places to cut
-    lefts = [_part(glyph, mask, 0, c) for c in candidates]
-    rights = [_part(glyph, mask, c, glyph.width) for c in candidates]
-    images = np.stack([_image(p, labels, ink) for p in [glyph, *lefts, *rights]])
-    confidence = np.log(classify(images).max(1) + 1e-9)
-    whole, left, right = confidence[0], confidence[1 : len(candidates) + 1], confidence[len(candidates) + 1 :]
-    score = left + right - 0.5 * column_ink[candidates] / max(column_ink.max(), 1e-6)  # prefer thin cuts
-    best = int(np.argmax(score))
-    if score[best] <= whole and glyph.width < 1.6 * height:  # one sure digit, not a touching pair
+    order = list(parts)
+    confidence = classify(np.stack([_image(parts[span], labels, ink) for span in order])).max(1)
+    score = {span: float(np.log(c + 1e-9)) - CUT_COST for span, c in zip(order, confidence)}
+    best, back = {0: 0.0}, {}
+    for j in range(1, len(points)):  # dynamic programming over cut places, left to right
+        for i in range(j):
+            if i in best and (i, j) in score and best[i] + score[(i, j)] > best.get(j, -np.inf):
+                best[j], back[j] = best[i] + score[(i, j)], i
+    end = len(points) - 1
+    if end not in best:
         return [glyph]
-    return [lefts[best], *_split(rights[best], labels, ink, height, classify)]
+    cuts = []
+    while end:
+        cuts.append(parts[(back[end], end)])
+        end = back[end]
+    return cuts[::-1]
 
 
-def _part(glyph: Glyph, mask: np.ndarray, start: int, stop: int) -> Glyph:
-    """The columns [start, stop) of a glyph, as a glyph of its own (labels kept; the window does the cut)."""
+CUT_COST = 0.3  # log-confidence each extra digit must earn: fragments of one digit often look like digits
+
+
+def _cut_candidates(column_ink: np.ndarray, height: float, most: int = 14) -> list[int]:
+    """Places to try a cut: the thinnest columns (local minima of the ink) and a regular grid."""
+    width = len(column_ink)
+    smooth = np.convolve(column_ink, np.ones(3) / 3, mode="same")
+    inner = np.arange(2, width - 2)
+    minima = inner[(smooth[inner] <= smooth[inner - 1]) & (smooth[inner] <= smooth[inner + 1])]
+    minima = minima[np.argsort(smooth[minima])][: most // 2]
+    grid = np.arange(int(0.25 * height), width - 2, max(2, int(0.25 * height)))
+    chosen: list[int] = []
+    for x in [*minima, *grid]:  # minima first; grid points only where no minimum is near
+        if all(abs(x - c) >= 0.08 * height for c in chosen):
+            chosen.append(int(x))
+    return sorted(chosen[:most])
+
+
+def _part(glyph: Glyph, mask: np.ndarray, start: int, stop: int) -> Glyph | None:
+    """The columns [start, stop) of a glyph as a glyph of its own (labels kept; the window does the
+    cut), or None when they hold no ink."""
     rows = np.flatnonzero(mask[:, start:stop].any(1))
-    y0, y1 = (glyph.y0 + rows[0], glyph.y0 + rows[-1] + 1) if len(rows) else (glyph.y0, glyph.y1)
-    return Glyph(glyph.x0 + start, glyph.x0 + stop, int(y0), int(y1), glyph.labels)
+    if len(rows) == 0:
+        return None
+    return Glyph(glyph.x0 + start, glyph.x0 + stop, glyph.y0 + int(rows[0]), glyph.y0 + int(rows[-1]) + 1, glyph.labels)
 
 
 def _box(glyph: Glyph, scale: int, shape: tuple[int, int]) -> tuple[int, int, int, int]:

@@ -116,7 +116,9 @@ async def _body(request: Request) -> bytes:
     """The image bytes: the multipart field ``file`` or the raw body, refused beyond the size cap."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_FILE_BYTES + 64 * 1024:
-        raise TooLarge(f"upload is too large ({int(declared) / 2**20:.1f} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB)")
+        raise TooLarge(
+            f"upload is too large ({int(declared) / 2**20:.1f} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB)"
+        )
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         try:
@@ -127,7 +129,9 @@ async def _body(request: Request) -> bytes:
             raise ImageError(f"malformed multipart body ({exc})") from exc
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            raise ImageError(f"expected the image in the multipart field 'file' (got: {', '.join(form.keys()) or 'none'})")
+            raise ImageError(
+                f"expected the image in the multipart field 'file' (got: {', '.join(form.keys()) or 'none'})"
+            )
         data = await upload.read()
     else:
         data = bytearray()

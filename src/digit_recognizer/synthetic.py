@@ -9,7 +9,7 @@ background, a scan with grid lines, ...). Tests assert accuracy on a seeded samp
 from __future__ import annotations
 
 import io
-from typing import Callable
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -96,7 +96,7 @@ def _gradient(shape, rng, low=0.45):
     h, w = shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     angle = rng.uniform(0, 2 * np.pi)
-    t = (np.cos(angle) * xx / w + np.sin(angle) * yy / h)
+    t = np.cos(angle) * xx / w + np.sin(angle) * yy / h
     t = (t - t.min()) / max(t.max() - t.min(), 1e-6)
     return low + (1 - low) * t
 
@@ -163,8 +163,7 @@ def number_ink(digits: list[np.ndarray], rng: np.random.Generator, touching: boo
         glyphs.append(ink[:, cols[0] : cols[-1] + 1] if len(cols) else ink)
     height = max(g.shape[0] for g in glyphs) + 2 * digit_px // 5
     gaps = [
-        -int(rng.uniform(0.03, 0.1) * digit_px) if touching else int(rng.uniform(0.12, 0.5) * digit_px)
-        for _ in glyphs
+        -int(rng.uniform(0.03, 0.1) * digit_px) if touching else int(rng.uniform(0.12, 0.5) * digit_px) for _ in glyphs
     ]
     width = sum(g.shape[1] for g in glyphs) + sum(gaps) + digit_px
     line = np.zeros((height, width), np.float32)

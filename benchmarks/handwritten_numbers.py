@@ -1,6 +1,6 @@
 """Exact-number accuracy on handwritten numbers composed from MNIST *test* digits.
 
-    python benchmarks/numbers.py --count 300 --data-dir ../shared/data/mnist
+    python benchmarks/handwritten_numbers.py --count 300 --data-dir ../shared/data/mnist
 
 Numbers of 2–6 digits (and, separately, 7–8) with random spacing, baseline jitter and size variation,
 rendered under several conditions (canvas, white on black, transparent, grey paper, gradient, ruled
@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import describe  # noqa: E402
-
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import sample_numbers  # noqa: E402
+
+from machine import describe  # noqa: E402
 
 
 def main() -> None:
@@ -43,7 +43,9 @@ def main() -> None:
     ):
         right = digits_right = digits_total = 0
         start = time.perf_counter()
-        for truth, _, data in sample_numbers(mnist.test_images, mnist.test_labels, args.count, touching, args.seed, lengths):
+        for truth, _, data in sample_numbers(
+            mnist.test_images, mnist.test_labels, args.count, touching, args.seed, lengths
+        ):
             got = recognizer.predict_number(data).number
             right += got == truth
             digits_total += len(truth)
