@@ -28,7 +28,7 @@ def write_idx(path: Path, array: np.ndarray, compress: bool = True) -> Path:
 def real_mnist_dir() -> Path | None:
     for candidate in (os.environ.get("DIGITS_DATA_DIR"), ROOT.parent / "shared" / "data" / "mnist"):
         if candidate and (Path(candidate) / "t10k-labels-idx1-ubyte.gz").is_file():
-            return Path(candidate)
+            return Path(candidate).resolve()
     return None
 
 
@@ -49,10 +49,10 @@ def mnist(mnist_dir):
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory, mnist):
-    """A fastnet trained for one epoch on 3,000 images: quick, and good enough to read clean digits."""
+    """A fastnet trained for three epochs on 6,000 images: quick, and good enough to read clean digits."""
     from digit_recognizer.train import recipe_config, train
 
     path = tmp_path_factory.mktemp("model") / "tiny.h5"
-    config = recipe_config("fast", model_path=str(path), train_limit=3000, val_size=1000, epochs=2)
+    config = recipe_config("fast", model_path=str(path), train_limit=6000, val_size=1000, epochs=3)
     result = train(config, mnist)
     return path, result

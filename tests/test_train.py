@@ -109,13 +109,13 @@ def _seed(args, cwd, **env):
 
 def test_seed_script_trains_with_its_flags_and_lines(mnist_dir, tmp_path):
     run = _seed(
-        ["--mode", "train", "--epochs", "1", "--batch_size", "32", "--recipe", "fast", "--train-limit", "2000"],
+        ["--mode", "train", "--epochs", "2", "--batch_size", "64", "--recipe", "fast", "--train-limit", "6000"],
         tmp_path,
         DIGITS_DATA_DIR=str(mnist_dir),
     )
     assert run.returncode == 0, run.stderr
     output = run.stdout + run.stderr
-    assert "Epoch 1/1: Loss: " in output and ", Accuracy: " in output
+    assert "Epoch 1/2: Loss: " in output and ", Accuracy: " in output
     assert "INFO: Best model saved at models/digit_recognizer_model.h5" in output
     assert "INFO: Test accuracy: 0.9" in output
     assert (tmp_path / "models" / "digit_recognizer_model.h5").is_file()
@@ -146,12 +146,12 @@ def test_torchrun_trains_data_parallel_and_only_rank_0_writes(mnist_dir, tmp_pat
     model = tmp_path / "ddp.h5"
     run = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-         "-m", "digit_recognizer", "train", "--recipe", "fast", "--train-limit", "2000", "--epochs", "2",
+         "-m", "digit_recognizer", "train", "--recipe", "fast", "--train-limit", "6000", "--epochs", "3",
          "--model-path", str(model), "--plots-dir", str(tmp_path / "plots"), "--data-dir", str(mnist_dir)],
         capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "OMP_NUM_THREADS": "1"},
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
-    assert run.stdout.count("Epoch 2/2:") == 1  # one process reports
+    assert run.stdout.count("Epoch 3/3:") == 1  # one process reports
     assert run.stderr.count("Best model saved at") == 1
     meta = read_model_file(model).metadata
     assert meta["history"][-1]["val_accuracy"] > 0.8

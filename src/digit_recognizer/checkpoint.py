@@ -58,6 +58,9 @@ def write_model_file(path: str | Path, model: ModelFile) -> Path:
         raise ModelFileError(f"cannot write the model to {path} ({exc.strerror or exc})") from exc
     os.close(fd)
     tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a model file is as shareable as any other
     try:
         with h5py.File(tmp, "w") as f:
             f.attrs["format"] = FORMAT

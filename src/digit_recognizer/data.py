@@ -310,6 +310,7 @@ def _download(url: str, target: Path, sha256: str, timeout: float) -> None:
             os.fsync(out.fileno())
         if digest.hexdigest() != sha256:
             raise DataError(f"{url}: SHA-256 mismatch (got {digest.hexdigest()[:12]}…, expected {sha256[:12]}…)")
+        tmp.chmod(0o644)
         os.replace(tmp, target)
     except OSError as exc:
         if exc.errno is not None and exc.errno in (28, 122):  # ENOSPC, EDQUOT

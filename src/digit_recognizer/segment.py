@@ -3,9 +3,10 @@
 The steps, on the same cleaned-up ink map as single digits (``preprocess.ink_map``):
 
 1. connected components of the strokes (specks and ruled lines are already out);
-2. pieces of one digit merged: components that overlap horizontally (a 5's detached bar, a broken 4,
-   a dotted 1);
-3. what is not a digit dropped: specks far smaller than the line's digits, underlines (long and flat);
+2. pieces of one digit merged: components that overlap horizontally and nearly touch vertically (a
+   5's detached bar, a broken 4, a dotted 1);
+3. what is not a digit dropped: underlines (long and flat, before step 2), specks far smaller than
+   the line's digits;
 4. lines found by vertical overlap; digits ordered left to right, lines top to bottom;
 5. touching digits split: a piece much wider than the line's digits is cut where the ink is thinnest,
    each candidate cut scored by the classifier (both halves must look like confident digits);
@@ -64,6 +65,7 @@ def segment(gray: np.ndarray, classify: Classifier) -> Segmented:
         ids = np.argsort(-np.bincount(labels.ravel())[1:])[:MAX_PIECES] + 1
     else:
         stats, ids = stats[1:], np.arange(1, count)
+    stats, ids = _drop_underlines(stats, ids)
     glyphs = _drop_non_digits(_merge(stats, ids))
     if not glyphs:
         return Segmented([], "no digits: no ink found")
@@ -83,15 +85,26 @@ def segment(gray: np.ndarray, classify: Classifier) -> Segmented:
     return Segmented(lines)
 
 
+def _drop_underlines(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop long, flat strokes (underlines) before merging, or they would join every digit above them."""
+    if len(stats) == 0:
+        return stats, ids
+    area, w, h = stats[:, cv2.CC_STAT_AREA], stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    typical = float(np.median(h[area >= 0.1 * area.max()]))
+    keep = ~((w > 1.5 * typical) & (h < 0.3 * typical))
+    return stats[keep], ids[keep]
+
+
 def _merge(stats: np.ndarray, ids: np.ndarray) -> list[Glyph]:
-    """Group components that overlap horizontally by at least half of the narrower one."""
-    order = np.argsort(stats[:, 0])
+    """Group components that overlap horizontally by at least half of the narrower one and are close
+    vertically (the pieces of one digit; digits of two lines overlap horizontally but stand apart)."""
     glyphs: list[Glyph] = []
-    for i in order:
+    for i in np.argsort(stats[:, 0]):
         x, y, w, h = (int(v) for v in stats[i, :4])
-        for g in reversed(glyphs[-3:]):  # only recent neighbours can overlap a left-sorted component
+        for g in reversed(glyphs[-8:]):  # only recent neighbours can overlap a left-sorted component
             overlap = min(g.x1, x + w) - max(g.x0, x)
-            if overlap >= 0.5 * min(w, g.width):
+            gap = max(g.y0, y) - min(g.y1, y + h)  # vertical distance; negative when they overlap
+            if overlap >= 0.5 * min(w, g.width) and gap < 0.25 * max(h, g.height):
                 g.x0, g.x1, g.y0, g.y1 = min(g.x0, x), max(g.x1, x + w), min(g.y0, y), max(g.y1, y + h)
                 g.labels.append(int(ids[i]))
                 break
@@ -119,17 +132,12 @@ def _join_fragments(glyphs: list[Glyph], height: float) -> list[Glyph]:
 
 
 def _drop_non_digits(glyphs: list[Glyph]) -> list[Glyph]:
-    """Drop specks (tiny against the line's digits) and underlines (long and flat)."""
+    """Drop specks: pieces tiny against the line's digits."""
     if not glyphs:
         return glyphs
     tallest = max(g.height for g in glyphs)
-    big = [g for g in glyphs if g.height >= 0.4 * tallest]
-    height = float(np.median([g.height for g in big]))
-    return [
-        g for g in glyphs
-        if max(g.height, g.width) >= 0.3 * height  # not a speck
-        and not (g.width > 1.5 * height and g.height < 0.3 * height)  # not an underline
-    ]  # fmt: skip
+    height = float(np.median([g.height for g in glyphs if g.height >= 0.4 * tallest]))
+    return [g for g in glyphs if max(g.height, g.width) >= 0.3 * height]
 
 
 def _lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
@@ -181,7 +189,11 @@ def _split(glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, cla
         return [glyph]
     order = list(parts)
     confidence = classify(np.stack([_image(parts[span], labels, ink) for span in order])).max(1)
-    score = {span: float(np.log(c + 1e-9)) - CUT_COST for span, c in zip(order, confidence)}
+    widths = {span: (points[span[1]] - points[span[0]]) / height for span in order}
+    score = {  # the classifier's confidence, a price per digit, and doubt about pieces too wide for one digit
+        span: float(np.log(c + 1e-9)) - CUT_COST - WIDE_COST * max(0.0, widths[span] - 1.1)
+        for span, c in zip(order, confidence)
+    }
     best, back = {0: 0.0}, {}
     for j in range(1, len(points)):  # dynamic programming over cut places, left to right
         for i in range(j):
@@ -197,7 +209,8 @@ def _split(glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, cla
     return cuts[::-1]
 
 
-CUT_COST = 0.3  # log-confidence each extra digit must earn: fragments of one digit often look like digits
+CUT_COST = 0.2  # log-confidence each extra digit must earn: fragments of one digit often look like digits
+WIDE_COST = 3.0  # per line-height of width beyond 1.1: one digit is rarely wider than it is tall
 
 
 def _cut_candidates(column_ink: np.ndarray, height: float, most: int = 14) -> list[int]:

@@ -78,7 +78,7 @@ RECIPES: dict[str, dict] = {
     "default": dict(
         arch="cnn",
         arch_params={"hidden": 128},  # weights + ONNX graph stay under 5 MB
-        epochs=24,
+        epochs=32,
         batch_size=128,
         lr=0.05,
         label_smoothing=0.1,
