@@ -4,8 +4,9 @@
 
 Starts `digits serve` on 127.0.0.1 (a free port), then sends a bounded number of single-image
 POST /api/predict requests (a 140×140 canvas PNG of an MNIST test digit, raw body) from
-``--clients`` concurrent keep-alive connections in a separate client process, stopping at
-``--requests`` or ``--max-seconds``, whichever comes first. Memory is the server's resident set size
+``--clients`` concurrent keep-alive connections in separate client processes, stopping at
+``--requests`` or ``--max-seconds``, whichever comes first; ``--client wrk`` uses wrk (Debian's
+package) instead, for 20 s at most. Memory is the server's resident set size
 after warm-up and at the end. Results go to benchmarks/results/server_load.json.
 """
 
@@ -83,11 +84,51 @@ def load(port: int, body: bytes, requests: int, clients: int, max_seconds: float
     }
 
 
+def load_wrk(port: int, body: bytes, clients: int, seconds: float) -> dict:
+    """The same load from wrk (a C client, so the client steals less CPU from the server)."""
+    import re
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        image = Path(tmp) / "digit.png"
+        image.write_bytes(body)
+        script = Path(tmp) / "post.lua"
+        script.write_text(
+            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "image/png"\n'
+            f'local f = io.open("{image}", "rb")\nwrk.body = f:read("*a")\nf:close()\n'
+        )
+        out = subprocess.run(
+            [shutil.which("wrk"), "-t", "2", "-c", str(clients), "-d", f"{int(seconds)}s", "--latency",
+             "-s", str(script), f"http://127.0.0.1:{port}/api/predict"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+
+    def ms(text: str) -> float:
+        value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+        return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+
+    latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)", out, re.M))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "client": "wrk",
+        "requests": requests,
+        "errors": int(bad.group(1)) if bad else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else None,
+        "seconds": seconds,
+        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "latency_ms": {f"p{q}": round(ms(v), 2) for q, v in latency.items()},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--max-seconds", type=float, default=120)
+    parser.add_argument("--client", choices=["python", "wrk"], default="python", help="load generator")
     parser.add_argument("--model-path")
     parser.add_argument("--data-dir")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "server_load.json"))
@@ -113,7 +154,10 @@ def main() -> None:
                 time.sleep(0.1)
         load(port, body, 400, args.clients, 30)  # warm-up
         rss_before = rss_mib(server.pid)
-        result = load(port, body, args.requests, args.clients, args.max_seconds)
+        if args.client == "wrk":  # wrk runs for a time, not a count: the time the count should take
+            result = load_wrk(port, body, args.clients, min(args.max_seconds, 20))
+        else:
+            result = load(port, body, args.requests, args.clients, args.max_seconds)
         result["rss_mib"] = {"after_warmup": round(rss_before, 1), "at_end": round(rss_mib(server.pid), 1)}
     finally:
         server.terminate()

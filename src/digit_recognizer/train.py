@@ -88,9 +88,9 @@ RECIPES: dict[str, dict] = {
     "fast": dict(
         arch="fastnet",
         epochs=1,
-        batch_size=128,
-        lr=0.2,
-        label_smoothing=0.0,
+        batch_size=64,
+        lr=0.1,
+        label_smoothing=0.1,
         augment=Augment(rotation=0, shift=0, zoom=0, shear=0, elastic=0),
     ),
 }
