@@ -37,8 +37,21 @@ def free_port() -> int:
 
 
 def rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+    """Resident memory of a process and its children (the worker processes), in MiB."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        with open(f"/proc/{p}/status") as f:
+            total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
+    return total / 1024
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            kids = [int(k) for k in f.read().split()]
+    except OSError:
+        return []
+    return kids + [g for k in kids for g in _children(k)]
 
 
 def client(port: int, body: bytes, count: int, deadline: float, out) -> None:
@@ -129,6 +142,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--max-seconds", type=float, default=120)
     parser.add_argument("--client", choices=["python", "wrk"], default="python", help="load generator")
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--model-path")
     parser.add_argument("--data-dir")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "server_load.json"))
@@ -142,7 +156,17 @@ def main() -> None:
     body = buffer.getvalue()
 
     port = free_port()
-    command = [sys.executable, "-m", "digit_recognizer", "serve", "--port", str(port), "-q"]
+    command = [
+        sys.executable,
+        "-m",
+        "digit_recognizer",
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+        "-q",
+    ]
     command += ["--model-path", args.model_path] if args.model_path else []
     server = subprocess.Popen(command)
     try:
@@ -162,7 +186,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
-    result.update({"machine": describe(), "clients": args.clients, "image_bytes": len(body)})
+    result.update({"machine": describe(), "clients": args.clients, "workers": args.workers, "image_bytes": len(body)})
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))

@@ -313,7 +313,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"the web app needs FastAPI and Uvicorn ({exc.name} is missing): "
             "pip install 'handwritten-digit-recognizer[serve]'"
         ) from exc
-    serve(args.host, args.port, args.model_path)
+    if args.workers < 1:
+        raise ConfigError(f"--workers must be at least 1 (got {args.workers})")
+    serve(args.host, args.port, args.model_path, args.workers)
     return 0
 
 
@@ -425,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--model-path", help="model file (default: the bundled model)")
+    serve.add_argument("--workers", type=int, default=1, help="server processes, e.g. one per core (default 1)")
     _common(serve)
     serve.set_defaults(func=cmd_serve)
     return parser

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import os
 from pathlib import Path
 
 from fastapi import FastAPI, Query, Request
@@ -153,9 +154,26 @@ def _png_base64(image) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, model_path: str | None = None) -> None:
+def app_from_environment() -> FastAPI:
+    """The app for each worker process: the model named by DIGITS_MODEL_PATH, or the bundled one."""
+    return create_app(os.environ.get("DIGITS_MODEL_PATH") or None)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, model_path: str | None = None, workers: int = 1) -> None:
+    """Run the app with Uvicorn; ``workers`` > 1 starts that many processes (one per core)."""
     import uvicorn
 
-    app = create_app(model_path)
-    log.info("Serving on http://%s:%d (model: %s)", host, port, app.state.recognizer.path)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    recognizer = Recognizer.load(model_path)  # fail here, with a clear error, before any worker starts
+    log.info("Serving on http://%s:%d (model: %s, %d worker(s))", host, port, recognizer.path, workers)
+    if workers == 1:
+        uvicorn.run(create_app(recognizer=recognizer), host=host, port=port, log_level="warning")
+        return
+    os.environ["DIGITS_MODEL_PATH"] = str(model_path or "")
+    uvicorn.run(
+        "digit_recognizer.server:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
