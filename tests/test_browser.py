@@ -113,3 +113,13 @@ def test_uploading_an_image(page, mnist, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "browser-upload.png"), full_page=True)
     page.click("#clear")
     expect(page.locator("#answer")).to_have_text("Draw a digit")
+
+
+def test_several_digits_show_the_number(page):
+    page.check("#multi")
+    draw(page, [[(0.2, 0.3), (0.2, 0.75)], [(0.5, 0.3), (0.8, 0.3), (0.62, 0.75)]])  # a 1, then a 7
+    expect(page.locator("#answer")).to_have_text("17", timeout=10_000)
+    page.screenshot(path=str(ARTIFACTS / "browser-number.png"), full_page=True)
+    page.uncheck("#multi")
+    page.click("#clear")
+    expect(page.locator("#answer")).to_have_text("Draw a digit")

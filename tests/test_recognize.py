@@ -299,3 +299,19 @@ def test_labelled_csv_with_a_bad_label_names_the_line(tmp_path):
     csv.write_text("a.png,7\nb.png,twelve\n")
     with pytest.raises(DataError, match="line 2"):
         list_labelled(csv)
+
+
+def test_predicting_never_imports_torch(seven, tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "seven.png"
+    path.write_bytes(encoded(seven, "PNG"))
+    code = (
+        "import sys; sys.modules['torch'] = None\n"  # any `import torch` now raises ImportError
+        "from digit_recognizer.cli import main\n"
+        f"sys.exit(main(['predict', {str(path)!r}, '--json']))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["digit"] == 7

@@ -16,14 +16,17 @@ let current = null;
 let timer = null;
 let request = 0;             // answers to older requests are ignored
 let uploaded = null;         // an uploaded image shown on the canvas instead of strokes
+let placement = { scale: 1, dx: 0, dy: 0 };  // image pixels → canvas pixels
 
 function redraw() {
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, pad.width, pad.height);
+  placement = { scale: 1, dx: 0, dy: 0 };
   if (uploaded) {
     const scale = Math.min(pad.width / uploaded.width, pad.height / uploaded.height);
     const w = uploaded.width * scale, h = uploaded.height * scale;
-    ctx.drawImage(uploaded, (pad.width - w) / 2, (pad.height - h) / 2, w, h);
+    placement = { scale, dx: (pad.width - w) / 2, dy: (pad.height - h) / 2 };
+    ctx.drawImage(uploaded, placement.dx, placement.dy, w, h);
   }
   ctx.strokeStyle = "#000";
   ctx.lineCap = "round";
@@ -144,13 +147,13 @@ function show(text, sub, top) {
 
 function drawBoxes(digits) {
   redraw();
-  const scale = pad.width / pad.getBoundingClientRect().width;
-  ctx.lineWidth = 2 * Math.max(scale, 1);
+  const { scale, dx, dy } = placement;  // boxes come in the sent image's pixels
+  ctx.lineWidth = 2;
   ctx.strokeStyle = "#1d4ed8";
   ctx.font = "bold 16px system-ui";
   ctx.fillStyle = "#1d4ed8";
   for (const d of digits) {
-    const [x, y, w, h] = d.box;
+    const [x, y, w, h] = d.box.map((v, i) => v * scale + (i === 0 ? dx : i === 1 ? dy : 0));
     ctx.strokeRect(x, y, w, h);
     ctx.fillText(String(d.digit), x + 2, Math.max(14, y - 4));
   }
