@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import ImageError
+from .errors import ImageError, TooLargeError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # 20 MiB
 MAX_PIXELS = 40_000_000  # e.g. 8000 × 5000
@@ -33,7 +33,7 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> byte
         if path.is_dir():
             raise ImageError(f"{path} is a folder, not an image")
         if size > max_bytes:
-            raise ImageError(f"file is too large ({size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB)")
+            raise TooLargeError(f"file is too large ({size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB)")
         return path.read_bytes()
     except FileNotFoundError as exc:
         raise ImageError("no such file") from exc
@@ -48,7 +48,7 @@ def open_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
     if len(data) == 0:
         raise ImageError("empty file")
     if len(data) > MAX_FILE_BYTES:
-        raise ImageError(
+        raise TooLargeError(
             f"file is too large ({len(data) / 2**20:.1f} MiB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MiB)"
         )
     try:
@@ -58,14 +58,14 @@ def open_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
             "not an image (or a format this program does not read: PNG, JPEG, BMP, GIF, WebP, TIFF)"
         ) from exc
     except Image.DecompressionBombError as exc:
-        raise ImageError(f"image is too large ({exc})") from exc
+        raise TooLargeError(f"image is too large ({exc})") from exc
     except (OSError, ValueError, SyntaxError) as exc:
         raise ImageError(f"malformed image header ({exc})") from exc
     width, height = image.size
     if width < 1 or height < 1:
         raise ImageError(f"image has no pixels ({width}×{height})")
     if width * height > max_pixels:
-        raise ImageError(f"image is too large ({width}×{height} pixels; the limit is {max_pixels:,} pixels)")
+        raise TooLargeError(f"image is too large ({width}×{height} pixels; the limit is {max_pixels:,} pixels)")
     try:
         image.seek(0)  # the first frame of a GIF or multi-page TIFF
         image.load()
@@ -103,7 +103,7 @@ def load_gray(source: ImageSource) -> np.ndarray:
         return array_to_gray(source)
     if isinstance(source, Image.Image):
         if source.width * source.height > MAX_PIXELS:
-            raise ImageError(f"image is too large ({source.width}×{source.height} pixels)")
+            raise TooLargeError(f"image is too large ({source.width}×{source.height} pixels)")
         return to_gray(source)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return to_gray(open_image(bytes(source)))
@@ -119,7 +119,7 @@ def array_to_gray(array: np.ndarray) -> np.ndarray:
     if array.ndim != 2 or array.size == 0:
         raise ImageError(f"an image array must be (H, W), (H, W, 3) or (H, W, 4); got shape {array.shape}")
     if array.size > MAX_PIXELS:
-        raise ImageError(f"image is too large ({array.shape[1]}×{array.shape[0]} pixels)")
+        raise TooLargeError(f"image is too large ({array.shape[1]}×{array.shape[0]} pixels)")
     if array.dtype == np.uint16:
         return array.astype(np.float32) / 65535.0
     if np.issubdtype(array.dtype, np.integer) or array.max(initial=0) > 1.0:

@@ -22,3 +22,7 @@ class ConfigError(DigitsError):
 
 class ImageError(DigitsError):
     """An input image that cannot be read: not an image, truncated, too big."""
+
+
+class TooLargeError(ImageError):
+    """A file or image over the size or pixel cap (refused before decoding)."""

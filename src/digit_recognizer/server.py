@@ -28,15 +28,11 @@ from starlette.formparsers import MultiPartException
 
 from . import __version__
 from .decode import MAX_FILE_BYTES
-from .errors import DigitsError, ImageError
+from .errors import DigitsError, ImageError, TooLargeError
 from .recognizer import NumberPrediction, Prediction, Recognizer
 
 log = logging.getLogger(__name__)
 WEB = Path(__file__).parent / "web"
-
-
-class TooLarge(ImageError):
-    """The request body is over the size cap."""
 
 
 def create_app(model_path: str | Path | None = None, recognizer: Recognizer | None = None) -> FastAPI:
@@ -93,14 +89,13 @@ def create_app(model_path: str | Path | None = None, recognizer: Recognizer | No
             out["preprocessed"] = _png_base64(result.image)
         return out
 
-    @app.exception_handler(TooLarge)
-    async def too_large(request: Request, exc: TooLarge) -> JSONResponse:
+    @app.exception_handler(TooLargeError)
+    async def too_large(request: Request, exc: TooLargeError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=413)
 
     @app.exception_handler(DigitsError)
     async def bad_input(request: Request, exc: DigitsError) -> JSONResponse:
-        status = 413 if "too large" in str(exc) else 400
-        return JSONResponse({"error": str(exc)}, status_code=status)
+        return JSONResponse({"error": str(exc)}, status_code=400)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -117,7 +112,7 @@ async def _body(request: Request) -> bytes:
     """The image bytes: the multipart field ``file`` or the raw body, refused beyond the size cap."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_FILE_BYTES + 64 * 1024:
-        raise TooLarge(
+        raise TooLargeError(
             f"upload is too large ({int(declared) / 2**20:.1f} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB)"
         )
     content_type = request.headers.get("content-type", "")
@@ -126,7 +121,7 @@ async def _body(request: Request) -> bytes:
             form = await request.form(max_files=1, max_fields=10, max_part_size=MAX_FILE_BYTES)
         except MultiPartException as exc:
             if "maximum size" in str(exc):
-                raise TooLarge(f"upload is too large (over the {MAX_FILE_BYTES // 2**20} MiB limit)") from exc
+                raise TooLargeError(f"upload is too large (over the {MAX_FILE_BYTES // 2**20} MiB limit)") from exc
             raise ImageError(f"malformed multipart body ({exc})") from exc
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
@@ -139,7 +134,7 @@ async def _body(request: Request) -> bytes:
         async for chunk in request.stream():
             data += chunk
             if len(data) > MAX_FILE_BYTES:
-                raise TooLarge(f"upload is too large (over the {MAX_FILE_BYTES // 2**20} MiB limit)")
+                raise TooLargeError(f"upload is too large (over the {MAX_FILE_BYTES // 2**20} MiB limit)")
         data = bytes(data)
     if not data:
         raise ImageError("empty upload: send an image as the multipart field 'file' or as the request body")
