@@ -11,7 +11,6 @@ Results go to benchmarks/results/architectures.json, a table to stdout.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ from digit_recognizer.models import build_model, count_parameters  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.train import recipe_config, train  # noqa: E402
 
-from machine import describe  # noqa: E402
+from machine import common_arguments, write_results  # noqa: E402
 
 
 def mflops(model: nn.Module) -> float:
@@ -55,8 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--archs", nargs="+", default=["lenet5", "fastnet", "cnn", "resnet"])
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--data-dir")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "architectures.json"))
+    common_arguments(parser, "architectures")
     args = parser.parse_args()
 
     mnist = load_mnist(args.data_dir)
@@ -83,9 +81,7 @@ def main() -> None:
             "epochs": args.epochs,
         }
         print(arch, rows[arch], flush=True)
-    out = {"machine": describe(), "settings": vars(args), "architectures": rows}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=1))
+    write_results(args.out, {"settings": vars(args), "architectures": rows})
     print(f"Test accuracy after {args.epochs} epochs of the default recipe's schedule:")
     print("| architecture | parameters | MFLOPs (MACs) | CPU s/epoch | inference images/s | test accuracy |")
     print("|---|---|---|---|---|---|")

@@ -11,7 +11,6 @@ Results go to benchmarks/results/numbers.json, a table to stdout.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -21,16 +20,14 @@ from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import sample_numbers  # noqa: E402
 
-from machine import describe  # noqa: E402
+from machine import common_arguments, write_results  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=300, help="numbers per group")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--model-path")
-    parser.add_argument("--data-dir")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "numbers.json"))
+    common_arguments(parser, "numbers")
     args = parser.parse_args()
 
     mnist = load_mnist(args.data_dir)
@@ -56,9 +53,7 @@ def main() -> None:
             "digits_right_when_count_matches": digits_right / digits_total,
             "ms_per_number": (time.perf_counter() - start) / args.count * 1e3,
         }
-    result = {"machine": describe(), "model": recognizer.info(), "settings": vars(args), "groups": groups}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=1))
+    write_results(args.out, {"model": recognizer.info(), "settings": vars(args), "groups": groups})
     print("| numbers | count | exact-number accuracy | ms per number |")
     print("|---|---|---|---|")
     for name, g in groups.items():

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 
-from machine import describe  # noqa: E402
+from machine import common_arguments, write_results  # noqa: E402
 
 
 def png(array: np.ndarray) -> bytes:
@@ -60,9 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=5000, help="images per batch measurement")
     parser.add_argument("--process-runs", type=int, default=20)
-    parser.add_argument("--model-path")
-    parser.add_argument("--data-dir")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "inference.json"))
+    common_arguments(parser, "inference")
     args = parser.parse_args()
 
     mnist = load_mnist(args.data_dir)
@@ -92,7 +90,6 @@ def main() -> None:
         batches[name] = {"images": len(images), "images_per_s": len(images) / (time.perf_counter() - start)}
 
     result = {
-        "machine": describe(),
         "engine": type(recognizer.engine).__name__,
         "whole_process_one_image": process,
         "in_process_one_280px_image_ms": {
@@ -101,8 +98,7 @@ def main() -> None:
         },
         "batch": batches,
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=1))
+    write_results(args.out, result)
     print(json.dumps(result, indent=1))
 
 

@@ -1,9 +1,14 @@
-"""What machine a benchmark ran on, stored beside its results."""
+"""What the benchmarks share: the machine they ran on, their common options, writing their results."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import platform
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
 
 
 def describe() -> dict:
@@ -23,3 +28,17 @@ def describe() -> dict:
     except ImportError:
         pass
     return info
+
+
+def common_arguments(parser: argparse.ArgumentParser, result: str) -> None:
+    """--model-path, --data-dir and --out (default: benchmarks/results/RESULT.json)."""
+    parser.add_argument("--model-path", help="model file (default: the bundled model)")
+    parser.add_argument("--data-dir", help="MNIST folder (default: as `digits data` finds it)")
+    parser.add_argument("--out", default=str(RESULTS / f"{result}.json"), help="where the JSON results go")
+
+
+def write_results(path: str | Path, result: dict) -> None:
+    """The results as JSON, with the machine they were measured on."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"machine": describe(), **result}, indent=1))

@@ -12,7 +12,6 @@ Results go to benchmarks/results/realistic.json, a table to stdout.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections import defaultdict
@@ -27,7 +26,7 @@ from digit_recognizer.decode import load_gray  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import sample  # noqa: E402
 
-from machine import describe  # noqa: E402
+from machine import common_arguments, write_results  # noqa: E402
 
 
 def plain_resize(data: bytes) -> np.ndarray:
@@ -44,9 +43,7 @@ def main() -> None:
     parser.add_argument("--per-condition", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-side", type=int, default=3000, help="largest canvas side in pixels")
-    parser.add_argument("--model-path")
-    parser.add_argument("--data-dir")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "realistic.json"))
+    common_arguments(parser, "realistic")
     args = parser.parse_args()
 
     mnist = load_mnist(args.data_dir)
@@ -74,15 +71,13 @@ def main() -> None:
     overall = sum(right.values()) / sum(total.values())
     overall_naive = sum(naive.values()) / sum(total.values())
     result = {
-        "machine": describe(),
         "model": recognizer.info(),
         "settings": vars(args),
         "overall": {"images": sum(total.values()), "accuracy": overall, "plain_resize_accuracy": overall_naive},
         "conditions": rows,
         "seconds": round(seconds, 1),
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=1))
+    write_results(args.out, result)
     print("| condition | images | our pipeline | plain resize to 28×28 |")
     print("|---|---|---|---|")
     for c, r in rows.items():

@@ -27,7 +27,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import describe  # noqa: E402
+from machine import common_arguments, write_results  # noqa: E402
 
 
 def free_port() -> int:
@@ -143,9 +143,7 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=120)
     parser.add_argument("--client", choices=["python", "wrk"], default="python", help="load generator")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
-    parser.add_argument("--model-path")
-    parser.add_argument("--data-dir")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "server_load.json"))
+    common_arguments(parser, "server_load")
     args = parser.parse_args()
 
     from digit_recognizer.data import load_mnist
@@ -186,9 +184,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
-    result.update({"machine": describe(), "clients": args.clients, "workers": args.workers, "image_bytes": len(body)})
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=1))
+    result.update({"clients": args.clients, "workers": args.workers, "image_bytes": len(body)})
+    write_results(args.out, result)
     print(json.dumps(result, indent=1))
 
 

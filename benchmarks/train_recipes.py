@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import describe  # noqa: E402
+from machine import write_results  # noqa: E402
 
 HERE = Path(__file__).parent
 TARGETS = (0.99, 0.995, 0.997)
@@ -79,8 +79,7 @@ def main() -> None:
             }
             for key in ("wall_seconds", "train_seconds", "test_accuracy")
         }
-    result = {"machine": describe(), "date": time.strftime("%Y-%m-%d"), "runs": runs, "summary": summary}
-    (out / f"{args.name}.json").write_text(json.dumps(result, indent=1))
+    write_results(out / f"{args.name}.json", {"date": time.strftime("%Y-%m-%d"), "runs": runs, "summary": summary})
     print("| recipe | runs | whole command (s) | training (s) | to 99.0 / 99.5 / 99.7 % val (s) | test accuracy |")
     print("|---|---|---|---|---|---|")
     for recipe, s in summary.items():

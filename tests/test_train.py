@@ -156,3 +156,12 @@ def test_torchrun_trains_data_parallel_and_only_rank_0_writes(mnist_dir, tmp_pat
     meta = read_model_file(model).metadata
     assert meta["history"][-1]["val_accuracy"] > 0.8
     assert meta["metrics"]["test_accuracy"] > 0.8
+
+
+def test_training_without_torch_says_what_to_install():
+    code = "import sys; sys.modules['torch'] = None\nfrom digit_recognizer.cli import main\nsys.exit(main(['train']))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert run.stderr.strip() == (
+        "ERROR: training needs torch, which is not installed: pip install 'handwritten-digit-recognizer[train]'"
+    )

@@ -40,9 +40,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     try:
         from .train import recipe_config, train, world
     except ImportError as exc:
-        raise ConfigError(
-            f"training needs PyTorch ({exc.name} is missing): pip install 'handwritten-digit-recognizer[train]'"
-        ) from exc
+        raise _missing("training", "train", exc) from exc
 
     config = recipe_config(
         args.recipe,
@@ -264,7 +262,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     try:
         from .finetune import FinetuneConfig, check_user_images, finetune, load_user_images
     except ImportError as exc:
-        raise ConfigError(f"fine-tuning needs PyTorch ({exc.name} is missing)") from exc
+        raise _missing("fine-tuning", "train", exc) from exc
     config = FinetuneConfig(steps=args.steps, seed=args.seed)
     if config.steps < 1:
         raise ConfigError(f"--steps must be at least 1 (got {config.steps})")
@@ -293,7 +291,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         try:
             from .models import export_onnx, network_from_file
         except ImportError as exc:
-            raise ConfigError("this model file has no ONNX graph; exporting one needs PyTorch") from exc
+            raise _missing("exporting a model file that has no ONNX graph", "train", exc) from exc
         graph = export_onnx(network_from_file(model_file))
     output = Path(args.output)
     try:
@@ -309,14 +307,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from .server import serve
     except ImportError as exc:
-        raise ConfigError(
-            f"the web app needs FastAPI and Uvicorn ({exc.name} is missing): "
-            "pip install 'handwritten-digit-recognizer[serve]'"
-        ) from exc
+        raise _missing("the web app", "serve", exc) from exc
     if args.workers < 1:
         raise ConfigError(f"--workers must be at least 1 (got {args.workers})")
     serve(args.host, args.port, args.model_path, args.workers)
     return 0
+
+
+def _missing(what: str, extra: str, exc: ImportError) -> ConfigError:
+    """The error for a command whose optional dependencies are not installed."""
+    return ConfigError(
+        f"{what} needs {exc.name}, which is not installed: pip install 'handwritten-digit-recognizer[{extra}]'"
+    )
 
 
 def default_model_path() -> Path:
