@@ -20,7 +20,7 @@ def recognizer():
 
 
 def test_separated_numbers_are_read_exactly(recognizer, mnist):
-    sample = list(sample_numbers(mnist.test_images, mnist.test_labels, 60, touching=False, seed=11))
+    sample = list(sample_numbers(mnist.test_images, mnist.test_labels, 200, touching=False, seed=11))
     right = sum(recognizer.predict_number(data).number == truth for truth, _, data in sample)
     assert right / len(sample) >= 0.93
 
