@@ -70,7 +70,7 @@ def prepare(gray: np.ndarray) -> Prepared:
     digit_mask = chosen[labels]
     x, y, w, h = cv2.boundingRect(digit_mask.view(np.uint8))
     rows, cols = slice(y, y + h), slice(x, x + w)
-    box = _input_box(rows, cols, ink.scale, gray.shape)
+    box = input_box(rows, cols, ink.scale, gray.shape)
     return Prepared(to_mnist(ink.ink[rows, cols], digit_mask[rows, cols]), box, None, ink.dark_on_light)
 
 
@@ -169,7 +169,8 @@ def _digit_components(stats: np.ndarray, area: int) -> tuple[np.ndarray, str | N
     return np.flatnonzero(keep), None
 
 
-def _input_box(rows: slice, cols: slice, scale: int, shape: tuple[int, int]) -> tuple[int, int, int, int]:
+def input_box(rows: slice, cols: slice, scale: int, shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    """A box at working resolution → (x, y, w, h) in the input's pixels."""
     y0, x0 = rows.start * scale, cols.start * scale
     y1, x1 = min(rows.stop * scale, shape[0]), min(cols.stop * scale, shape[1])
     return (int(x0), int(y0), int(x1 - x0), int(y1 - y0))

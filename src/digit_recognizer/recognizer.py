@@ -43,6 +43,11 @@ class Prediction:
     box: tuple[int, int, int, int] | None = None  # x, y, w, h of the digit in the input
     reason: str | None = None
 
+    @classmethod
+    def from_probabilities(cls, row: np.ndarray, image: np.ndarray, box) -> Prediction:
+        digit = int(row.argmax())
+        return cls(digit, float(row[digit]), row.tolist(), image, box)
+
     @property
     def low_confidence(self) -> bool:
         return self.digit is not None and self.confidence < LOW_CONFIDENCE
@@ -198,9 +203,7 @@ class Recognizer:
             elif p.image is None:
                 results.append(Prediction(None, 0.0, [0.0] * 10, reason=p.reason))
             else:
-                row = next(probs)
-                digit = int(row.argmax())
-                results.append(Prediction(digit, float(row[digit]), row.tolist(), p.image, p.box))
+                results.append(Prediction.from_probabilities(next(probs), p.image, p.box))
         return results
 
     def predict_number(self, source: ImageSource) -> NumberPrediction:
@@ -223,10 +226,7 @@ class Recognizer:
             images = np.stack([image for line in segmented.lines for image, _ in line])
             boxes = [box for line in segmented.lines for _, box in line]
             probs = self.probabilities(images)
-            digits = [
-                Prediction(int(p.argmax()), float(p.max()), p.tolist(), image, box)
-                for p, image, box in zip(probs, images, boxes)
-            ]
+            digits = [Prediction.from_probabilities(row, image, box) for row, image, box in zip(probs, images, boxes)]
             text, start = [], 0
             for n in digits_per_line:
                 text.append("".join(str(d.digit) for d in digits[start : start + n]))

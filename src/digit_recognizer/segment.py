@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .preprocess import ink_map, to_mnist
+from .preprocess import ink_map, input_box, to_mnist
 
 MAX_PIECES = 400  # beyond this many components the image is specks or texture, not a number
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
@@ -60,11 +60,10 @@ def segment(gray: np.ndarray, classify: Classifier) -> Segmented:
     if ink.reason:
         return Segmented([], ink.reason)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
-    if count - 1 > MAX_PIECES:
-        stats = stats[1:][np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:MAX_PIECES]]  # the largest pieces only
-        ids = np.argsort(-np.bincount(labels.ravel())[1:])[:MAX_PIECES] + 1
-    else:
-        stats, ids = stats[1:], np.arange(1, count)
+    ids = np.arange(1, count)
+    if len(ids) > MAX_PIECES:  # the largest pieces only
+        ids = ids[np.argsort(-stats[ids, cv2.CC_STAT_AREA])[:MAX_PIECES]]
+    stats = stats[ids]
     stats, ids = _drop_underlines(stats, ids)
     glyphs = _drop_non_digits(_merge(stats, ids))
     if not glyphs:
@@ -238,6 +237,4 @@ def _part(glyph: Glyph, mask: np.ndarray, start: int, stop: int) -> Glyph | None
 
 
 def _box(glyph: Glyph, scale: int, shape: tuple[int, int]) -> tuple[int, int, int, int]:
-    x0, y0 = glyph.x0 * scale, glyph.y0 * scale
-    x1, y1 = min(glyph.x1 * scale, shape[1]), min(glyph.y1 * scale, shape[0])
-    return (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+    return input_box(slice(glyph.y0, glyph.y1), slice(glyph.x0, glyph.x1), scale, shape)
