@@ -54,6 +54,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         train_limit=args.train_limit,
         patience=args.patience,
         label_smoothing=args.label_smoothing,
+        ema=args.ema,
         **({"arch_params": {}} if args.arch else {}),
     )
     if world()[0] != 0:
@@ -370,7 +371,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=int, help="images per step (default: the recipe's)")
     train.add_argument("--lr", type=float, help="peak learning rate of the one-cycle schedule")
     train.add_argument("--label-smoothing", type=float, help="0 turns it off (default: the recipe's)")
-    train.add_argument("--patience", type=int, help="early stopping: epochs without improvement (default 10)")
+    train.add_argument("--patience", type=int, help="early stopping: epochs with no better score (default: recipe)")
+    train.add_argument(
+        "--ema", type=float, metavar="DECAY", help="validate and save a moving average of the weights (0: off)"
+    )
     train.add_argument("--model-path", default="models/digit_recognizer_model.h5", help="where the best model goes")
     train.add_argument("--plots-dir", default="plots", help="where plots and the history go (default: plots)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim import swa_utils
 
 from . import __version__
 from .augment import Augment
@@ -51,6 +52,7 @@ class TrainConfig:
     lr: float = 0.1  # peak of the one-cycle schedule (SGD with Nesterov momentum)
     weight_decay: float = 5e-4
     label_smoothing: float = 0.1
+    ema: float = 0.0  # decay of a moving average of the weights, updated every step; it is what is validated and saved
     augment: Augment = field(default_factory=Augment)
     val_size: int = 5000  # carved from the 60,000 training images; chooses the best epoch
     patience: int = 10  # epochs without a better validation score before stopping
@@ -69,6 +71,8 @@ class TrainConfig:
             raise ConfigError(f"batch size must be at least 1 (got {self.batch_size})")
         if not 0 <= self.label_smoothing < 1:
             raise ConfigError(f"label smoothing must be in [0, 1) (got {self.label_smoothing})")
+        if not 0 <= self.ema < 1:
+            raise ConfigError(f"the EMA decay must be in [0, 1) (got {self.ema})")
         if self.val_size < 1:
             raise ConfigError(f"the validation split needs at least 1 image (got {self.val_size})")
 
@@ -222,20 +226,27 @@ def _train(config, mnist, on_epoch, resume, device, rank, size) -> TrainResult:
     start_epoch = 0
     if resume:
         start_epoch, history = _resume(model, schedule, config, steps_per_epoch)
+    # The weights that are validated, checkpointed and returned: an exponential moving average of the
+    # trained ones (BatchNorm statistics included) when config.ema > 0, else the trained ones themselves.
+    # On --resume the saved (averaged) weights are where both the training and a fresh average restart.
+    ema = None
+    if config.ema:
+        ema = swa_utils.AveragedModel(model, avg_fn=_ema_average(config.ema), use_buffers=True)
+    kept = model if ema is None else ema.module
     best = max(history, key=_rank, default=None)
-    best_state = {k: v.clone() for k, v in model.state_dict().items()}
+    best_state = {k: v.clone() for k, v in kept.state_dict().items()}
     meta = {"data_checksum": mnist.checksum(), "train_images": len(y), "val_images": len(yv)}
 
     interrupted = False
     for epoch in range(start_epoch, config.epochs):
         try:
-            stats = _run_epoch(net, optimizer, schedule, (x, y, xv, yv), config, gen, epoch, (rank, size))
+            stats = _run_epoch(net, optimizer, schedule, (x, y, xv, yv), config, gen, epoch, (rank, size), ema)
             history.append(stats)
             if best is None or _rank(stats) > _rank(best):
                 stats.best, best = True, stats
-                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                best_state = {k: v.detach().clone() for k, v in kept.state_dict().items()}
                 if rank == 0:
-                    save_checkpoint(model, config, history, meta)
+                    save_checkpoint(kept, config, history, meta)
             if on_epoch and rank == 0:
                 on_epoch(stats)
         except KeyboardInterrupt:  # Ctrl-C: the checkpoint on disk is the best epoch so far, untouched
@@ -261,13 +272,29 @@ def _train(config, mnist, on_epoch, resume, device, rank, size) -> TrainResult:
     return TrainResult(model, read_model_file(config.model_path), history, best.epoch, interrupted, rank)
 
 
+def _ema_average(decay: float):
+    """Exponential moving average whose decay warms up as (1 + n) / (10 + n), so early epochs are not
+    dominated by the random initial weights."""
+
+    def average(averaged: torch.Tensor, current: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
+        d = ((1 + n) / (10 + n)).clamp(max=decay).to(averaged.dtype)
+        return averaged * d + current * (1 - d)
+
+    return average
+
+
 def _rank(stats: EpochStats) -> tuple[float, float]:
     """Higher is better: validation accuracy, then lower validation loss."""
     return (stats.val_accuracy, -stats.val_loss)
 
 
-def _run_epoch(net, optimizer, schedule, tensors, config: TrainConfig, gen, epoch: int, place=(0, 1)) -> EpochStats:
-    """One pass over the training images, then a validation pass (``place``: rank, world size)."""
+def _run_epoch(
+    net, optimizer, schedule, tensors, config: TrainConfig, gen, epoch: int, place=(0, 1), ema=None
+) -> EpochStats:
+    """One pass over the training images, then a validation pass (``place``: rank, world size).
+
+    With ``ema`` (an AveragedModel), the average is updated after every step and is what is validated.
+    """
     from tqdm import tqdm
 
     x, y, xv, yv = tensors
@@ -293,10 +320,12 @@ def _run_epoch(net, optimizer, schedule, tensors, config: TrainConfig, gen, epoc
         loss.backward()
         optimizer.step()
         schedule.step()
+        if ema is not None:
+            ema.update_parameters(model)
         total_loss += loss.detach() * len(yb)
         correct += (logits.argmax(1) == yb).sum()
         seen += len(yb)
-    val_loss, val_acc = _score(model, xv, yv)
+    val_loss, val_acc = _score(ema.module if ema is not None else model, xv, yv)
     return EpochStats(
         epoch=epoch + 1,
         epochs=config.epochs,
