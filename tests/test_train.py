@@ -36,6 +36,7 @@ def test_a_short_run_clearly_learns(tiny_model):
         ({"arch": "vgg"}, "unknown architecture"),
         ({"epochs": 0}, "epochs must be at least 1"),
         ({"batch_size": 0}, "batch size must be at least 1"),
+        ({"ema": 1.0}, "EMA decay must be in"),
     ],
 )
 def test_bad_configuration_fails_before_training(overrides, message):
@@ -78,6 +79,23 @@ def test_training_is_reproducible(mnist, tmp_path):
         config = recipe_config("fast", model_path=str(tmp_path / f"{name}.h5"), train_limit=500, val_size=200)
         runs.append(train(config, mnist).history[-1])
     assert runs[0].val_loss == runs[1].val_loss
+
+
+def test_ema_validates_and_saves_the_averaged_weights(mnist, tmp_path):
+    def run(name, **overrides):
+        path = tmp_path / f"{name}.h5"
+        config = recipe_config("fast", model_path=str(path), train_limit=3000, val_size=300, epochs=3, **overrides)
+        return train(config, mnist), read_model_file(path).weights
+
+    (plain, plain_weights), (forgetful, forgetful_weights) = run("plain"), run("forgetful", ema=1e-9)
+    (ema, ema_weights) = run("ema", ema=0.9)
+    # An average that forgets at once is the trained weights themselves ...
+    assert forgetful.history[-1].val_accuracy == plain.history[-1].val_accuracy
+    assert all(np.allclose(forgetful_weights[k], plain_weights[k], atol=1e-5) for k in plain_weights)
+    # ... a real one is other weights, and it is what was validated and saved.
+    assert any(not np.allclose(ema_weights[k], plain_weights[k], atol=1e-3) for k in plain_weights)
+    assert ema.history[-1].val_accuracy > 0.9
+    assert read_model_file(tmp_path / "ema.h5").metadata["config"]["ema"] == 0.9
 
 
 def test_evaluate_prints_accuracy_writes_plots_and_json(tiny_model, mnist_dir, tmp_path, capsys):
