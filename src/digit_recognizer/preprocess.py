@@ -120,8 +120,11 @@ def _background(ink: np.ndarray) -> np.ndarray:
     k = max(1, -(-max(h, w) // 48))
     coarse = cv2.resize(ink, (max(1, w // k), max(1, h // k)), interpolation=cv2.INTER_AREA)
     size = max(3, max(coarse.shape) // 4)  # wider than any stroke, so strokes never count as paper
-    paper = cv2.morphologyEx(coarse, cv2.MORPH_OPEN, np.ones((size, size), np.uint8), borderType=cv2.BORDER_REPLICATE)
-    paper = cv2.blur(paper, (size // 2 + 1, size // 2 + 1))
+    # Continue the paper's slope past the edges (odd reflection): an opening flattens a shading gradient
+    # near the border, and the darker paper left over there would read as ink.
+    extended = np.pad(coarse, size, mode="reflect", reflect_type="odd").clip(coarse.min(), coarse.max())
+    paper = cv2.morphologyEx(extended, cv2.MORPH_OPEN, np.ones((size, size), np.uint8))
+    paper = cv2.blur(paper, (size // 2 + 1, size // 2 + 1))[size:-size, size:-size]
     return np.clip(cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR), 0, 1)
 
 

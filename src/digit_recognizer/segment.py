@@ -4,12 +4,13 @@ The steps, on the same cleaned-up ink map as single digits (``preprocess.ink_map
 
 1. connected components of the strokes (specks and ruled lines are already out);
 2. pieces of one digit merged: components that overlap horizontally and nearly touch vertically (a
-   5's detached bar, a broken 4, a dotted 1);
+   5's detached bar, a broken 4, a dotted 1), and slivers joined to the digit beside them;
 3. what is not a digit dropped: underlines (long and flat, before step 2), specks far smaller than
    the line's digits;
 4. lines found by vertical overlap; digits ordered left to right, lines top to bottom;
-5. touching digits split: a piece much wider than the line's digits is cut where the ink is thinnest,
-   each candidate cut scored by the classifier (both halves must look like confident digits);
+5. touching digits split: a piece wider than the line's digits is cut at candidate columns, and the
+   best way of cutting it wins: each piece scored by the classifier's confidence, with prices for every
+   extra digit, every stroke a cut goes through, and pieces too wide or too short for one digit;
 6. each digit through the same 28×28 normalisation as single digits.
 """
 
@@ -96,38 +97,57 @@ def _drop_underlines(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np
 
 def _merge(stats: np.ndarray, ids: np.ndarray) -> list[Glyph]:
     """Group components that overlap horizontally by at least half of the narrower one and are close
-    vertically (the pieces of one digit; digits of two lines overlap horizontally but stand apart)."""
-    glyphs: list[Glyph] = []
-    for i in np.argsort(stats[:, 0]):
-        x, y, w, h = (int(v) for v in stats[i, :4])
-        for g in reversed(glyphs[-8:]):  # only recent neighbours can overlap a left-sorted component
-            overlap = min(g.x1, x + w) - max(g.x0, x)
-            gap = max(g.y0, y) - min(g.y1, y + h)  # vertical distance; negative when they overlap
-            if overlap >= 0.5 * min(w, g.width) and gap < 0.25 * max(h, g.height):
-                g.x0, g.x1, g.y0, g.y1 = min(g.x0, x), max(g.x1, x + w), min(g.y0, y), max(g.y1, y + h)
-                g.labels.append(int(ids[i]))
-                break
-        else:
-            glyphs.append(Glyph(x, x + w, y, y + h, [int(ids[i])]))
-    return glyphs
+    vertically, against the line's typical component height (the pieces of one digit; digits of two
+    lines overlap horizontally but stand apart). Repeated until nothing changes, since a grown glyph
+    can reach a piece that its first part did not."""
+    glyphs = [Glyph(int(x), int(x + w), int(y), int(y + h), [int(i)]) for (x, y, w, h), i in zip(stats[:, :4], ids)]
+    if not glyphs:
+        return glyphs
+    area = stats[:, cv2.CC_STAT_AREA]
+    typical = float(np.median(stats[area >= 0.1 * area.max(), cv2.CC_STAT_HEIGHT]))
+    while True:
+        merged: list[Glyph] = []
+        for c in sorted(glyphs, key=lambda g: g.x0):
+            for g in reversed(merged[-8:]):  # only recent neighbours can overlap a left-sorted glyph
+                overlap = min(g.x1, c.x1) - max(g.x0, c.x0)
+                gap = max(g.y0, c.y0) - min(g.y1, c.y1)  # vertical distance; negative when they overlap
+                if overlap >= 0.5 * min(c.width, g.width) and gap < 0.25 * max(c.height, g.height, typical):
+                    g.x0, g.x1, g.y0, g.y1 = min(g.x0, c.x0), max(g.x1, c.x1), min(g.y0, c.y0), max(g.y1, c.y1)
+                    g.labels += c.labels
+                    break
+            else:
+                merged.append(c)
+        if len(merged) == len(glyphs):
+            return merged
+        glyphs = merged
 
 
 def _join_fragments(glyphs: list[Glyph], height: float) -> list[Glyph]:
-    """Join a narrow or flat fragment to the glyph it (nearly) touches on the same line: the bar of a 5
-    that sticks out to the right, the broken-off stem of a 4. Two digits joined by mistake are cut
-    again by ``_split``."""
+    """Join a fragment to the glyph beside it on the same line: a narrow or flat piece that (nearly)
+    touches it (the bar of a 5 that sticks out to the right, the broken-off stem of a 4), or a short
+    sliver a little further off (a broken stroke; a real 1 is as tall as its neighbours). Two digits
+    joined by mistake are cut again by ``_split``."""
     joined: list[Glyph] = []
     for g in sorted(glyphs, key=lambda g: g.x0):
         prev = joined[-1] if joined else None
-        fragment = lambda x: x.width < 0.3 * height or x.height < 0.5 * height  # noqa: E731
-        same_line = prev is not None and min(prev.y1, g.y1) - max(prev.y0, g.y0) > -0.2 * height
-        if same_line and g.x0 - prev.x1 < 0.1 * height and (fragment(g) or fragment(prev)):
+        if prev is not None and _belong_together(prev, g, height):
             prev.x0, prev.x1 = min(prev.x0, g.x0), max(prev.x1, g.x1)
             prev.y0, prev.y1 = min(prev.y0, g.y0), max(prev.y1, g.y1)
             prev.labels += g.labels
         else:
             joined.append(g)
     return joined
+
+
+def _belong_together(left: Glyph, right: Glyph, height: float) -> bool:
+    if min(left.y1, right.y1) - max(left.y0, right.y0) <= -0.2 * height:  # not on the same line
+        return False
+    gap = right.x0 - left.x1
+    fragment = lambda g: g.width < 0.3 * height or g.height < 0.5 * height  # noqa: E731
+    sliver = lambda g: g.width < 0.15 * height and g.height < 0.75 * height  # noqa: E731
+    return (gap < 0.1 * height and (fragment(left) or fragment(right))) or (
+        gap < 0.3 * height and (sliver(left) or sliver(right))
+    )
 
 
 def _drop_non_digits(glyphs: list[Glyph]) -> list[Glyph]:
@@ -189,15 +209,25 @@ def _split(glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, cla
     order = list(parts)
     confidence = classify(np.stack([_image(parts[span], labels, ink) for span in order])).max(1)
     widths = {span: (points[span[1]] - points[span[0]]) / height for span in order}
-    score = {  # the classifier's confidence, a price per digit, and doubt about pieces too wide for one digit
-        span: float(np.log(c + 1e-9)) - CUT_COST - WIDE_COST * max(0.0, widths[span] - 1.1)
+    score = {  # the classifier's confidence, a price per digit, and doubt about pieces too wide or too short
+        span: float(np.log(c + 1e-9))
+        - CUT_COST
+        - WIDE_COST * max(0.0, widths[span] - 1.1)
+        - SHORT_COST * max(0.0, SHORT - parts[span].height / height)
         for span, c in zip(order, confidence)
     }
+    # Cutting through strokes has a price too: two digits that touch meet in one stroke or two, while a
+    # cut through one digit (the middle of a 3, the loop of a 9) crosses several.
+    crossings = np.diff(mask.view(np.int8), axis=0, prepend=0).clip(0).sum(0)
+    cut = {i: -CROSS_COST * float(crossings[min(p, glyph.width - 1)]) for i, p in enumerate(points)}
     best, back = {0: 0.0}, {}
     for j in range(1, len(points)):  # dynamic programming over cut places, left to right
         for i in range(j):
-            if i in best and (i, j) in score and best[i] + score[(i, j)] > best.get(j, -np.inf):
-                best[j], back[j] = best[i] + score[(i, j)], i
+            if i not in best or (i, j) not in score:
+                continue
+            total = best[i] + score[(i, j)] + (cut[i] if i else 0.0)
+            if total > best.get(j, -np.inf):
+                best[j], back[j] = total, i
     end = len(points) - 1
     if end not in best:
         return [glyph]
@@ -209,7 +239,9 @@ def _split(glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, cla
 
 
 CUT_COST = 0.2  # log-confidence each extra digit must earn: fragments of one digit often look like digits
+CROSS_COST = 0.15  # log-confidence per stroke a cut goes through
 WIDE_COST = 3.0  # per line-height of width beyond 1.1: one digit is rarely wider than it is tall
+SHORT, SHORT_COST = 0.75, 3.0  # per line-height a piece falls short of 0.75: a cut-off stroke, not a digit
 
 
 def _cut_candidates(column_ink: np.ndarray, height: float, most: int = 14) -> list[int]:
