@@ -80,3 +80,17 @@ def test_ensemble_evaluation_averages_models(tiny_model, mnist_dir, tmp_path, ca
     assert cli.main(argv[:2] + argv[3:]) == 0
     single = json.loads(capsys.readouterr().out)
     assert ensemble["accuracy"] == pytest.approx(single["accuracy"])  # the mean of one model twice is itself
+
+
+def test_test_time_augmentation_averages_the_one_pixel_shifts(tiny_model, mnist):
+    from digit_recognizer.recognizer import Recognizer
+
+    base, _ = tiny_model
+    images = mnist.test_images[:50]
+    plain, tta = Recognizer.load(base), Recognizer.load([base, base], tta=True)
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))  # black comes in where the digit moves away
+    views = [padded[:, 1 - dy : 29 - dy, 1 - dx : 29 - dx] for dy, dx in ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0))]
+    assert (views[1][:, :, 1:] == images[:, :, :-1]).all()  # (0, 1): one pixel to the right
+    expected = np.mean([plain.probabilities(v) for v in views], axis=0)
+    assert np.allclose(tta.probabilities(images), expected, atol=1e-6)
+    assert tta.info()["tta"] is True and len(tta.info()["ensemble"]) == 2

@@ -126,7 +126,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     from .recognizer import Recognizer
 
-    recognizer = Recognizer.load(args.model_path or None)
+    recognizer = Recognizer.load(args.model_path or None, tta=args.tta)
     model_file = recognizer.model_file
     if args.images:
         evaluation, errors = _evaluate_images(recognizer, args.images, Path(args.plots_dir))
@@ -196,7 +196,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     if args.top_k is not None and not 1 <= args.top_k <= 10:
         raise ConfigError(f"--top-k must be between 1 and 10 (got {args.top_k})")
-    recognizer = Recognizer.load(args.model_path or None)
+    recognizer = Recognizer.load(args.model_path or None, tta=args.tta)
     inputs = expand_inputs(args.paths)
     failed = 0
     for start in range(0, len(inputs), 256):
@@ -341,6 +341,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--log-file", metavar="PATH", help="also write a detailed log to PATH")
 
 
+def _tta(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tta", action="store_true", help="test-time augmentation: also average over one-pixel shifts (5x slower)"
+    )
+
+
 def _data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",
@@ -390,6 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--model-path", nargs="+", help="model file(s); several make an ensemble (default: the bundled model)"
     )
     evaluate.add_argument("--plots-dir", default="plots", help="where plots go (default: plots)")
+    _tta(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     evaluate.add_argument(
         "--images", metavar="DIR_OR_CSV", help="evaluate on your own labelled images: a folder per digit or a CSV"
@@ -409,6 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--top-k", type=int, metavar="K", help="also show the K most likely digits")
     predict.add_argument("--multi", action="store_true", help="read a number of several digits (e.g. 2026)")
     predict.add_argument("--save-preprocessed", metavar="DIR", help="write the 28x28 image the model saw")
+    _tta(predict)
     _common(predict)
     predict.set_defaults(func=cmd_predict)
 

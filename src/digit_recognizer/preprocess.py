@@ -122,7 +122,10 @@ def _background(ink: np.ndarray) -> np.ndarray:
     size = max(3, max(coarse.shape) // 4)  # wider than any stroke, so strokes never count as paper
     # Continue the paper's slope past the edges (odd reflection): an opening flattens a shading gradient
     # near the border, and the darker paper left over there would read as ink.
-    extended = np.pad(coarse, size, mode="reflect", reflect_type="odd").clip(coarse.min(), coarse.max())
+    edge = cv2.copyMakeBorder(coarse, size, size, size, size, cv2.BORDER_REPLICATE)
+    mirror = cv2.copyMakeBorder(coarse, size, size, size, size, cv2.BORDER_REFLECT_101)
+    low, high, _, _ = cv2.minMaxLoc(coarse)
+    extended = np.clip(2 * edge - mirror, low, high)
     paper = cv2.morphologyEx(extended, cv2.MORPH_OPEN, np.ones((size, size), np.uint8))
     paper = cv2.blur(paper, (size // 2 + 1, size // 2 + 1))[size:-size, size:-size]
     return np.clip(cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR), 0, 1)

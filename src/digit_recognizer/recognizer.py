@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 BUNDLED_MODEL = Path(__file__).parent / "assets" / "digit_recognizer_model.h5"
 LOW_CONFIDENCE = 0.6  # answers below this are flagged
+TTA_SHIFTS = ((0, 1), (0, -1), (1, 0), (-1, 0))  # test-time augmentation: the image moved by one pixel
 
 
 @dataclass
@@ -138,25 +139,28 @@ class Recognizer:
         self.mean = float(model_file.normalization["mean"])
         self.std = float(model_file.normalization["std"])
         self.members = members or []  # further Recognizers whose probabilities are averaged in
+        self.tta = False  # also average over the image moved by one pixel each way (5× the model calls)
 
     def __repr__(self) -> str:
         extra = f", +{len(self.members)} members" if self.members else ""
         return f"Recognizer({self.model_file.arch}, {self.path}, engine={type(self.engine).__name__}{extra})"
 
     @classmethod
-    def load(cls, path: str | Path | list | tuple | None = None) -> Recognizer:
-        """Load a model file (without a path, the bundled model); several paths make an ensemble."""
+    def load(cls, path: str | Path | list | tuple | None = None, tta: bool = False) -> Recognizer:
+        """Load a model file (without a path, the bundled model); several paths make an ensemble.
+        With ``tta``, probabilities are averaged over the image and its one-pixel shifts."""
         if isinstance(path, (list, tuple)):
             first, *rest = [cls.load(p) for p in path]
             first.members = rest
-            return first
-        path = Path(path) if path else BUNDLED_MODEL
-        return cls(read_model_file(path), path=path)
+        else:
+            path = Path(path) if path else BUNDLED_MODEL
+            first = cls(read_model_file(path), path=path)
+        first.tta = tta
+        return first
 
     def info(self) -> dict:
-        if self.members:
-            return {"ensemble": [self._info()] + [m.info() for m in self.members]}
-        return self._info()
+        info = {"ensemble": [self._info()] + [m.info() for m in self.members]} if self.members else self._info()
+        return {**info, "tta": True} if self.tta else info
 
     def _info(self) -> dict:
         meta = self.model_file.metadata
@@ -174,6 +178,13 @@ class Recognizer:
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Class probabilities (N, 10) for 28×28 uint8 images, white digits on black."""
+        if not self.tta:
+            return self._probabilities(images)
+        views = [images, *(_shifted(images, dy, dx) for dy, dx in TTA_SHIFTS)]
+        return np.mean([self._probabilities(view) for view in views], axis=0)
+
+    def _probabilities(self, images: np.ndarray) -> np.ndarray:
+        """The model's probabilities, averaged with the ensemble's other members."""
         x = (images.astype(np.float32) / 255.0 - self.mean) / self.std
         logits = self.engine(np.ascontiguousarray(x[:, None]))
         logits = logits - logits.max(1, keepdims=True)
@@ -233,6 +244,16 @@ class Recognizer:
                 start += n
             results.append(NumberPrediction("\n".join(text), digits))
         return results
+
+
+def _shifted(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """(N, 28, 28) images moved by (dy, dx) pixels, with black coming in at the edges."""
+    out = np.zeros_like(images)
+    h, w = images.shape[1:]
+    out[:, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = images[
+        :, max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
+    ]
+    return out
 
 
 def _raise_error(result):
