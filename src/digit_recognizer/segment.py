@@ -217,9 +217,11 @@ def _split(glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, cla
         for span, c in zip(order, confidence)
     }
     # Cutting through strokes has a price too: two digits that touch meet in one stroke or two, while a
-    # cut through one digit (the middle of a 3, the loop of a 9) crosses several.
+    # cut through one digit (the middle of a 3, the loop of a 9) crosses several. A piece wider than
+    # CROSS_UNTIL line heights holds several digits anyway: there the strokes cut are no evidence.
     crossings = np.diff(mask.view(np.int8), axis=0, prepend=0).clip(0).sum(0)
-    cut = {i: -CROSS_COST * float(crossings[min(p, glyph.width - 1)]) for i, p in enumerate(points)}
+    cross = CROSS_COST if glyph.width < CROSS_UNTIL * height else 0.0
+    cut = {i: -cross * float(crossings[min(p, glyph.width - 1)]) for i, p in enumerate(points)}
     best, back = {0: 0.0}, {}
     for j in range(1, len(points)):  # dynamic programming over cut places, left to right
         for i in range(j):
@@ -240,6 +242,7 @@ def _split(glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, cla
 
 CUT_COST = 0.2  # log-confidence each extra digit must earn: fragments of one digit often look like digits
 CROSS_COST = 0.15  # log-confidence per stroke a cut goes through
+CROSS_UNTIL = 1.3
 WIDE_COST = 3.0  # per line-height of width beyond 1.1: one digit is rarely wider than it is tall
 SHORT, SHORT_COST = 0.75, 3.0  # per line-height a piece falls short of 0.75: a cut-off stroke, not a digit
 
