@@ -1,7 +1,7 @@
 """The training loop: arrays → augmentation → model → best-on-validation HDF5 checkpoint.
 
-One flat loop per epoch: shuffle → (augment → forward → backward → step → schedule) per batch →
-validate → checkpoint if best → early-stop check → log. The test set is never looked at here.
+One flat loop per epoch: shuffle → (augment → forward → backward → step → schedule → weight average)
+per batch → validate → checkpoint if best → early-stop check → log. The test set is never looked at here.
 """
 
 from __future__ import annotations
