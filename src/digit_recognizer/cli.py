@@ -379,7 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--label-smoothing", type=float, help="0 turns it off (default: the recipe's)")
     train.add_argument("--patience", type=int, help="early stopping: epochs with no better score (default: recipe)")
     train.add_argument(
-        "--ema", type=float, metavar="DECAY", help="validate and save a moving average of the weights (0: off)"
+        "--ema", type=float, metavar="DECAY", help="decay of the saved weight average; 0: off (default: recipe)"
     )
     train.add_argument("--model-path", default="models/digit_recognizer_model.h5", help="where the best model goes")
     train.add_argument("--plots-dir", default="plots", help="where plots and the history go (default: plots)")
