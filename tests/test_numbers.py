@@ -88,3 +88,14 @@ def test_predict_multi_json(tmp_path, mnist, capsys):
     assert [d["digit"] for d in row["digits"]] == [2, 7] and len(row["digits"][0]["box"]) == 4
     assert cli.main(["predict", "--multi", str(path)]) == 0
     assert capsys.readouterr().out.startswith("Predicted Number: 27 (Confidence: ")
+
+
+def test_cutting_through_strokes_must_be_paid_for():
+    from digit_recognizer.segment import _best_path
+
+    # Points 0, 1, 2: keep the piece whole (0→2) or cut it at point 1 into two confident halves.
+    score = {(0, 2): np.log(0.6), (0, 1): np.log(0.95), (1, 2): np.log(0.95)}
+    assert _best_path(3, score, cut=[0.0, 0.0, 0.0]) == [(0, 1), (1, 2)]
+    # The same cut through three strokes at 0.15 each costs more than the halves' extra confidence.
+    assert _best_path(3, score, cut=[0.0, 0.45, 0.0]) == [(0, 2)]
+    assert _best_path(3, {(0, 1): 0.0}, cut=[0.0, 0.0, 0.0]) == []  # no way to the end

@@ -221,23 +221,28 @@ def _split(glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, cla
     # CROSS_UNTIL line heights holds several digits anyway: there the strokes cut are no evidence.
     crossings = np.diff(mask.view(np.int8), axis=0, prepend=0).clip(0).sum(0)
     cross = CROSS_COST if glyph.width < CROSS_UNTIL * height else 0.0
-    cut = {i: -cross * float(crossings[min(p, glyph.width - 1)]) for i, p in enumerate(points)}
+    cut = [cross * float(crossings[min(p, glyph.width - 1)]) for p in points]
+    path = _best_path(len(points), score, cut)
+    return [parts[span] for span in path] if path else [glyph]
+
+
+def _best_path(n: int, score: dict[tuple[int, int], float], cut: list[float]) -> list[tuple[int, int]]:
+    """The spans (i, j) that lead from point 0 to point n - 1 with the highest total score, paying
+    ``cut[i]`` at every inner point i where a cut is made (dynamic programming, left to right); [] if none."""
     best, back = {0: 0.0}, {}
-    for j in range(1, len(points)):  # dynamic programming over cut places, left to right
+    for j in range(1, n):
         for i in range(j):
-            if i not in best or (i, j) not in score:
-                continue
-            total = best[i] + score[(i, j)] + (cut[i] if i else 0.0)
-            if total > best.get(j, -np.inf):
-                best[j], back[j] = total, i
-    end = len(points) - 1
-    if end not in best:
-        return [glyph]
-    cuts = []
+            if i in best and (i, j) in score:
+                total = best[i] + score[(i, j)] - (cut[i] if i else 0.0)
+                if total > best.get(j, -np.inf):
+                    best[j], back[j] = total, i
+    if n - 1 not in best:
+        return []
+    path, end = [], n - 1
     while end:
-        cuts.append(parts[(back[end], end)])
+        path.append((back[end], end))
         end = back[end]
-    return cuts[::-1]
+    return path[::-1]
 
 
 CUT_COST = 0.2  # log-confidence each extra digit must earn: fragments of one digit often look like digits
