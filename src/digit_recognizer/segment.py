@@ -46,6 +46,12 @@ class Glyph:
     def height(self) -> int:
         return self.y1 - self.y0
 
+    def absorb(self, other: Glyph) -> None:
+        """Take ``other`` in: the box grows to hold both, and its components join."""
+        self.x0, self.x1 = min(self.x0, other.x0), max(self.x1, other.x1)
+        self.y0, self.y1 = min(self.y0, other.y0), max(self.y1, other.y1)
+        self.labels += other.labels
+
 
 @dataclass
 class Segmented:
@@ -89,10 +95,16 @@ def _drop_underlines(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np
     """Drop long, flat strokes (underlines) before merging, or they would join every digit above them."""
     if len(stats) == 0:
         return stats, ids
-    area, w, h = stats[:, cv2.CC_STAT_AREA], stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
-    typical = float(np.median(h[area >= 0.1 * area.max()]))
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    typical = _typical_height(stats)
     keep = ~((w > 1.5 * typical) & (h < 0.3 * typical))
     return stats[keep], ids[keep]
+
+
+def _typical_height(stats: np.ndarray) -> float:
+    """The median height of the components that are not specks (at least a tenth of the largest's area)."""
+    area = stats[:, cv2.CC_STAT_AREA]
+    return float(np.median(stats[area >= 0.1 * area.max(), cv2.CC_STAT_HEIGHT]))
 
 
 def _merge(stats: np.ndarray, ids: np.ndarray) -> list[Glyph]:
@@ -103,8 +115,7 @@ def _merge(stats: np.ndarray, ids: np.ndarray) -> list[Glyph]:
     glyphs = [Glyph(int(x), int(x + w), int(y), int(y + h), [int(i)]) for (x, y, w, h), i in zip(stats[:, :4], ids)]
     if not glyphs:
         return glyphs
-    area = stats[:, cv2.CC_STAT_AREA]
-    typical = float(np.median(stats[area >= 0.1 * area.max(), cv2.CC_STAT_HEIGHT]))
+    typical = _typical_height(stats)
     while True:
         merged: list[Glyph] = []
         for c in sorted(glyphs, key=lambda g: g.x0):
@@ -112,8 +123,7 @@ def _merge(stats: np.ndarray, ids: np.ndarray) -> list[Glyph]:
                 overlap = min(g.x1, c.x1) - max(g.x0, c.x0)
                 gap = max(g.y0, c.y0) - min(g.y1, c.y1)  # vertical distance; negative when they overlap
                 if overlap >= 0.5 * min(c.width, g.width) and gap < 0.25 * max(c.height, g.height, typical):
-                    g.x0, g.x1, g.y0, g.y1 = min(g.x0, c.x0), max(g.x1, c.x1), min(g.y0, c.y0), max(g.y1, c.y1)
-                    g.labels += c.labels
+                    g.absorb(c)
                     break
             else:
                 merged.append(c)
@@ -131,9 +141,7 @@ def _join_fragments(glyphs: list[Glyph], height: float) -> list[Glyph]:
     for g in sorted(glyphs, key=lambda g: g.x0):
         prev = joined[-1] if joined else None
         if prev is not None and _belong_together(prev, g, height):
-            prev.x0, prev.x1 = min(prev.x0, g.x0), max(prev.x1, g.x1)
-            prev.y0, prev.y1 = min(prev.y0, g.y0), max(prev.y1, g.y1)
-            prev.labels += g.labels
+            prev.absorb(g)
         else:
             joined.append(g)
     return joined
@@ -247,7 +255,7 @@ def _best_path(n: int, score: dict[tuple[int, int], float], cut: list[float]) ->
 
 CUT_COST = 0.2  # log-confidence each extra digit must earn: fragments of one digit often look like digits
 CROSS_COST = 0.15  # log-confidence per stroke a cut goes through
-CROSS_UNTIL = 1.3
+CROSS_UNTIL = 1.3  # line heights: a piece at least this wide holds several digits, cut strokes or not
 WIDE_COST = 3.0  # per line-height of width beyond 1.1: one digit is rarely wider than it is tall
 SHORT, SHORT_COST = 0.75, 3.0  # per line-height a piece falls short of 0.75: a cut-off stroke, not a digit
 
