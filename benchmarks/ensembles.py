@@ -1,0 +1,103 @@
+"""Train a fixed set of ensemble members on full MNIST, then score each member and the ensemble.
+
+    python benchmarks/ensembles.py --data-dir ../shared/data/mnist --runs-dir runs/ensemble
+
+The members are fixed here before any of them is trained: three runs of the default recipe (`cnn`,
+seeds 0-2) and twelve of the default recipe with `--arch resnet --epochs 14` (seeds 3-14). Each member's
+epoch is chosen on its own validation split (its seed also draws the split); the ensemble is every
+member, equally weighted, so no test score chooses anything. Members already in --runs-dir are
+reused (their stored training command is reported), missing ones are trained with `digits train`.
+
+The ensemble is scored through `Recognizer.load([...])`, the path `digits evaluate --model-path A B …`
+takes, with and without test-time augmentation. Results go to benchmarks/results/ensembles.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import RESULTS, write_results  # noqa: E402
+
+RESNET = ["--arch", "resnet", "--epochs", "14", "--patience", "14"]
+MEMBERS: dict[str, list[str]] = {
+    **{f"cnn-s{seed}": ["--seed", str(seed)] for seed in (0, 1, 2)},
+    **{f"resnet-s{seed}": [*RESNET, "--seed", str(seed)] for seed in range(3, 15)},
+}
+
+
+def train(name: str, options: list[str], runs: Path, data_dir: str | None) -> None:
+    command = [sys.executable, "-m", "digit_recognizer", "train", "--recipe", "default", *options,
+               "--model-path", str(runs / f"{name}.h5"), "--plots-dir", str(runs / f"{name}-plots")]  # fmt: skip
+    if data_dir:
+        command += ["--data-dir", data_dir]
+    with (runs / f"{name}.log").open("w") as log:
+        subprocess.run(command, check=True, stdout=log, stderr=subprocess.STDOUT)
+
+
+def training_seconds(name: str, runs: Path, metadata: dict) -> float:
+    """The whole run's training time (every epoch, not only up to the best one) when its history is there."""
+    history = runs / f"{name}-plots" / "history.json"
+    rows = json.loads(history.read_text()) if history.exists() else metadata.get("history", [])
+    return round(sum(row["seconds"] for row in rows), 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", help="MNIST folder (default: as `digits data` finds it)")
+    parser.add_argument("--runs-dir", default="runs/ensemble", help="where members are trained or found")
+    parser.add_argument("--out", default=str(RESULTS / "ensembles.json"), help="where the JSON results go")
+    args = parser.parse_args()
+    runs = Path(args.runs_dir)
+    runs.mkdir(parents=True, exist_ok=True)
+    for name, options in MEMBERS.items():
+        if not (runs / f"{name}.h5").exists():
+            print(f"training {name} …", flush=True)
+            train(name, options, runs, args.data_dir)
+
+    from digit_recognizer.data import load_mnist
+    from digit_recognizer.evaluate import Evaluation
+    from digit_recognizer.recognizer import Recognizer
+
+    mnist = load_mnist(args.data_dir)
+    paths = [runs / f"{name}.h5" for name in MEMBERS]
+
+    def accuracy(recognizer: Recognizer) -> float:
+        return Evaluation.from_probabilities(recognizer.probabilities(mnist.test_images), mnist.test_labels).accuracy
+
+    members = []
+    for name, path in zip(MEMBERS, paths):
+        recognizer = Recognizer.load(path)
+        metadata = recognizer.model_file.metadata
+        members.append(
+            {
+                "name": name,
+                "arch": recognizer.model_file.arch,
+                "command": metadata.get("command"),
+                "train_seconds": training_seconds(name, runs, metadata),
+                "val_accuracy": round(metadata["metrics"]["val_accuracy"], 4),
+                "test_accuracy": accuracy(recognizer),
+            }
+        )
+        print(f"| {name} | {members[-1]['val_accuracy']:.4f} | {members[-1]['test_accuracy']:.4f} |", flush=True)
+    groups = {
+        "all": list(MEMBERS),
+        "cnn": [n for n in MEMBERS if n.startswith("cnn")],
+        "resnet": [n for n in MEMBERS if n.startswith("resnet")],
+    }
+    ensembles = []
+    for group, names in groups.items():
+        chosen = [runs / f"{name}.h5" for name in names]
+        for tta in (False, True):
+            ensembles.append({"members": group, "tta": tta, "test_accuracy": accuracy(Recognizer.load(chosen, tta))})
+            print(f"ensemble {group} ({len(names)} members, tta={tta}): {ensembles[-1]['test_accuracy']:.4f}")
+    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "members": members, "ensembles": ensembles})
+
+
+if __name__ == "__main__":
+    main()
