@@ -2,11 +2,12 @@
 
     python benchmarks/ensembles.py --data-dir ../shared/data/mnist --runs-dir runs/ensemble
 
-The members are fixed here before any of them is trained: three runs of the default recipe (`cnn`,
-seeds 0-2) and twelve of the default recipe with `--arch resnet --epochs 14` (seeds 3-14). Each member's
-epoch is chosen on its own validation split (its seed also draws the split); the ensemble is every
-member, equally weighted, so no test score chooses anything. Members already in --runs-dir are
-reused (their stored training command is reported), missing ones are trained with `digits train`.
+The members: three runs of the default recipe (`cnn`, seeds 0-2) and twelve of the default recipe with
+`--arch resnet --epochs 14` (seeds 3-14); the first four were trained before this list was fixed, the
+others after. Each member's epoch is chosen on its own validation split (its seed also draws the
+split); the ensemble is every member, equally weighted, so no test score chooses anything. Members
+already in --runs-dir are reused (their stored training command is reported), missing ones are
+trained with `digits train`.
 
 Members and ensembles are scored through `Recognizer`, the path `digits evaluate --model-path A B …`
 takes, with and without test-time augmentation (`--tta`). Results go to benchmarks/results/ensembles.json.
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,22 +24,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import RESULTS, write_results  # noqa: E402
+from machine import RESULTS, train_run, write_results  # noqa: E402
 
 RESNET = ["--arch", "resnet", "--epochs", "14", "--patience", "14"]
 MEMBERS: dict[str, list[str]] = {
     **{f"cnn-s{seed}": ["--seed", str(seed)] for seed in (0, 1, 2)},
     **{f"resnet-s{seed}": [*RESNET, "--seed", str(seed)] for seed in range(3, 15)},
 }
-
-
-def train(name: str, options: list[str], runs: Path, data_dir: str | None) -> None:
-    command = [sys.executable, "-m", "digit_recognizer", "train", "--recipe", "default", *options,
-               "--model-path", str(runs / f"{name}.h5"), "--plots-dir", str(runs / f"{name}-plots")]  # fmt: skip
-    if data_dir:
-        command += ["--data-dir", data_dir]
-    with (runs / f"{name}.log").open("w") as log:
-        subprocess.run(command, check=True, stdout=log, stderr=subprocess.STDOUT)
 
 
 def training_seconds(name: str, runs: Path, metadata: dict) -> float:
@@ -60,7 +51,7 @@ def main() -> None:
     for name, options in MEMBERS.items():
         if not (runs / f"{name}.h5").exists():
             print(f"training {name} …", flush=True)
-            train(name, options, runs, args.data_dir)
+            train_run(runs, name, ["--recipe", "default", *options], args.data_dir)
 
     from digit_recognizer.data import load_mnist
     from digit_recognizer.evaluate import Evaluation

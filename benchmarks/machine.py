@@ -6,6 +6,8 @@ import argparse
 import json
 import os
 import platform
+import subprocess
+import sys
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
@@ -42,3 +44,14 @@ def write_results(path: str | Path, result: dict) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"machine": describe(), **result}, indent=1))
+
+
+def train_run(out: Path, name: str, options: list[str], data_dir: str | None = None) -> None:
+    """`digits train OPTIONS` in a subprocess: the model to OUT/NAME.h5, plots and history to OUT/NAME-plots,
+    the log to OUT/NAME.log."""
+    command = [sys.executable, "-m", "digit_recognizer", "train", *options,
+               "--model-path", str(out / f"{name}.h5"), "--plots-dir", str(out / f"{name}-plots")]  # fmt: skip
+    if data_dir:
+        command += ["--data-dir", data_dir]
+    with (out / f"{name}.log").open("w") as log:
+        subprocess.run(command, check=True, stdout=log, stderr=subprocess.STDOUT)

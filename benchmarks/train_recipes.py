@@ -12,27 +12,22 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import write_results  # noqa: E402
+from machine import train_run, write_results  # noqa: E402
 
 HERE = Path(__file__).parent
 TARGETS = (0.99, 0.995, 0.997)
 
 
 def run(recipe: str, seed: int, data_dir: str | None, out: Path, extra: list[str]) -> dict:
-    model, plots = out / f"{recipe}-{seed}.h5", out / f"{recipe}-{seed}-plots"
-    command = [sys.executable, "-m", "digit_recognizer", "train", "--recipe", recipe, "--seed", str(seed),
-               "--model-path", str(model), "--plots-dir", str(plots), *extra]  # fmt: skip
-    if data_dir:
-        command += ["--data-dir", data_dir]
+    name = f"{recipe}-{seed}"
+    model, plots = out / f"{name}.h5", out / f"{name}-plots"
     start = time.perf_counter()
-    with (out / f"{recipe}-{seed}.log").open("w") as log:
-        subprocess.run(command, check=True, stdout=log, stderr=subprocess.STDOUT)
+    train_run(out, name, ["--recipe", recipe, "--seed", str(seed), *extra], data_dir)
     wall = time.perf_counter() - start
     history = json.loads((plots / "history.json").read_text())
     elapsed, reached = 0.0, {}
