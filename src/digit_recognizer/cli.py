@@ -372,7 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train a model on MNIST, then evaluate it on the test set")
     train.add_argument("--recipe", default="default", help="default (accuracy) or fast (seconds to 99%%)")
-    train.add_argument("--arch", help="architecture: cnn, lenet5, resnet, fastnet (default: the recipe's)")
+    train.add_argument("--arch", help="architecture: cnn, lenet5, resnet, fastnet, m5 (default: the recipe's)")
     train.add_argument("--epochs", type=int, help="maximum epochs (default: the recipe's)")
     train.add_argument("--batch-size", type=int, help="images per step (default: the recipe's)")
     train.add_argument("--lr", type=float, help="peak learning rate of the one-cycle schedule")
