@@ -52,7 +52,7 @@ def mflops(model: nn.Module) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--archs", nargs="+", default=["lenet5", "fastnet", "cnn", "resnet"])
+    parser.add_argument("--archs", nargs="+", default=["lenet5", "fastnet", "cnn", "resnet", "m5"])
     parser.add_argument("--epochs", type=int, default=3)
     common_arguments(parser, "architectures")
     args = parser.parse_args()
