@@ -21,6 +21,17 @@ def test_every_architecture_maps_a_batch_to_ten_logits(arch):
     assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
 
 
+def test_train_help_lists_every_architecture(capsys):
+    # The CLI writes the list out instead of importing the registry: `--help` must not load torch.
+    from digit_recognizer.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for arch in ARCHITECTURES:
+        assert arch in text
+
+
 def test_unknown_architecture_names_the_choices():
     with pytest.raises(ConfigError, match="unknown architecture 'vgg'.*cnn"):
         build_model("vgg")

@@ -109,8 +109,8 @@ def fastnet(channels: tuple[int, int, int] = (16, 32, 96)) -> nn.Module:
 def m5(width: int = 16) -> nn.Module:
     """No padding, no pooling: five unpadded 5×5 conv/BN layers shrink 28×28 to 8×8 (An et al. 2020,
     "An Ensemble of Simple Convolutional Neural Network Models for MNIST Digit Recognition", model M5,
-    which has ``width=32``). Wider kernels than ``cnn`` and ``resnet`` use and no pooling: an ensemble
-    member of another kind than theirs."""
+    which has ``width=32``). Its wider kernels make it an ensemble member of another kind than ``cnn``
+    and ``resnet``."""
     w = width
     return nn.Sequential(
         conv_bn(1, w, 5, 0), conv_bn(w, 2 * w, 5, 0), conv_bn(2 * w, 3 * w, 5, 0),  # 16×16
