@@ -3,11 +3,16 @@
     python benchmarks/ensembles.py --data-dir ../shared/data/mnist --runs-dir runs/ensemble
 
 The members: three runs of the default recipe (`cnn`, seeds 0-2), twelve of the default recipe with
-`--arch resnet --epochs 14` (seeds 3-14) and twelve with `--arch m5 --epochs 15` (seeds 15-26). The
-first four were trained before the list was fixed; the m5 members were added, before any of them was
+`--arch resnet --epochs 14` (seeds 3-14), twelve with `--arch m5 --epochs 15` (seeds 15-26) and six
+"long" ones (seeds 27-32): m5 for 45 epochs in bfloat16 with another augmentation, after An et al.
+(2020): ±20° rotation, ±20 % shift, ±15 % zoom, no shear, elastic distortion or thickening. The first
+four were trained before the list was fixed; the m5 members were added, before any of them was
 trained, once the 15 members of the first two kinds had reached 99.75 %: seeds alone did not make
-members that differ. Each member's epoch is chosen on its own validation split (its seed also draws the
-split); the ensemble is every member, equally weighted, so no test score chooses anything. Members
+members that differ. The long members were added, again before any was trained, when all 27 gave
+99.74 %: the same recipe on another architecture did not make them differ either. Their group, "long",
+was named the ensemble that answers the 99.80 % goal before they were trained; the other groups are
+reported as before. Each member's epoch is chosen on its own validation split (its seed also draws the
+split); an ensemble is its members equally weighted, so no test score chooses anything. Members
 already in --runs-dir are reused (their stored training command is reported), missing ones are
 trained with `digits train`.
 
@@ -30,10 +35,13 @@ from machine import RESULTS, train_run, write_results  # noqa: E402
 
 RESNET = ["--arch", "resnet", "--epochs", "14", "--patience", "14"]
 M5 = ["--arch", "m5", "--epochs", "15", "--patience", "15"]
+LONG = [*M5[:2], "--epochs", "45", "--patience", "45", "--precision", "bf16",
+        "--augment", "rotation=20,shift=0.2,zoom=0.15,shear=0,elastic=0,thickness=0"]  # fmt: skip
 MEMBERS: dict[str, list[str]] = {
     **{f"cnn-s{seed}": ["--seed", str(seed)] for seed in (0, 1, 2)},
     **{f"resnet-s{seed}": [*RESNET, "--seed", str(seed)] for seed in range(3, 15)},
     **{f"m5-s{seed}": [*M5, "--seed", str(seed)] for seed in range(15, 27)},
+    **{f"long-s{seed}": [*LONG, "--seed", str(seed)] for seed in range(27, 33)},
 }
 
 
@@ -93,7 +101,8 @@ def main() -> None:
         "cnn": [n for n in MEMBERS if n.startswith("cnn")],
         "resnet": [n for n in MEMBERS if n.startswith("resnet")],
         "m5": [n for n in MEMBERS if n.startswith("m5")],
-        "cnn+resnet": [n for n in MEMBERS if not n.startswith("m5")],
+        "long": [n for n in MEMBERS if n.startswith("long")],
+        "cnn+resnet": [n for n in MEMBERS if n.startswith(("cnn", "resnet"))],
     }
     ensembles = []
     for group, names in groups.items():

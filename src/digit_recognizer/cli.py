@@ -55,6 +55,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         patience=args.patience,
         label_smoothing=args.label_smoothing,
         ema=args.ema,
+        precision=args.precision,
+        augment=args.augment,
         **({"arch_params": {}} if args.arch else {}),
     )
     if world()[0] != 0:
@@ -380,6 +382,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--patience", type=int, help="early stopping: epochs with no better score (default: recipe)")
     train.add_argument(
         "--ema", type=float, metavar="DECAY", help="decay of the saved weight average; 0: off (default: recipe)"
+    )
+    train.add_argument(
+        "--augment",
+        metavar="NAME=VALUE,…",
+        help="change the recipe's augmentation, e.g. rotation=20,shift=0.2,elastic=0 (names: rotation in degrees, "
+        "shift, zoom, shear, elastic in pixels, elastic_grid, thickness; 0 turns one off)",
+    )
+    train.add_argument(
+        "--precision",
+        choices=["fp32", "bf16"],
+        help="bf16: bfloat16 autocast, about 2x faster on CPUs with AVX-512 BF16 and on recent GPUs (default fp32)",
     )
     train.add_argument("--model-path", default="models/digit_recognizer_model.h5", help="where the best model goes")
     train.add_argument("--plots-dir", default="plots", help="where plots and the history go (default: plots)")

@@ -12,7 +12,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -41,6 +41,9 @@ from .models import (
 log = logging.getLogger(__name__)
 
 
+PRECISIONS = ("fp32", "bf16")
+
+
 @dataclass
 class TrainConfig:
     """Every training default, written once. Recipes below override some of them."""
@@ -54,6 +57,7 @@ class TrainConfig:
     label_smoothing: float = 0.1
     ema: float = 0.0  # decay of a moving average of the weights, updated every step; it is what is validated and saved
     augment: Augment = field(default_factory=Augment)
+    precision: str = "fp32"  # bf16: forward and loss under bfloat16 autocast (weights, optimiser and EMA stay float32)
     val_size: int = 5000  # carved from the 60,000 training images; chooses the best epoch
     patience: int = 10  # epochs without a better validation score before stopping
     seed: int = 0
@@ -75,6 +79,27 @@ class TrainConfig:
             raise ConfigError(f"the EMA decay must be in [0, 1) (got {self.ema})")
         if self.val_size < 1:
             raise ConfigError(f"the validation split needs at least 1 image (got {self.val_size})")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}")
+        for name in ("rotation", "shift", "zoom", "shear", "elastic", "thickness"):
+            if (value := getattr(self.augment, name)) < 0:
+                raise ConfigError(f"augmentation strength {name} must not be negative (got {value})")
+
+
+def parse_augment(spec: str, base: Augment) -> Augment:
+    """``base`` with the strengths named in ``spec`` ("rotation=20,shift=0.2,elastic=0") replaced."""
+    names = [f.name for f in fields(Augment)]
+    values = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        name, _, value = item.partition("=")
+        name = name.strip()
+        if name not in names or not value:
+            raise ConfigError(f"bad augmentation {item!r}: write NAME=VALUE with NAME one of {', '.join(names)}")
+        try:
+            values[name] = int(value) if name == "elastic_grid" else float(value)
+        except ValueError:
+            raise ConfigError(f"bad augmentation {item!r}: {value.strip()!r} is not a number") from None
+    return replace(base, **values)
 
 
 RECIPES: dict[str, dict] = {
@@ -102,11 +127,14 @@ RECIPES: dict[str, dict] = {
 }
 
 
-def recipe_config(recipe: str = "default", **overrides) -> TrainConfig:
-    """The configuration of ``recipe``, with any explicitly given values on top."""
+def recipe_config(recipe: str = "default", augment: str | None = None, **overrides) -> TrainConfig:
+    """The configuration of ``recipe``, with any explicitly given values on top; ``augment`` changes
+    some of the recipe's augmentation strengths (see ``parse_augment``)."""
     if recipe not in RECIPES:
         raise ConfigError(f"unknown recipe {recipe!r}; choose one of: {', '.join(RECIPES)}")
     values = {**RECIPES[recipe], **{k: v for k, v in overrides.items() if v is not None}}
+    if augment:
+        values["augment"] = parse_augment(augment, values.get("augment", Augment()))
     config = replace(TrainConfig(recipe=recipe), **values)
     config.check()
     return config
@@ -202,6 +230,8 @@ def train(
 
 
 def _train(config, mnist, on_epoch, resume, device, rank, size) -> TrainResult:
+    if config.precision == "bf16" and device.type not in ("cpu", "cuda"):
+        raise ConfigError(f"bf16 training runs on CPU or CUDA, not on {device.type}")
     torch.manual_seed(config.seed)
     gen = torch.Generator(device=device).manual_seed(config.seed)
 
@@ -315,8 +345,9 @@ def _run_epoch(
             continue
         idx = idx[rank::size]
         xb, yb = normalize_(config.augment(x[idx], gen)), y[idx]
-        logits = net(xb)
-        loss = F.cross_entropy(logits, yb, label_smoothing=config.label_smoothing)
+        with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=config.precision == "bf16"):
+            logits = net(xb)
+            loss = F.cross_entropy(logits, yb, label_smoothing=config.label_smoothing)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
