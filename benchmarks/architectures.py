@@ -1,10 +1,12 @@
 """The architecture table: parameters, MFLOPs, CPU training time per epoch, inference speed, accuracy.
 
     python benchmarks/architectures.py --epochs 3 --data-dir ../shared/data/mnist
+    python benchmarks/architectures.py --epochs 3 --precision bf16 --out benchmarks/results/architectures-bf16.json
 
 Each architecture is trained with the default recipe's settings (augmentation, one-cycle schedule)
 for ``--epochs`` epochs on the 55,000 training images, so accuracies are those of short runs, not
-converged ones. Inference speed is a batch of 1,000 images through the model file's ONNX graph.
+converged ones. ``--precision bf16`` trains under bfloat16 autocast (`digits train --precision bf16`).
+Inference speed is a batch of 1,000 images through the model file's ONNX graph.
 Results go to benchmarks/results/architectures.json, a table to stdout.
 """
 
@@ -54,6 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--archs", nargs="+", default=["lenet5", "fastnet", "cnn", "resnet", "m5"])
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="training precision")
     common_arguments(parser, "architectures")
     args = parser.parse_args()
 
@@ -62,7 +65,8 @@ def main() -> None:
     for arch in args.archs:
         model = build_model(arch)
         with tempfile.TemporaryDirectory() as tmp:
-            config = recipe_config("default", arch=arch, arch_params={}, epochs=args.epochs, model_path=f"{tmp}/m.h5")
+            config = recipe_config("default", arch=arch, arch_params={}, epochs=args.epochs, precision=args.precision)
+            config.model_path = f"{tmp}/m.h5"
             result = train(config, mnist)
             recognizer = Recognizer(result.model_file)
         batch = mnist.test_images[:1000]
@@ -79,10 +83,11 @@ def main() -> None:
             "inference_images_per_s": round(per_second),
             "test_accuracy": evaluation.accuracy,
             "epochs": args.epochs,
+            "precision": args.precision,
         }
         print(arch, rows[arch], flush=True)
     write_results(args.out, {"settings": vars(args), "architectures": rows})
-    print(f"Test accuracy after {args.epochs} epochs of the default recipe's schedule:")
+    print(f"Test accuracy after {args.epochs} epochs of the default recipe's schedule, {args.precision}:")
     print("| architecture | parameters | MFLOPs (MACs) | CPU s/epoch | inference images/s | test accuracy |")
     print("|---|---|---|---|---|---|")
     for arch, r in rows.items():

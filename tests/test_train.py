@@ -37,11 +37,39 @@ def test_a_short_run_clearly_learns(tiny_model):
         ({"epochs": 0}, "epochs must be at least 1"),
         ({"batch_size": 0}, "batch size must be at least 1"),
         ({"ema": 1.0}, "EMA decay must be in"),
+        ({"precision": "fp16"}, "unknown precision 'fp16'; choose one of: fp32, bf16"),
+        ({"augment": "rot=3"}, "bad augmentation 'rot=3': write NAME=VALUE with NAME one of rotation, shift"),
+        ({"augment": "rotation=x"}, "bad augmentation 'rotation=x': 'x' is not a number"),
+        ({"augment": "shift"}, "bad augmentation 'shift'"),
+        ({"augment": "rotation=-5"}, "strength rotation must not be negative"),
     ],
 )
 def test_bad_configuration_fails_before_training(overrides, message):
     with pytest.raises(ConfigError, match=message):
         recipe_config("default", **overrides)
+
+
+def test_augment_changes_only_the_named_strengths_of_the_recipe():
+    recipe = recipe_config("default").augment
+    changed = recipe_config("default", augment="rotation=20, elastic=0,elastic_grid=6").augment
+    assert (changed.rotation, changed.elastic, changed.elastic_grid) == (20.0, 0.0, 6)
+    assert (changed.shift, changed.zoom, changed.shear, changed.thickness) == (
+        recipe.shift, recipe.zoom, recipe.shear, recipe.thickness
+    )  # fmt: skip
+
+
+def test_bf16_training_learns_and_saves_float32_weights(mnist_dir, tmp_path, capsys):
+    path = tmp_path / "bf16.h5"
+    argv = ["train", "--recipe", "fast", "--precision", "bf16", "--augment", "rotation=5", "--train-limit", "3000",
+            "--epochs", "2", "--model-path", str(path), "--plots-dir", str(tmp_path / "plots"),
+            "--data-dir", str(mnist_dir)]  # fmt: skip
+    assert cli.main(argv) == 0
+    model_file = read_model_file(path)
+    config = model_file.metadata["config"]
+    assert config["precision"] == "bf16" and config["augment"]["rotation"] == 5.0
+    assert all(w.dtype == np.float32 for w in model_file.weights.values() if w.dtype.kind == "f")
+    assert model_file.metadata["metrics"]["test_accuracy"] > 0.9
+    assert capsys.readouterr().out.count("Epoch 2/2:") == 1
 
 
 def test_unknown_recipe_names_the_choices():
