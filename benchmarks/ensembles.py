@@ -37,12 +37,15 @@ RESNET = ["--arch", "resnet", "--epochs", "14", "--patience", "14"]
 M5 = ["--arch", "m5", "--epochs", "15", "--patience", "15"]
 LONG = [*M5[:2], "--epochs", "45", "--patience", "45", "--precision", "bf16",
         "--augment", "rotation=20,shift=0.2,zoom=0.15,shear=0,elastic=0,thickness=0"]  # fmt: skip
-MEMBERS: dict[str, list[str]] = {
-    **{f"cnn-s{seed}": ["--seed", str(seed)] for seed in (0, 1, 2)},
-    **{f"resnet-s{seed}": [*RESNET, "--seed", str(seed)] for seed in range(3, 15)},
-    **{f"m5-s{seed}": [*M5, "--seed", str(seed)] for seed in range(15, 27)},
-    **{f"long-s{seed}": [*LONG, "--seed", str(seed)] for seed in range(27, 33)},
+KINDS: dict[str, tuple[list[str], range]] = {  # kind -> (its `digits train` options, its seeds)
+    "cnn": ([], range(0, 3)),
+    "resnet": (RESNET, range(3, 15)),
+    "m5": (M5, range(15, 27)),
+    "long": (LONG, range(27, 33)),
 }
+GROUPS = {kind: [f"{kind}-s{seed}" for seed in seeds] for kind, (_, seeds) in KINDS.items()}
+GROUPS |= {"cnn+resnet": GROUPS["cnn"] + GROUPS["resnet"], "all": [n for kind in KINDS for n in GROUPS[kind]]}
+MEMBERS = {f"{kind}-s{s}": [*options, "--seed", str(s)] for kind, (options, seeds) in KINDS.items() for s in seeds}
 
 
 def training_seconds(name: str, runs: Path, metadata: dict) -> float:
@@ -57,13 +60,16 @@ def main() -> None:
     parser.add_argument("--data-dir", help="MNIST folder (default: as `digits data` finds it)")
     parser.add_argument("--runs-dir", default="runs/ensemble", help="where members are trained or found")
     parser.add_argument("--out", default=str(RESULTS / "ensembles.json"), help="where the JSON results go")
+    parser.add_argument("--groups", nargs="+", choices=list(GROUPS), default=["all"],
+                        help="train and score only these groups' members, and the ensembles made of them")  # fmt: skip
     args = parser.parse_args()
     runs = Path(args.runs_dir)
     runs.mkdir(parents=True, exist_ok=True)
-    for name, options in MEMBERS.items():
+    chosen = [name for name in MEMBERS if any(name in GROUPS[group] for group in args.groups)]
+    for name in chosen:
         if not (runs / f"{name}.h5").exists():
             print(f"training {name} …", flush=True)
-            train_run(runs, name, ["--recipe", "default", *options], args.data_dir)
+            train_run(runs, name, ["--recipe", "default", *MEMBERS[name]], args.data_dir)
 
     from digit_recognizer.data import load_mnist
     from digit_recognizer.evaluate import Evaluation
@@ -77,7 +83,7 @@ def main() -> None:
     # Each member's probabilities once, plain and with TTA. An ensemble's are their mean: the same
     # numbers `Recognizer.load([...], tta)` gives, since both averages are plain means.
     members, probabilities = [], {}
-    for name in MEMBERS:
+    for name in chosen:
         recognizer = Recognizer.load(runs / f"{name}.h5")
         for tta in (False, True):
             recognizer.tta = tta
@@ -96,16 +102,10 @@ def main() -> None:
         )
         row = members[-1]
         print(f"| {name} | {row['val_accuracy']:.4f} | {row['test_accuracy']:.4f} | {row['test_accuracy_tta']:.4f} |")
-    groups = {
-        "all": list(MEMBERS),
-        "cnn": [n for n in MEMBERS if n.startswith("cnn")],
-        "resnet": [n for n in MEMBERS if n.startswith("resnet")],
-        "m5": [n for n in MEMBERS if n.startswith("m5")],
-        "long": [n for n in MEMBERS if n.startswith("long")],
-        "cnn+resnet": [n for n in MEMBERS if n.startswith(("cnn", "resnet"))],
-    }
     ensembles = []
-    for group, names in groups.items():
+    for group, names in GROUPS.items():
+        if not set(names) <= set(chosen):
+            continue
         for tta in (False, True):
             score = accuracy(np.mean([probabilities[name, tta] for name in names], axis=0))
             ensembles.append({"members": group, "count": len(names), "tta": tta, "test_accuracy": score})
