@@ -9,9 +9,16 @@ import onnxruntime as ort
 import pytest
 
 from digit_recognizer import cli
-from digit_recognizer.checkpoint import read_model_file
+from digit_recognizer.augment import Augment
+from digit_recognizer.checkpoint import ModelFile, read_model_file
 from digit_recognizer.errors import DataError
-from digit_recognizer.finetune import FinetuneConfig, check_user_images, load_user_images
+from digit_recognizer.finetune import (
+    FALLBACK_AUGMENT,
+    FinetuneConfig,
+    check_user_images,
+    load_user_images,
+    training_settings,
+)
 from digit_recognizer.models import network_from_file, predict_proba
 from digit_recognizer.synthetic import render
 
@@ -55,6 +62,16 @@ def test_finetune_cli_adapts_and_keeps_mnist(tmp_path, mnist, mnist_dir, tiny_mo
     before, after = report["before"]["mnist_test_accuracy"], report["after"]["mnist_test_accuracy"]
     assert after >= before - 0.01  # replay keeps MNIST (the small base model moves more than the bundled one)
     assert read_model_file(output).onnx
+
+
+def test_finetuning_trains_like_the_base_model_unless_told_otherwise():
+    recorded = {"config": {"augment": {"rotation": 12, "elastic": 0.6, "thickness": 0.1}, "label_smoothing": 0.1}}
+    base = ModelFile("cnn", {}, {}, recorded)
+    assert training_settings(base, FinetuneConfig()) == (Augment(rotation=12, elastic=0.6, thickness=0.1), 0.1)
+    mine = FinetuneConfig(augment=Augment(rotation=0), label_smoothing=0.0)
+    assert training_settings(base, mine) == (Augment(rotation=0), 0.0)
+    foreign = ModelFile("cnn", {}, {}, {})  # a file that does not say how it was trained
+    assert training_settings(foreign, FinetuneConfig()) == (FALLBACK_AUGMENT, 0.0)
 
 
 def test_export_onnx_matches_pytorch(tmp_path, tiny_model, mnist):
