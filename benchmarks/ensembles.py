@@ -1,6 +1,7 @@
 """Train a fixed set of ensemble members on full MNIST, then score each member and the ensemble.
 
     python benchmarks/ensembles.py --data-dir ../shared/data/mnist --runs-dir runs/ensemble
+    python benchmarks/ensembles.py --groups long --out benchmarks/results/ensembles-long.json
 
 The members: three runs of the default recipe (`cnn`, seeds 0-2), twelve of the default recipe with
 `--arch resnet --epochs 14` (seeds 3-14), twelve with `--arch m5 --epochs 15` (seeds 15-26) and six
@@ -16,6 +17,8 @@ split); an ensemble is its members equally weighted, so no test score chooses an
 already in --runs-dir are reused (their stored training command is reported), missing ones are
 trained with `digits train`.
 
+``--groups`` trains and scores only the members of the groups named, and the ensembles made of them
+alone (the long group was trained and scored this way, in a checkout without the other members).
 Members and ensembles are scored through `Recognizer`, the path `digits evaluate --model-path A B …`
 takes, with and without test-time augmentation (`--tta`). Results go to benchmarks/results/ensembles.json.
 """
