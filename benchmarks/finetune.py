@@ -57,8 +57,10 @@ def one_writer(angle: float, mnist, labelled: np.ndarray, unseen: np.ndarray, ar
         write_folder(folder, mnist.train_images[labelled], mnist.train_labels[labelled], angle)
         command = [sys.executable, "-m", "digit_recognizer", "finetune", "--images", str(folder),
                    "--output", str(output), "--steps", str(args.steps), "--seed", str(args.seed)]  # fmt: skip
-        command += [f"--{k.replace('_', '-')}={v}" for k, v in (("model_path", args.model_path),
-                                                                 ("data_dir", args.data_dir)) if v]  # fmt: skip
+        if args.model_path:
+            command += ["--model-path", args.model_path]
+        if args.data_dir:
+            command += ["--data-dir", args.data_dir]
         start = time.perf_counter()
         printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         seconds = time.perf_counter() - start
