@@ -14,10 +14,10 @@ members that differ. The long members were added, again before any was trained, 
 was named the ensemble that answers the 99.80 % goal before they were trained. They gave 99.72 %, so
 three "deep" members (seeds 33-35) were added, again before any was trained: resnet, the best single
 members so far, for 30 epochs instead of 14; the long and deep members together ("long+deep") are the
-next answer to the goal. The other groups are reported as before. Each member's epoch is chosen on its own validation split (its seed also draws the
-split); an ensemble is its members equally weighted, so no test score chooses anything. Members
-already in --runs-dir are reused (their stored training command is reported), missing ones are
-trained with `digits train`.
+next answer to the goal. The other groups are reported as before. Each member's epoch is chosen on its
+own validation split (its seed also draws the split); an ensemble is its members equally weighted,
+so no test score chooses anything. Members already in --runs-dir are reused (their stored training
+command is reported), missing ones are trained with `digits train`.
 
 ``--groups`` trains and scores only the members of the groups named, and the ensembles made of them
 alone (the long group was trained and scored this way, in a checkout without the other members).
