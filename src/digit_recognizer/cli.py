@@ -266,9 +266,11 @@ def cmd_finetune(args: argparse.Namespace) -> int:
         from .finetune import FinetuneConfig, check_user_images, finetune, load_user_images
     except ImportError as exc:
         raise _missing("fine-tuning", "train", exc) from exc
-    config = FinetuneConfig(steps=args.steps, seed=args.seed)
+    config = FinetuneConfig(steps=args.steps, seed=args.seed, max_mnist_drop=args.max_mnist_drop / 100)
     if config.steps < 1:
         raise ConfigError(f"--steps must be at least 1 (got {config.steps})")
+    if not 0 <= args.max_mnist_drop <= 100:
+        raise ConfigError(f"--max-mnist-drop is in percentage points, from 0 to 100 (got {args.max_mnist_drop:g})")
     base = read_model_file(args.model_path or default_model_path())
     images, labels, problems = load_user_images(args.images)
     for line in check_user_images(labels, problems, config):
@@ -280,7 +282,13 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     before, after = report["before"], report["after"]
     held = f"{before['held_out_accuracy']:.4f} -> {after['held_out_accuracy']:.4f}"
     print(f"Your held-out images ({report['held_out']}): {held}")
+    print(f"MNIST validation accuracy: {before['mnist_val_accuracy']:.4f} -> {after['mnist_val_accuracy']:.4f}")
     print(f"MNIST test accuracy: {before['mnist_test_accuracy']:.4f} -> {after['mnist_test_accuracy']:.4f}")
+    if report["blend"] < 1:
+        print(
+            f"Blended back towards the base model ({report['blend']:.0%} fine-tuned weights) "
+            f"to lose at most {args.max_mnist_drop:g} points of MNIST validation accuracy"
+        )
     log.info("Fine-tuned model saved at %s", args.output)
     return 0
 
@@ -439,6 +447,11 @@ def build_parser() -> argparse.ArgumentParser:
     finetune.add_argument("--output", required=True, help="where to write the fine-tuned model")
     finetune.add_argument("--steps", type=int, default=300, help="training steps (default 300)")
     finetune.add_argument("--seed", type=int, default=0)
+    finetune.add_argument(
+        "--max-mnist-drop", type=float, default=0.2, metavar="POINTS",
+        help="most MNIST validation accuracy to give up, in percentage points; beyond it the fine-tuned "
+        "weights are blended back towards the base model's (default 0.2; 100: never blend)",
+    )  # fmt: skip
     _data_dir(finetune)
     _common(finetune)
     finetune.set_defaults(func=cmd_finetune)
