@@ -69,6 +69,14 @@ def test_finetune_cli_adapts_and_keeps_mnist(tmp_path, mnist, mnist_dir, tiny_mo
     assert read_model_file(output).onnx
 
 
+@pytest.mark.parametrize("drop", ["-1", "101"])
+def test_a_drop_budget_outside_0_to_100_points_is_refused(drop, tmp_path, capsys):
+    argv = ["finetune", "--images", str(tmp_path), "--output", str(tmp_path / "o.h5"), "--max-mnist-drop", drop]
+    assert cli.main(argv) == 1
+    assert "--max-mnist-drop is in percentage points" in capsys.readouterr().err
+    assert not (tmp_path / "o.h5").exists()
+
+
 def test_replay_and_validation_are_the_base_models_own_split(mnist, tiny_model):
     x_replay, _, x_val, y_val = base_split(read_model_file(tiny_model[0]), mnist)
     trained_with = recipe_config("fast", train_limit=6000, val_size=1000, epochs=3)  # as conftest trains it
