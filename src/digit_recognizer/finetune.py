@@ -169,9 +169,7 @@ def base_split(base: ModelFile, mnist: Mnist) -> tuple[np.ndarray, ...]:
     """The base model's own train/validation split of MNIST, drawn again from the seed and size its file
     records (training's defaults when it records none): replay draws only from the training part."""
     trained = base.metadata.get("config", {})
-    defaults = TrainConfig()
-    split = TrainConfig(seed=trained.get("seed", defaults.seed), val_size=trained.get("val_size", defaults.val_size))
-    return split_train_val(mnist, split)
+    return split_train_val(mnist, TrainConfig(**{key: trained[key] for key in ("seed", "val_size") if key in trained}))
 
 
 def keep_mnist(model: torch.nn.Module, base: ModelFile, x_val, y_val, floor: float) -> tuple[float, float]:
@@ -179,8 +177,9 @@ def keep_mnist(model: torch.nn.Module, base: ModelFile, x_val, y_val, floor: flo
     is at least ``floor``; returns the fine-tuned weights' share (1: unchanged, 0: the base itself) and
     that accuracy.
 
-    A linear path between the two sets of weights (BatchNorm statistics included) goes from the
-    user's handwriting to MNIST without falling into a worse model in between (WiSE-FT)."""
+    Fine-tuned from the base, the two sets of weights (BatchNorm statistics included) usually lie
+    in one basin, so the points on the line between them are sound models that trade the user's
+    handwriting for MNIST (WiSE-FT)."""
     tuned = {name: tensor.clone() for name, tensor in model.state_dict().items()}
     start = network_from_file(base).state_dict()
     share, accuracy = 1.0, _accuracy(model, x_val, y_val)
@@ -196,7 +195,7 @@ def _mix(base: torch.Tensor, tuned: torch.Tensor, share: float) -> torch.Tensor:
 
 
 def _accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
-    return float((predict_proba(model, images).argmax(1) == labels).mean()) if len(labels) else 0.0
+    return float((predict_proba(model, images).argmax(1) == labels).mean())
 
 
 def _report(model, held_images, held_labels, mnist: Mnist, val_accuracy: float) -> dict:
