@@ -131,8 +131,9 @@ def test_evaluate_prints_accuracy_writes_plots_and_json(tiny_model, mnist_dir, t
     plots = tmp_path / "plots"
     argv = ["evaluate", "--model-path", str(path), "--data-dir", str(mnist_dir), "--plots-dir", str(plots)]
     assert cli.main(argv) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("Test accuracy: 0.9")
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Test accuracy: 0.9")
+    assert "precision" in captured.out and "precision" not in captured.err  # the per-class table, once
     for name in ("accuracy_loss_curves.png", "confusion_matrix.png", "misclassified.png"):
         with Image.open(plots / name) as image:
             assert image.format == "PNG" and image.width > 300

@@ -139,7 +139,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
         mnist = load_mnist(args.data_dir)
         history = model_file.metadata.get("history", [])
-        evaluation = _evaluate_and_plot(recognizer, mnist, Path(args.plots_dir), history, quiet_report=args.json)
+        # The per-class table goes to stdout below (or into the JSON), not into the log as well.
+        evaluation = _evaluate_and_plot(recognizer, mnist, Path(args.plots_dir), history, quiet_report=True)
         errors = []
     if args.json:
         print(json.dumps({**evaluation.to_dict(), "unreadable": [{"path": str(p), "error": e} for p, e in errors]}))
