@@ -46,12 +46,14 @@ def write_results(path: str | Path, result: dict) -> None:
     path.write_text(json.dumps({"machine": describe(), **result}, indent=1))
 
 
-def train_run(out: Path, name: str, options: list[str], data_dir: str | None = None) -> None:
+def train_run(out: Path, name: str, options: list[str], data_dir: str | None = None, resume: bool = False) -> None:
     """`digits train OPTIONS` in a subprocess: the model to OUT/NAME.h5, plots and history to OUT/NAME-plots,
-    the log to OUT/NAME.log."""
+    the log to OUT/NAME.log. ``resume``: continue from the checkpoint OUT/NAME.h5 and add to the log."""
     command = [sys.executable, "-m", "digit_recognizer", "train", *options,
                "--model-path", str(out / f"{name}.h5"), "--plots-dir", str(out / f"{name}-plots")]  # fmt: skip
     if data_dir:
         command += ["--data-dir", data_dir]
-    with (out / f"{name}.log").open("w") as log:
+    if resume:
+        command.append("--resume")
+    with (out / f"{name}.log").open("a" if resume else "w") as log:
         subprocess.run(command, check=True, stdout=log, stderr=subprocess.STDOUT)

@@ -49,6 +49,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         lr=args.lr,
         seed=args.seed,
+        split_seed=args.split_seed,
         device=args.device,
         model_path=args.model_path,
         train_limit=args.train_limit,
@@ -406,6 +407,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--model-path", default="models/digit_recognizer_model.h5", help="where the best model goes")
     train.add_argument("--plots-dir", default="plots", help="where plots and the history go (default: plots)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument(
+        "--split-seed",
+        type=int,
+        metavar="SEED",
+        help="draw the validation split with this seed instead of --seed; models that share it can be "
+        "compared and ensembled on the same validation images",
+    )
     train.add_argument("--device", default="auto", help="auto (CUDA > MPS > CPU), cpu, cuda, cuda:1, mps")
     train.add_argument("--resume", action="store_true", help="continue from the checkpoint at --model-path")
     train.add_argument("--train-limit", type=int, default=0, metavar="N", help="train on the first N images only")

@@ -166,10 +166,11 @@ def training_settings(base: ModelFile, config: FinetuneConfig) -> tuple[Augment,
 
 
 def base_split(base: ModelFile, mnist: Mnist) -> tuple[np.ndarray, ...]:
-    """The base model's own train/validation split of MNIST, drawn again from the seed and size its file
+    """The base model's own train/validation split of MNIST, drawn again from the seeds and size its file
     records (training's defaults when it records none): replay draws only from the training part."""
     trained = base.metadata.get("config", {})
-    return split_train_val(mnist, TrainConfig(**{key: trained[key] for key in ("seed", "val_size") if key in trained}))
+    keys = ("seed", "split_seed", "val_size")
+    return split_train_val(mnist, TrainConfig(**{key: trained[key] for key in keys if key in trained}))
 
 
 def keep_mnist(model: torch.nn.Module, base: ModelFile, x_val, y_val, floor: float) -> tuple[float, float]:

@@ -61,6 +61,7 @@ class TrainConfig:
     val_size: int = 5000  # carved from the 60,000 training images; chooses the best epoch
     patience: int = 10  # epochs without a better validation score before stopping
     seed: int = 0
+    split_seed: int | None = None  # draws the validation split; None: ``seed`` does (members sharing one set it)
     device: str = "auto"
     train_limit: int = 0  # use only the first N training images (0: all); for quick tests
     model_path: str = "models/digit_recognizer_model.h5"
@@ -157,8 +158,10 @@ def select_device(name: str = "auto") -> torch.device:
 
 
 def split_train_val(mnist: Mnist, config: TrainConfig) -> tuple[np.ndarray, ...]:
-    """A seeded split of the training images into train and validation parts."""
-    order = np.random.default_rng(config.seed).permutation(len(mnist.train_labels))
+    """A seeded split of the training images into train and validation parts (drawn by ``split_seed``,
+    else by ``seed``)."""
+    split_seed = config.seed if config.split_seed is None else config.split_seed
+    order = np.random.default_rng(split_seed).permutation(len(mnist.train_labels))
     val, train = order[: config.val_size], order[config.val_size :]
     if config.train_limit:
         train = train[: config.train_limit]
