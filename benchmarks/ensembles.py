@@ -54,6 +54,7 @@ LONG = [*M5[:2], "--epochs", "45", "--patience", "45", "--precision", "bf16",
         "--augment", "rotation=20,shift=0.2,zoom=0.15,shear=0,elastic=0,thickness=0"]  # fmt: skip
 DEEP = [*RESNET[:2], "--epochs", "30", "--patience", "30"]
 SHARED = ["--split-seed", "100"]  # one validation split for the whole pool, to choose its ensemble on
+SELECTION_STEPS = 16
 KINDS: dict[str, tuple[list[str], range]] = {  # kind -> (its `digits train` options, its seeds)
     "cnn": ([], range(0, 3)),
     "resnet": (RESNET, range(3, 15)),
@@ -155,7 +156,48 @@ def main() -> None:
             score = accuracy(np.mean([probabilities[name, tta] for name in names], axis=0))
             ensembles.append({"members": group, "count": len(names), "tta": tta, "test_accuracy": score})
             print(f"ensemble {group} ({len(names)} members, tta={tta}): {score:.4f}")
+    if set(GROUPS["shared"]) <= set(chosen):
+        ensembles += chosen_on_validation(GROUPS["shared"], runs, mnist, probabilities, accuracy)
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "members": members, "ensembles": ensembles})
+
+
+def chosen_on_validation(names: list[str], runs: Path, mnist, probabilities: dict, accuracy) -> list[dict]:
+    """The pool's ensemble chosen by forward selection on the validation split its members share,
+    then scored once on the test set, plain and with TTA (the same weights)."""
+    from digit_recognizer.evaluate import Evaluation, select_ensemble
+    from digit_recognizer.recognizer import Recognizer
+    from digit_recognizer.train import recorded_split
+
+    recognizers = [Recognizer.load(runs / f"{name}.h5") for name in names]
+    splits = [recorded_split(r.model_file, mnist) for r in recognizers]
+    x_val, y_val = splits[0][2:]
+    if any(not np.array_equal(split[3], y_val) or not np.array_equal(split[2], x_val) for split in splits):
+        raise SystemExit(f"the members of {names} do not share one validation split")
+    val_probabilities = [r.probabilities(x_val) for r in recognizers]
+    picked = select_ensemble(val_probabilities, y_val, SELECTION_STEPS)
+    counts = {names[i]: picked.count(i) for i in sorted(set(picked))}
+    val = Evaluation.from_probabilities(np.mean([val_probabilities[i] for i in picked], axis=0), y_val)
+    equal = Evaluation.from_probabilities(np.mean(val_probabilities, axis=0), y_val)
+    print(f"chosen on validation: {counts} (validation {val.accuracy:.4f}, log-loss {val.loss:.4f}; "
+          f"all {len(names)} equally: {equal.accuracy:.4f}, {equal.loss:.4f})")  # fmt: skip
+    paths = " ".join(str(runs / f"{names[i]}.h5") for i in sorted(picked))
+    rows = []
+    for tta in (False, True):
+        score = accuracy(np.mean([probabilities[names[i], tta] for i in picked], axis=0))
+        rows.append(
+            {
+                "members": "shared, chosen on validation",
+                "count": len(counts),
+                "weights": counts,
+                "tta": tta,
+                "val_accuracy": val.accuracy,
+                "val_log_loss": val.loss,
+                "test_accuracy": score,
+                "command": f"digits evaluate --model-path {paths}" + (" --tta" if tta else ""),
+            }
+        )
+        print(f"ensemble shared, chosen on validation (tta={tta}): {score:.4f}")
+    return rows
 
 
 if __name__ == "__main__":

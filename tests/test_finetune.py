@@ -13,10 +13,10 @@ from digit_recognizer import cli
 from digit_recognizer.augment import Augment
 from digit_recognizer.checkpoint import ModelFile, read_model_file
 from digit_recognizer.errors import DataError
+from digit_recognizer.evaluate import select_ensemble
 from digit_recognizer.finetune import (
     FALLBACK_AUGMENT,
     FinetuneConfig,
-    base_split,
     check_user_images,
     keep_mnist,
     load_user_images,
@@ -24,7 +24,7 @@ from digit_recognizer.finetune import (
 )
 from digit_recognizer.models import network_from_file, predict_proba
 from digit_recognizer.synthetic import render
-from digit_recognizer.train import recipe_config, split_train_val
+from digit_recognizer.train import recipe_config, recorded_split, split_train_val
 
 
 def write_user_folder(root, mnist, per_digit: int, digits=range(10), condition="thick_marker"):
@@ -78,7 +78,7 @@ def test_a_drop_budget_outside_0_to_100_points_is_refused(drop, tmp_path, capsys
 
 
 def test_replay_and_validation_are_the_base_models_own_split(mnist, tiny_model):
-    x_replay, _, x_val, y_val = base_split(read_model_file(tiny_model[0]), mnist)
+    x_replay, _, x_val, y_val = recorded_split(read_model_file(tiny_model[0]), mnist)
     trained_with = recipe_config("fast", train_limit=6000, val_size=1000, epochs=3)  # as conftest trains it
     _, _, trained_val, trained_val_labels = split_train_val(mnist, trained_with)
     assert np.array_equal(x_val, trained_val) and np.array_equal(y_val, trained_val_labels)
@@ -88,7 +88,7 @@ def test_replay_and_validation_are_the_base_models_own_split(mnist, tiny_model):
 def test_a_model_that_forgot_mnist_is_blended_back_until_it_has_not(mnist, tiny_model):
     base_path, _ = tiny_model
     base = read_model_file(base_path)
-    _, _, x_val, y_val = base_split(base, mnist)
+    _, _, x_val, y_val = recorded_split(base, mnist)
     model = network_from_file(base)
     base_accuracy = (predict_proba(model, x_val).argmax(1) == y_val).mean()
     torch.manual_seed(0)
@@ -109,7 +109,7 @@ def test_a_model_that_forgot_mnist_is_blended_back_until_it_has_not(mnist, tiny_
 
 def test_a_model_within_the_budget_is_left_as_fine_tuned(mnist, tiny_model):
     base = read_model_file(tiny_model[0])
-    _, _, x_val, y_val = base_split(base, mnist)
+    _, _, x_val, y_val = recorded_split(base, mnist)
     model = network_from_file(base)
     weights = {name: tensor.clone() for name, tensor in model.state_dict().items()}
     share, _ = keep_mnist(model, base, x_val, y_val, floor=0.0)
@@ -139,6 +139,25 @@ def test_export_onnx_matches_pytorch(tmp_path, tiny_model, mnist):
     onnx_probs /= onnx_probs.sum(1, keepdims=True)
     torch_probs = predict_proba(network_from_file(read_model_file(base)), images)
     assert np.abs(onnx_probs - torch_probs).max() <= 1e-4
+
+
+def test_forward_selection_weighs_models_by_their_held_out_log_loss():
+    labels = np.array([0, 1, 2, 3])
+
+    def confident(correct: list[bool], p: float = 0.9) -> np.ndarray:
+        """Probability p on the true digit where correct, else p on the next digit; the rest spread."""
+        out = np.full((4, 10), (1 - p) / 9)
+        out[np.arange(4), np.where(correct, labels, labels + 1)] = p
+        return out
+
+    good, flawed, bad = confident([True] * 4), confident([True, True, True, False]), confident([False] * 4)
+    assert select_ensemble([bad, good], labels, steps=5) == [1]  # the best model alone, never the bad one
+    # Two models wrong on different images: their mean beats either, so both are picked.
+    other = confident([False, True, True, True])
+    picked = select_ensemble([flawed, other], labels, steps=6)
+    assert sorted(set(picked)) == [0, 1]
+    with pytest.raises(ValueError):
+        select_ensemble([], labels, steps=3)
 
 
 def test_ensemble_evaluation_averages_models(tiny_model, mnist_dir, tmp_path, capsys):

@@ -13,9 +13,9 @@ import pytest
 from PIL import Image
 
 from digit_recognizer import cli
-from digit_recognizer.checkpoint import read_model_file
+from digit_recognizer.checkpoint import ModelFile, read_model_file
 from digit_recognizer.errors import ConfigError
-from digit_recognizer.train import recipe_config, train
+from digit_recognizer.train import TrainConfig, recipe_config, recorded_split, split_train_val, train
 
 from conftest import ROOT
 
@@ -99,6 +99,17 @@ def test_ctrl_c_keeps_the_best_checkpoint_and_resume_continues(mnist, tmp_path):
     resumed = train(config, mnist, resume=True)
     assert [h.epoch for h in resumed.history][-1] == 3
     assert len(resumed.history) == 3
+
+
+def test_split_seed_draws_one_validation_split_for_models_of_other_seeds(mnist):
+    _, _, val_a, labels_a = split_train_val(mnist, TrainConfig(seed=1, split_seed=100))
+    _, _, val_b, labels_b = split_train_val(mnist, TrainConfig(seed=2, split_seed=100))
+    _, _, own, _ = split_train_val(mnist, TrainConfig(seed=1))
+    assert np.array_equal(val_a, val_b) and np.array_equal(labels_a, labels_b)
+    assert not np.array_equal(val_a, own)
+    # a model file's recorded configuration gives back the split it was trained on
+    recorded = ModelFile("cnn", {}, {}, {"config": {"seed": 2, "split_seed": 100, "val_size": 5000}})
+    assert np.array_equal(recorded_split(recorded, mnist)[2], val_a)
 
 
 def test_training_is_reproducible(mnist, tmp_path):

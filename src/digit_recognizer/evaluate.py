@@ -76,6 +76,27 @@ class Evaluation:
 # Plots
 
 
+def select_ensemble(probabilities: Sequence[np.ndarray], labels: np.ndarray, steps: int) -> list[int]:
+    """Forward selection with replacement (Caruana et al., 2004): starting from nothing, add the model
+    whose probabilities most lower the log-loss of the running mean, ``steps`` times; return the
+    models of the step with the lowest loss, by index, repeated as often as they were picked (so a
+    model picked twice weighs twice in the mean). ``probabilities`` must be on held-out images that
+    none of the models was trained or chosen on, and ``labels`` theirs."""
+    if not probabilities or steps < 1:
+        raise ValueError("forward selection needs at least one model and one step")
+    total = np.zeros_like(probabilities[0], dtype=np.float64)
+    picked: list[int] = []
+    best_loss, best = np.inf, []
+    for _ in range(steps):
+        losses = [Evaluation.from_probabilities((total + p) / (len(picked) + 1), labels).loss for p in probabilities]
+        index = int(np.argmin(losses))  # ties go to the first model
+        picked.append(index)
+        total += probabilities[index]
+        if losses[index] < best_loss:
+            best_loss, best = losses[index], list(picked)
+    return best
+
+
 def _pyplot():
     import matplotlib
 

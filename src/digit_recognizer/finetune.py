@@ -28,7 +28,7 @@ from .errors import DataError, DigitsError
 from .labelled import list_labelled
 from .models import export_onnx, network_from_file, normalize_, predict_proba, state_arrays, to_tensor
 from .preprocess import prepare
-from .train import TrainConfig, split_train_val
+from .train import recorded_split
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def finetune(
     torch.manual_seed(config.seed)
     gen = torch.Generator().manual_seed(config.seed)
     model = network_from_file(base)
-    x_replay, y_replay, x_val, y_val = base_split(base, mnist)
+    x_replay, y_replay, x_val, y_val = recorded_split(base, mnist)
     before = _report(model, images[held], labels[held], mnist, _accuracy(model, x_val, y_val))
 
     user_x = to_tensor(images[train], normalize=False)
@@ -163,14 +163,6 @@ def training_settings(base: ModelFile, config: FinetuneConfig) -> tuple[Augment,
     if smoothing is None:
         smoothing = trained.get("label_smoothing", FALLBACK_LABEL_SMOOTHING)
     return augment, smoothing
-
-
-def base_split(base: ModelFile, mnist: Mnist) -> tuple[np.ndarray, ...]:
-    """The base model's own train/validation split of MNIST, drawn again from the seeds and size its file
-    records (training's defaults when it records none): replay draws only from the training part."""
-    trained = base.metadata.get("config", {})
-    keys = ("seed", "split_seed", "val_size")
-    return split_train_val(mnist, TrainConfig(**{key: trained[key] for key in keys if key in trained}))
 
 
 def keep_mnist(model: torch.nn.Module, base: ModelFile, x_val, y_val, floor: float) -> tuple[float, float]:

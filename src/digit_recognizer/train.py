@@ -168,6 +168,14 @@ def split_train_val(mnist: Mnist, config: TrainConfig) -> tuple[np.ndarray, ...]
     return (mnist.train_images[train], mnist.train_labels[train], mnist.train_images[val], mnist.train_labels[val])
 
 
+def recorded_split(model_file: ModelFile, mnist: Mnist) -> tuple[np.ndarray, ...]:
+    """The split ``model_file`` was trained on, drawn again from the seeds and size its configuration
+    records (training's defaults where it records none)."""
+    trained = model_file.metadata.get("config", {})
+    keys = ("seed", "split_seed", "val_size")
+    return split_train_val(mnist, TrainConfig(**{key: trained[key] for key in keys if key in trained}))
+
+
 @dataclass
 class EpochStats:
     epoch: int
