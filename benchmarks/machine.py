@@ -24,7 +24,12 @@ def describe() -> dict:
     try:
         import torch
 
+        from digit_recognizer.train import native_bf16
+
         info["torch"] = torch.__version__
+        # "AMD EPYC" names CPUs of several generations: the vector instructions torch uses tell them apart
+        info["cpu_capability"] = torch.backends.cpu.get_cpu_capability()
+        info["native_bf16"] = native_bf16()
         if torch.cuda.is_available():
             info["gpu"] = torch.cuda.get_device_name(0)
     except ImportError:

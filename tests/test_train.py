@@ -58,7 +58,8 @@ def test_augment_changes_only_the_named_strengths_of_the_recipe():
     )  # fmt: skip
 
 
-def test_bf16_training_learns_and_saves_float32_weights(mnist_dir, tmp_path, capsys):
+def test_bf16_training_learns_and_saves_float32_weights(mnist_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("digit_recognizer.train.native_bf16", lambda device: False)
     path = tmp_path / "bf16.h5"
     argv = ["train", "--recipe", "fast", "--precision", "bf16", "--augment", "rotation=5", "--train-limit", "3000",
             "--epochs", "2", "--model-path", str(path), "--plots-dir", str(tmp_path / "plots"),
@@ -69,7 +70,18 @@ def test_bf16_training_learns_and_saves_float32_weights(mnist_dir, tmp_path, cap
     assert config["precision"] == "bf16" and config["augment"]["rotation"] == 5.0
     assert all(w.dtype == np.float32 for w in model_file.weights.values() if w.dtype.kind == "f")
     assert model_file.metadata["metrics"]["test_accuracy"] > 0.9
-    assert capsys.readouterr().out.count("Epoch 2/2:") == 1
+    captured = capsys.readouterr()
+    assert captured.out.count("Epoch 2/2:") == 1
+    assert "no fast bfloat16 kernels" in captured.err  # bf16 is emulated here: fp32 would be much faster
+
+
+def test_bf16_on_a_device_with_fast_bfloat16_trains_without_a_warning(mnist_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("digit_recognizer.train.native_bf16", lambda device: True)
+    argv = ["train", "--recipe", "fast", "--precision", "bf16", "--train-limit", "256", "--epochs", "1",
+            "--model-path", str(tmp_path / "m.h5"), "--plots-dir", str(tmp_path / "plots"),
+            "--data-dir", str(mnist_dir)]  # fmt: skip
+    assert cli.main(argv) == 0
+    assert "bfloat16" not in capsys.readouterr().err
 
 
 def test_unknown_recipe_names_the_choices():

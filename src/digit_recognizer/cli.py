@@ -402,7 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--precision",
         choices=["fp32", "bf16"],
-        help="bf16: bfloat16 autocast, faster on CPUs with AVX-512 BF16 and on recent GPUs (default fp32)",
+        help="bf16: bfloat16 autocast, faster on CPUs with AVX-512 BF16 and on recent GPUs, many times slower on "
+        "CPUs without fast bfloat16 kernels, where training warns (default fp32)",
     )
     train.add_argument("--model-path", default="models/digit_recognizer_model.h5", help="where the best model goes")
     train.add_argument("--plots-dir", default="plots", help="where plots and the history go (default: plots)")

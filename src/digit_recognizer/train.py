@@ -157,6 +157,18 @@ def select_device(name: str = "auto") -> torch.device:
     return torch.device("cpu")
 
 
+def native_bf16(device: torch.device | str = "cpu") -> bool:
+    """Whether ``device`` has fast bfloat16 kernels. On a CPU for which oneDNN has none (one without
+    AVX-512, say) bf16 autocast is many times slower than float32 (see benchmarks/train_step.py)."""
+    device = torch.device(device)
+    if device.type != "cpu":
+        return True
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # a build without oneDNN: no fast bf16 path on the CPU either
+        return False
+
+
 def split_train_val(mnist: Mnist, config: TrainConfig) -> tuple[np.ndarray, ...]:
     """A seeded split of the training images into train and validation parts (drawn by ``split_seed``,
     else by ``seed``)."""
@@ -243,6 +255,11 @@ def train(
 def _train(config, mnist, on_epoch, resume, device, rank, size) -> TrainResult:
     if config.precision == "bf16" and device.type not in ("cpu", "cuda"):
         raise ConfigError(f"bf16 training runs on CPU or CUDA, not on {device.type}")
+    if config.precision == "bf16" and not native_bf16(device) and rank == 0:
+        log.warning(
+            "This CPU has no fast bfloat16 kernels (oneDNN reports none), so --precision bf16 trains many "
+            "times slower than fp32 here; use --precision fp32 unless the run must match bf16 ones"
+        )
     torch.manual_seed(config.seed)
     gen = torch.Generator(device=device).manual_seed(config.seed)
 
