@@ -31,6 +31,7 @@ with `digits train --resume`.
 
 ``--groups`` trains and scores only the members of the groups named, and the ensembles made of them
 alone (the long group was trained and scored this way, in a checkout without the other members).
+The 27 cnn, resnet and m5 members, which ensembles.json reports as "all", are the group "first27".
 Members and ensembles are scored through `Recognizer`, the path `digits evaluate --model-path A B …`
 takes, with and without test-time augmentation (`--tta`). Results go to benchmarks/results/ensembles.json.
 """
@@ -67,6 +68,7 @@ KINDS: dict[str, tuple[list[str], range]] = {  # kind -> (its `digits train` opt
 GROUPS = {kind: [f"{kind}-s{seed}" for seed in seeds] for kind, (_, seeds) in KINDS.items()}
 GROUPS |= {
     "cnn+resnet": GROUPS["cnn"] + GROUPS["resnet"],
+    "first27": GROUPS["cnn"] + GROUPS["resnet"] + GROUPS["m5"],  # "all" until the long members were added
     "long+deep": GROUPS["long"] + GROUPS["deep"],
     "shared": GROUPS["shared-deep"] + GROUPS["shared-long"],
     "all": [n for kind in KINDS for n in GROUPS[kind]],
@@ -78,6 +80,13 @@ def seed_of(name: str) -> int:
     return int(name.rsplit("-s", 1)[1])
 
 
+def history_rows(name: str, runs: Path) -> list[dict] | None:
+    """Every epoch of a member's run, from the history `digits train` writes beside its plots (None for
+    members trained before histories were kept)."""
+    history = runs / f"{name}-plots" / "history.json"
+    return json.loads(history.read_text()) if history.exists() else None
+
+
 def finished(name: str, runs: Path) -> bool:
     """Whether a member's run ended by itself (its last epoch, or early stopping), not cut short by a stop."""
     from digit_recognizer.checkpoint import read_model_file
@@ -85,18 +94,16 @@ def finished(name: str, runs: Path) -> bool:
     model_file = read_model_file(runs / f"{name}.h5")
     if model_file.onnx is None:  # killed: only the best checkpoint so far was written
         return False
-    history = runs / f"{name}-plots" / "history.json"
-    if not history.exists():  # trained before histories were kept; its file is a finished one
+    rows = history_rows(name, runs)
+    if rows is None:  # trained before histories were kept; its file is a finished one
         return True
-    rows = json.loads(history.read_text())
     last, best = rows[-1], max(row["epoch"] for row in rows if row["best"])
     return last["epoch"] == last["epochs"] or last["epoch"] - best >= model_file.metadata["config"]["patience"]
 
 
 def training_seconds(name: str, runs: Path, metadata: dict) -> float:
     """The whole run's training time (every epoch, not only up to the best one) when its history is there."""
-    history = runs / f"{name}-plots" / "history.json"
-    rows = json.loads(history.read_text()) if history.exists() else metadata.get("history", [])
+    rows = history_rows(name, runs) or metadata.get("history", [])
     return round(sum(row["seconds"] for row in rows), 1)
 
 
