@@ -14,7 +14,7 @@ from PIL import Image
 from digit_recognizer import cli, decode
 from digit_recognizer.decode import load_gray
 from digit_recognizer.errors import ImageError
-from digit_recognizer.preprocess import prepare
+from digit_recognizer.preprocess import _quantile, prepare
 from digit_recognizer.recognizer import OnnxEngine, Recognizer, TorchEngine
 from digit_recognizer.synthetic import strokes
 
@@ -137,6 +137,13 @@ def test_file_over_the_size_cap_is_refused_before_reading(tmp_path, monkeypatch)
 def test_mnist_digits_pass_essentially_unchanged(mnist):
     diffs = [np.abs(prepare(x / 255.0).image.astype(int) - x.astype(int)).mean() for x in mnist.test_images[:300]]
     assert np.mean(diffs) < 3.0  # grey levels out of 255
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 108, 784, 90_000])
+@pytest.mark.parametrize("q", [0.0, 0.5, 0.999, 1.0])
+def test_the_partial_sort_quantile_is_numpys(size, q):
+    values = np.random.default_rng(size).uniform(0, 1, size).astype(np.float32)
+    assert _quantile(values, q) == pytest.approx(float(np.quantile(values, q)), rel=1e-6, abs=1e-7)
 
 
 def test_polarity_does_not_matter(seven):

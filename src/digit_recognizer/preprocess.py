@@ -111,7 +111,18 @@ def _pool(gray: np.ndarray, k: int, reduce) -> np.ndarray:
 def _standout(ink: np.ndarray) -> float:
     """How far the strongest ink stands out from the border's level (the paper)."""
     border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
-    return float(np.percentile(ink, 99.9) - np.median(border))
+    return _quantile(ink.ravel(), 0.999) - _quantile(border, 0.5)
+
+
+def _quantile(values: np.ndarray, q: float) -> float:
+    """``np.quantile(values, q)`` (linear interpolation) by a partial sort: the same value, without
+    np.quantile's per-call overhead, which dominated small images (a third of a 28×28 image's time)."""
+    position = q * (len(values) - 1)
+    low = int(position)
+    high = min(low + 1, len(values) - 1)
+    part = np.partition(values, (low, high))
+    a, b = float(part[low]), float(part[high])
+    return a + (b - a) * (position - low)
 
 
 def _background(ink: np.ndarray) -> np.ndarray:
@@ -201,10 +212,11 @@ def to_mnist(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
     moments = cv2.moments(canvas)
     com = (moments["m01"] / moments["m00"], moments["m10"] / moments["m00"])  # (row, column)
     bottom, right = 28 - top - small.shape[0], 28 - left - small.shape[1]
-    dy = int(np.clip(round(MNIST_COM[0] - com[0]), -top, bottom))  # move, but never off the canvas
-    dx = int(np.clip(round(MNIST_COM[1] - com[1]), -left, right))
-    canvas = np.roll(canvas, (dy, dx), axis=(0, 1))
-    return np.clip(canvas * 255 + 0.5, 0, 255).astype(np.uint8)
+    dy = min(max(round(MNIST_COM[0] - com[0]), -top), bottom)  # move, but never off the canvas
+    dx = min(max(round(MNIST_COM[1] - com[1]), -left), right)
+    moved = np.zeros((28, 28), np.float32)
+    moved[top + dy : top + dy + small.shape[0], left + dx : left + dx + small.shape[1]] = small
+    return np.clip(moved * 255 + 0.5, 0, 255).astype(np.uint8)
 
 
 def _thicken(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
