@@ -1,4 +1,5 @@
-"""Prediction speed: a whole `digits predict one.png` process, one image in-process, and batches.
+"""Prediction speed: a whole `digits predict one.png` process, one image in-process (a 280×280 canvas
+and a 12-megapixel phone photo), and batches.
 
     python benchmarks/inference.py --data-dir ../shared/data/mnist
 
@@ -25,6 +26,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
+from digit_recognizer.synthetic import render  # noqa: E402
 
 from machine import common_arguments, write_results  # noqa: E402
 
@@ -38,6 +40,15 @@ def png(array: np.ndarray) -> bytes:
 def canvas(digit: np.ndarray, side: int) -> np.ndarray:
     """Black strokes on white, like a browser canvas export."""
     return 255 - np.asarray(Image.fromarray(digit).resize((side, side), Image.Resampling.BILINEAR))
+
+
+def phone_photo(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    """A 12-megapixel JPEG the size of a phone photo: the digit on grey paper (``synthetic``'s photo
+    rendering, with light, noise and blur), scaled up to 3000×4000."""
+    small = Image.open(io.BytesIO(render(digit, "grey_paper", rng))).convert("RGB")
+    buffer = io.BytesIO()
+    small.resize((3000, 4000), Image.Resampling.BICUBIC).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -60,6 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=5000, help="images per batch measurement")
     parser.add_argument("--process-runs", type=int, default=20)
+    parser.add_argument("--photos", type=int, default=20, help="12-megapixel photos timed one by one")
     common_arguments(parser, "inference")
     args = parser.parse_args()
 
@@ -79,6 +91,13 @@ def main() -> None:
         recognizer.predict(data)
         latencies.append(time.perf_counter() - start)
 
+    photos = [phone_photo(d, np.random.default_rng(i)) for i, d in enumerate(digits[: args.photos])]
+    photo_latencies = []
+    for data in photos:
+        start = time.perf_counter()
+        recognizer.predict(data)
+        photo_latencies.append(time.perf_counter() - start)
+
     batches = {}
     for name, images in (
         ("png_28x28", [png(d) for d in digits]),
@@ -95,6 +114,11 @@ def main() -> None:
         "in_process_one_280px_image_ms": {
             "median": statistics.median(latencies) * 1e3,
             "p99": percentile(latencies, 99) * 1e3,
+        },
+        "in_process_one_12mp_photo_ms": {
+            "photos": len(photos),
+            "median": statistics.median(photo_latencies) * 1e3,
+            "p90": percentile(photo_latencies, 90) * 1e3,
         },
         "batch": batches,
     }

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from .errors import ImageError, TooLargeError
 
@@ -21,6 +21,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024  # 20 MiB
 MAX_PIXELS = 40_000_000  # e.g. 8000 × 5000
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")  # JPEG also opens phones' MPO files
+ORIENTATION = ExifTags.Base.Orientation
 
 ImageSource = str | os.PathLike | bytes | bytearray | memoryview | Image.Image | np.ndarray
 
@@ -77,7 +78,9 @@ def open_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
 def to_gray(image: Image.Image) -> np.ndarray:
     """A PIL image → float32 grayscale in [0, 1] (transparent areas become white)."""
     try:
-        image = ImageOps.exif_transpose(image)
+        # exif_transpose copies even an upright image (40 ms for 12 megapixels): only turn a turned one
+        if image.getexif().get(ORIENTATION, 1) != 1:
+            image = ImageOps.exif_transpose(image)
     except (OSError, ValueError, SyntaxError, TypeError):
         pass  # broken EXIF: keep the pixels as stored
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
@@ -89,7 +92,9 @@ def to_gray(image: Image.Image) -> np.ndarray:
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
         background = Image.new("RGBA", image.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, image.convert("RGBA"))
-    return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    gray /= 255.0  # in place: a phone photo's float copy is 48 MB
+    return gray
 
 
 def _rescale(pixels: np.ndarray) -> np.ndarray:
