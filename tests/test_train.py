@@ -75,6 +75,19 @@ def test_bf16_training_learns_and_saves_float32_weights(mnist_dir, tmp_path, cap
     assert "no fast bfloat16 kernels" in captured.err  # bf16 is emulated here: fp32 would be much faster
 
 
+@pytest.mark.parametrize("ampere_or_newer", [True, False])
+def test_a_gpu_without_native_bfloat16_counts_as_slow(ampere_or_newer, monkeypatch):
+    import torch
+
+    from digit_recognizer.train import native_bf16
+
+    # as torch answers: every CUDA GPU "supports" bf16 when emulation counts
+    monkeypatch.setattr(
+        torch.cuda, "is_bf16_supported", lambda including_emulation=True: including_emulation or ampere_or_newer
+    )
+    assert native_bf16("cuda") is ampere_or_newer
+
+
 def test_bf16_on_a_device_with_fast_bfloat16_trains_without_a_warning(mnist_dir, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("digit_recognizer.train.native_bf16", lambda device: True)
     argv = ["train", "--recipe", "fast", "--precision", "bf16", "--train-limit", "256", "--epochs", "1",

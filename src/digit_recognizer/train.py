@@ -159,8 +159,11 @@ def select_device(name: str = "auto") -> torch.device:
 
 def native_bf16(device: torch.device | str = "cpu") -> bool:
     """Whether ``device`` has fast bfloat16 kernels. On a CPU for which oneDNN has none (one without
-    AVX-512, say) bf16 autocast is many times slower than float32 (see benchmarks/train_step.py)."""
+    AVX-512, say) bf16 autocast is many times slower than float32 (see benchmarks/train_step.py); so is
+    it on a GPU older than NVIDIA's Ampere, which only emulates bfloat16."""
     device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported(including_emulation=False)
     if device.type != "cpu":
         return True
     try:
@@ -257,8 +260,9 @@ def _train(config, mnist, on_epoch, resume, device, rank, size) -> TrainResult:
         raise ConfigError(f"bf16 training runs on CPU or CUDA, not on {device.type}")
     if config.precision == "bf16" and not native_bf16(device) and rank == 0:
         log.warning(
-            "This CPU has no fast bfloat16 kernels (oneDNN reports none), so --precision bf16 trains many "
-            "times slower than fp32 here; use --precision fp32 unless the run must match bf16 ones"
+            "This %s has no fast bfloat16 kernels, so --precision bf16 trains many times slower than fp32 "
+            "here; use --precision fp32 unless the run must match bf16 ones",
+            "GPU" if device.type == "cuda" else "CPU",
         )
     torch.manual_seed(config.seed)
     gen = torch.Generator(device=device).manual_seed(config.seed)
