@@ -72,7 +72,7 @@ def test_bf16_training_learns_and_saves_float32_weights(mnist_dir, tmp_path, cap
     assert model_file.metadata["metrics"]["test_accuracy"] > 0.9
     captured = capsys.readouterr()
     assert captured.out.count("Epoch 2/2:") == 1
-    assert "no fast bfloat16 kernels" in captured.err  # bf16 is emulated here: fp32 would be much faster
+    assert "no fast bfloat16 kernels" in captured.err  # told bf16 is emulated, training says fp32 is faster
 
 
 @pytest.mark.parametrize("ampere_or_newer", [True, False])
