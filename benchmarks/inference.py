@@ -51,6 +51,16 @@ def phone_photo(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     return buffer.getvalue()
 
 
+def one_by_one(recognizer: Recognizer, images: list[bytes]) -> list[float]:
+    """Seconds of ``recognizer.predict`` for each image, one call each."""
+    seconds = []
+    for data in images:
+        start = time.perf_counter()
+        recognizer.predict(data)
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q))
 
@@ -85,18 +95,9 @@ def main() -> None:
     recognizer = Recognizer.load(args.model_path)
     single = [png(canvas(d, 280)) for d in digits[:300]]
     recognizer.predict(single[0])
-    latencies = []
-    for data in single:
-        start = time.perf_counter()
-        recognizer.predict(data)
-        latencies.append(time.perf_counter() - start)
-
+    latencies = one_by_one(recognizer, single)
     photos = [phone_photo(d, np.random.default_rng(i)) for i, d in enumerate(digits[: args.photos])]
-    photo_latencies = []
-    for data in photos:
-        start = time.perf_counter()
-        recognizer.predict(data)
-        photo_latencies.append(time.perf_counter() - start)
+    photo_latencies = one_by_one(recognizer, photos)
 
     batches = {}
     for name, images in (

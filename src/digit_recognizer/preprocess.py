@@ -81,8 +81,9 @@ def prepare(gray: np.ndarray) -> Prepared:
 def ink_map(gray: np.ndarray) -> InkMap:
     """Polarity, reduction to the working size, background removal, contrast and the stroke mask."""
     scale = max(1, -(-max(gray.shape) // WORK_SIDE))
-    dark = 1.0 - _pool(gray, scale, np.min)  # ink if strokes are dark
-    light = _pool(gray, scale, np.max)  # ink if strokes are light
+    lowest, highest = _pool_min_max(gray, scale)
+    dark = 1.0 - lowest  # ink if strokes are dark
+    light = highest  # ink if strokes are light
     dark_on_light = _standout(dark) >= _standout(light)
     raw = dark if dark_on_light else light
     ink = np.clip(raw - (background := _background(raw)), 0, None) / np.maximum(1 - background, 0.2)
@@ -98,16 +99,17 @@ def ink_map(gray: np.ndarray) -> InkMap:
     return InkMap(ink.astype(np.float32), mask, scale, dark_on_light)
 
 
-def _pool(gray: np.ndarray, k: int, reduce) -> np.ndarray:
-    """Reduce by k × k blocks with ``reduce`` (min or max), padding with the edge values."""
+def _pool_min_max(gray: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The minimum and the maximum of every k × k block, padding once with the edge values."""
     if k == 1:
-        return gray.astype(np.float32, copy=False)
+        gray = gray.astype(np.float32, copy=False)
+        return gray, gray
     h, w = gray.shape
     padded = np.pad(gray, ((0, -h % k), (0, -w % k)), mode="edge")
     blocks = padded.reshape(padded.shape[0] // k, k, padded.shape[1] // k, k)
     # Across rows first, whose elements lie contiguous: three times faster on a 12-megapixel photo than
     # reducing each row's k neighbours first.
-    return reduce(reduce(blocks, axis=1), axis=2).astype(np.float32)
+    return tuple(reduce(reduce(blocks, axis=1), axis=2).astype(np.float32) for reduce in (np.min, np.max))
 
 
 def _standout(ink: np.ndarray) -> float:
