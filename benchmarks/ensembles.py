@@ -27,7 +27,8 @@ ensemble of the other groups is its members equally weighted, so no test score c
 Members already in --runs-dir are reused (their stored training command is reported), missing ones
 are trained with `digits train` in the order of their seeds, and one that a stop cut short (its file
 has no ONNX graph yet, or its history ends before its last epoch without early stopping) is resumed
-with `digits train --resume`.
+with `digits train --resume`. ``--parallel N`` trains up to N members at once: on one GPU, where a
+small model's step is too short to keep it busy, eight together finish sooner than one after another.
 
 ``--groups`` trains and scores only the members of the groups named, and the ensembles made of them
 alone (the long group was trained and scored this way, in a checkout without the other members).
@@ -40,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -107,6 +109,29 @@ def training_seconds(name: str, runs: Path, metadata: dict) -> float:
     return round(sum(row["seconds"] for row in rows), 1)
 
 
+def train_missing(names: list[str], runs: Path, data_dir: str | None, parallel: int = 1) -> None:
+    """Train the members not in ``runs`` and resume those a stop cut short, up to ``parallel`` at once.
+    A member whose run fails does not stop the others; the failures are reported together at the end."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def train(name: str) -> str | None:
+        started = (runs / f"{name}.h5").exists()
+        if started and finished(name, runs):
+            return None
+        print(f"{'resuming' if started else 'training'} {name} …", flush=True)
+        try:
+            train_run(runs, name, ["--recipe", "default", *MEMBERS[name]], data_dir, resume=started)
+        except subprocess.CalledProcessError as exc:
+            return f"{name} (exit status {exc.returncode}; see {runs / name}.log)"
+        print(f"finished {name}", flush=True)
+        return None
+
+    with ThreadPoolExecutor(max(1, parallel)) as pool:
+        failed = [failure for failure in pool.map(train, names) if failure]
+    if failed:
+        raise SystemExit("training failed for " + ", ".join(failed))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", help="MNIST folder (default: as `digits data` finds it)")
@@ -114,15 +139,13 @@ def main() -> None:
     parser.add_argument("--out", default=str(RESULTS / "ensembles.json"), help="where the JSON results go")
     parser.add_argument("--groups", nargs="+", choices=list(GROUPS), default=["all"],
                         help="train and score only these groups' members, and the ensembles made of them")  # fmt: skip
+    parser.add_argument("--parallel", type=int, default=1, metavar="N",
+                        help="train up to N members at once (on one GPU: small models together)")  # fmt: skip
     args = parser.parse_args()
     runs = Path(args.runs_dir)
     runs.mkdir(parents=True, exist_ok=True)
     chosen = [name for name in MEMBERS if any(name in GROUPS[group] for group in args.groups)]
-    for name in sorted(chosen, key=seed_of):
-        started = (runs / f"{name}.h5").exists()
-        if not started or not finished(name, runs):
-            print(f"{'resuming' if started else 'training'} {name} …", flush=True)
-            train_run(runs, name, ["--recipe", "default", *MEMBERS[name]], args.data_dir, resume=started)
+    train_missing(sorted(chosen, key=seed_of), runs, args.data_dir, args.parallel)
 
     from digit_recognizer.data import load_mnist
     from digit_recognizer.evaluate import Evaluation
