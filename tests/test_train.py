@@ -162,6 +162,38 @@ def test_ema_validates_and_saves_the_averaged_weights(mnist, tmp_path):
     assert read_model_file(tmp_path / "ema.h5").metadata["config"]["ema"] == 0.9
 
 
+def test_the_weight_average_follows_its_warm_up_formula_for_every_tensor():
+    """The foreach average gives, bit for bit, averaged * d + current * (1 - d) with
+    d = min(decay, (1 + n) / (10 + n)) for each float tensor, and the model's own batch counters."""
+    import torch
+    from torch.optim import swa_utils
+
+    from digit_recognizer.models import build_model
+    from digit_recognizer.train import _ema_average
+
+    torch.manual_seed(0)
+    model = build_model("fastnet")
+    ema = swa_utils.AveragedModel(model, multi_avg_fn=_ema_average(0.5), use_buffers=True)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    expected = {k: v.clone() for k, v in model.state_dict().items()}  # n = 0: a copy
+    ema.update_parameters(model)
+    for n in range(1, 4):  # d = 0.2, 0.27, then the decay, 0.5
+        model.train()
+        loss = torch.nn.functional.cross_entropy(model(torch.rand(8, 1, 28, 28)), torch.arange(8))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        ema.update_parameters(model)
+        d = torch.tensor((1 + n) / (10 + n)).clamp(max=0.5)
+        for k, current in model.state_dict().items():
+            floating = current.is_floating_point()
+            expected[k] = expected[k] * d + current * (1 - d) if floating else current.clone()
+    averaged = ema.module.state_dict()
+    assert any(not v.is_floating_point() for v in averaged.values())  # BatchNorm's counters are covered
+    for k, v in expected.items():
+        assert torch.equal(averaged[k], v), k
+
+
 def test_evaluate_prints_accuracy_writes_plots_and_json(tiny_model, mnist_dir, tmp_path, capsys):
     path, _ = tiny_model
     plots = tmp_path / "plots"
