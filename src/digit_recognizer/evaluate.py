@@ -139,23 +139,32 @@ def plot_confusion(confusion: np.ndarray, path: Path) -> Path:
 
 
 def plot_misclassified(images: np.ndarray, evaluation: Evaluation, path: Path, count: int = 36) -> Path:
-    """The worst errors first: those the model was most confident about."""
+    """The worst errors first: those the model was most confident about, six to a row, each under its
+    true label, the prediction and the confidence. The grid is one image with the labels written on it:
+    one plot instead of one per digit, which took most of the time of writing the plots."""
     plt = _pyplot()
     predicted = evaluation.probabilities.argmax(1)
     wrong = np.flatnonzero(predicted != evaluation.labels)
     wrong = wrong[np.argsort(-evaluation.probabilities[wrong, predicted[wrong]])][:count]
     cols = 6
     rows = max(1, -(-len(wrong) // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.6, rows * 1.9), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for ax, i in zip(axes.flat, wrong):
-        ax.imshow(images[i], cmap="gray_r")
+    height, width = images.shape[1:3]
+    gap, band = width // 4, height // 2  # pixels between digits; the label band above each digit
+    cell_w, cell_h = width + gap, height + band
+    grid = np.zeros((rows * cell_h, cols * cell_w), dtype=np.float32)
+    fig = plt.figure(figsize=(cols * 1.6, rows * 1.9 + 0.5))
+    ax = fig.add_axes((0.02, 0.0, 0.96, rows * 1.9 / (rows * 1.9 + 0.5)))
+    ax.axis("off")
+    for k, i in enumerate(wrong):
+        top, left = (k // cols) * cell_h + band, (k % cols) * cell_w + gap // 2
+        grid[top : top + height, left : left + width] = images[i]
         confidence = evaluation.probabilities[i, predicted[i]]
-        ax.set_title(f"true {evaluation.labels[i]} → {predicted[i]}\n{confidence:.2f}", fontsize=8)
+        label = f"true {evaluation.labels[i]} → {predicted[i]}\n{confidence:.2f}"
+        ax.text(left + width / 2, top - 1, label, ha="center", va="bottom", fontsize=8)
+    ax.imshow(grid, cmap="gray_r", vmin=0, vmax=max(float(images.max()), 1e-6), interpolation="nearest")
     title = f"Misclassified: {len(wrong)} most confident errors" if len(wrong) else "No misclassified images"
     fig.suptitle(title)
-    return _save(fig, path)
+    return _save(fig, path, layout=False)
 
 
 def write_plots(
@@ -170,11 +179,13 @@ def write_plots(
     return paths
 
 
-def _save(fig, path: Path) -> Path:
+def _save(fig, path: Path, layout: bool = True) -> Path:
+    """Write a figure as PNG and close it; ``layout``: fit it with ``tight_layout`` first."""
     import matplotlib.pyplot as plt
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
+    if layout:
+        fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     log.info("Plot saved at %s", path)
