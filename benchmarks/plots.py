@@ -1,5 +1,5 @@
 """Seconds to write the three plots `digits train` and `digits evaluate` end with, from the bundled
-model's (or --model-path's) test-set evaluation and the bundled model's training history.
+model's (or --model-path's) test-set evaluation and training history.
 
     python benchmarks/plots.py --data-dir ../shared/data/mnist --repeat 5
 
@@ -33,7 +33,7 @@ def main() -> None:
     mnist = load_mnist(args.data_dir)
     recognizer = Recognizer.load(args.model_path)
     evaluation = Evaluation.from_probabilities(recognizer.probabilities(mnist.test_images), mnist.test_labels)
-    history = Recognizer.load().model_file.metadata["history"]
+    history = recognizer.model_file.metadata["history"]
     plots = {
         "accuracy_loss_curves": lambda path: plot_curves(history, path),
         "confusion_matrix": lambda path: plot_confusion(evaluation.confusion, path),
