@@ -161,7 +161,7 @@ def plot_misclassified(images: np.ndarray, evaluation: Evaluation, path: Path, c
         confidence = evaluation.probabilities[i, predicted[i]]
         label = f"true {evaluation.labels[i]} → {predicted[i]}\n{confidence:.2f}"
         ax.text(left + width / 2, top - 1, label, ha="center", va="bottom", fontsize=8)
-    ax.imshow(grid, cmap="gray_r", vmin=0, vmax=max(float(images.max()), 1e-6), interpolation="nearest")
+    ax.imshow(grid, cmap="gray_r", vmin=0, vmax=max(float(grid.max()), 1e-6), interpolation="nearest")
     title = f"Misclassified: {len(wrong)} most confident errors" if len(wrong) else "No misclassified images"
     fig.suptitle(title)
     return _save(fig, path, layout=False)
