@@ -29,6 +29,7 @@ INK_THRESHOLD = 0.35  # of the normalised ink: what counts as stroke
 LINE_SPAN = 0.85  # a run of ink this long (fraction of the image) is a ruled or grid line
 MNIST_STROKE = 0.14  # median MNIST stroke width / the 20 px box (measured on the test set)
 MNIST_COM = (14.0, 14.0)  # mean centre of mass of MNIST digits (row, column)
+NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, not handwriting
 SQUARE = np.ones((3, 3), np.uint8)  # 8-connectivity
 
 
@@ -174,10 +175,10 @@ def _digit_components(stats: np.ndarray, area: int) -> tuple[np.ndarray, str | N
     if len(stats) == 0:
         return np.array([], int), "no digit: no ink found"
     sizes = stats[:, cv2.CC_STAT_AREA]
-    if sizes.sum() > 0.45 * area or (len(stats) > 50 and sizes.max() < 0.3 * sizes.sum()):
+    if sizes.sum() > NOISE_COVER * area or (len(stats) > 50 and sizes.max() < 0.3 * sizes.sum()):
         return np.array([], int), "no digit: the image looks like noise"
     main = int(np.argmax(sizes))
-    if sizes[main] < max(6, 2e-4 * area):
+    if sizes[main] < speck_limit(area):
         return np.array([], int), "no digit: only specks"
     x, y, w, h = stats[main, :4]
     # Other pieces count when they are not specks and lie near the main stroke (a 5's detached bar).
@@ -188,6 +189,11 @@ def _digit_components(stats: np.ndarray, area: int) -> tuple[np.ndarray, str | N
     keep = near & (sizes >= 0.1 * sizes[main])
     keep[main] = True
     return np.flatnonzero(keep), None
+
+
+def speck_limit(area: int) -> float:
+    """The fewest ink pixels a digit can have in an image of ``area`` pixels; fewer is a speck."""
+    return max(6, 2e-4 * area)
 
 
 def input_box(rows: slice, cols: slice, scale: int, shape: tuple[int, int]) -> tuple[int, int, int, int]:

@@ -6,7 +6,9 @@ The steps, on the same cleaned-up ink map as single digits (``preprocess.ink_map
 2. pieces of one digit merged: components that overlap horizontally and nearly touch vertically (a
    5's detached bar, a broken 4, a dotted 1), and slivers joined to the digit beside them;
 3. what is not a digit dropped: underlines (long and flat, before step 2), specks far smaller than
-   the line's digits;
+   the line's digits; noise or texture means no digits at all (ink over 45 % of the image, as for
+   single digits; many pieces with under half the ink in the would-be digits; dozens of pieces per
+   would-be digit; or far more holes than digits can have);
 4. lines found by vertical overlap; digits ordered left to right, lines top to bottom;
 5. touching digits split: a piece wider than the line's digits is cut at candidate columns, and the
    best way of cutting it wins: each piece scored by the classifier's confidence, with prices for every
@@ -22,9 +24,16 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .preprocess import ink_map, input_box, to_mnist
+from .preprocess import NOISE_COVER, ink_map, input_box, speck_limit, to_mnist
 
-MAX_PIECES = 400  # beyond this many components the image is specks or texture, not a number
+MAX_PIECES = 400  # only the largest this many components are tried as digits
+MANY_PIECES = 50  # more components than this, with under half the ink in the digits: specks or texture
+# Texture (noise, blotches, a grainy band where the light fades) against handwriting, whose digits are one
+# to a few strokes with at most two holes each (an 8's). On 800 rendered numbers (benchmarks/number_texture.py)
+# a glyph had at most 5 pieces and 4.4 holes per digit-width, and a number 8 holes beyond 4 per digit.
+TEXTURE_PIECES, TEXTURE_HOLES = 40, 10  # one glyph with more pieces, or holes per digit-width: dropped
+PIECES_PER_DIGIT, HOLES_PER_DIGIT = 12, 4  # what is left has more on average (holes: beyond 20): noise
+NOISE = "no digits: the image looks like noise"
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
 
 
@@ -66,29 +75,72 @@ def segment(gray: np.ndarray, classify: Classifier) -> Segmented:
     ink = ink_map(gray)
     if ink.reason:
         return Segmented([], ink.reason)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
+    found = glyph_lines(ink.mask)
+    if isinstance(found, str):
+        return Segmented([], found)
+    lines, labels, height = found
+    # Texture is dropped like a stray mark, and what is left must look like handwriting.
+    lines = [kept for line in lines if (kept := [g for g in line if not _texture(g, labels, height)])]
+    kept = [glyph for line in lines for glyph in line]
+    if not kept or _noise(kept, labels):
+        return Segmented([], NOISE)
+    sizes = np.bincount(labels.ravel())
+    if max(sizes[g.labels].sum() for g in kept) < speck_limit(labels.size):
+        return Segmented([], "no digits: only specks")
+    return Segmented([
+        [
+            (_image(part, labels, ink.ink), _box(part, ink.scale, gray.shape))
+            for glyph in line
+            for part in _split(glyph, labels, ink.ink, height, classify)
+        ]
+        for line in lines
+    ])  # fmt: skip
+
+
+def glyph_lines(mask: np.ndarray) -> tuple[list[list[Glyph]], np.ndarray, float] | str:
+    """Steps 1–4 on a stroke mask: the would-be digits line by line, left to right (texture not yet
+    dropped), the component labels and the line's digit height; or why there are none."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
+    sizes = stats[:, cv2.CC_STAT_AREA]  # by label; 0 is the paper
+    if sizes[1:].sum() > NOISE_COVER * labels.size:
+        return NOISE
     ids = np.arange(1, count)
     if len(ids) > MAX_PIECES:  # the largest pieces only
-        ids = ids[np.argsort(-stats[ids, cv2.CC_STAT_AREA])[:MAX_PIECES]]
+        ids = ids[np.argsort(-sizes[ids])[:MAX_PIECES]]
     stats = stats[ids]
     stats, ids = _drop_underlines(stats, ids)
     glyphs = _drop_non_digits(_merge(stats, ids))
     if not glyphs:
-        return Segmented([], "no digits: no ink found")
+        return "no digits: no ink found"
+    if count - 1 > MANY_PIECES and sum(sizes[g.labels].sum() for g in glyphs) < 0.5 * sizes[1:].sum():
+        return NOISE  # specks everywhere: the would-be digits hold under half the ink
     height = float(np.median([g.height for g in glyphs]))
     glyphs = _join_fragments(glyphs, height)
-    lines = []
-    for line in _lines(glyphs):
-        if max(g.height for g in line) < 0.5 * height:  # a dash or stray mark above or below the number
-            continue
-        digits = []
-        for glyph in sorted(line, key=lambda g: g.x0):
-            for part in _split(glyph, labels, ink.ink, height, classify):
-                digits.append((_image(part, labels, ink.ink), _box(part, ink.scale, gray.shape)))
-        lines.append(digits)
+    # A line of marks well below the digits' height is a dash or stray mark above or below the number.
+    lines = [sorted(line, key=lambda g: g.x0) for line in _lines(glyphs) if max(g.height for g in line) >= 0.5 * height]
     if not lines:
-        return Segmented([], "no digits: only small marks")
-    return Segmented(lines)
+        return "no digits: only small marks"
+    return lines, labels, height
+
+
+def _texture(glyph: Glyph, labels: np.ndarray, height: float) -> bool:
+    """One glyph that is texture: more pieces, or holes per digit-width, than handwriting has."""
+    digits = max(1.0, glyph.width / height)
+    return len(glyph.labels) > TEXTURE_PIECES or _holes(glyph, labels) > TEXTURE_HOLES * digits
+
+
+def _noise(glyphs: list[Glyph], labels: np.ndarray) -> bool:
+    """Glyphs that together are noise: more pieces, or holes, on average than digits have."""
+    pieces = sum(len(g.labels) for g in glyphs)
+    holes = sum(_holes(g, labels) for g in glyphs)
+    return pieces > PIECES_PER_DIGIT * len(glyphs) or holes > 20 + HOLES_PER_DIGIT * len(glyphs)
+
+
+def _holes(glyph: Glyph, labels: np.ndarray) -> int:
+    """How many holes the glyph's ink has (pockets of paper it encloses)."""
+    paper = ~np.isin(labels[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1], glyph.labels)
+    count = cv2.connectedComponents(np.pad(paper, 1, constant_values=True).view(np.uint8), connectivity=4)[0]
+    return count - 2  # less the ink's label and the paper around the glyph
 
 
 def _drop_underlines(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

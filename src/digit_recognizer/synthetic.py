@@ -3,7 +3,8 @@
 Nothing is downloaded: each MNIST digit is up-sampled into smooth pen strokes and drawn on a canvas
 under one named condition (a phone photo on grey paper, a canvas export with a transparent
 background, a scan with grid lines, ...). Tests assert accuracy on a seeded sample; the benchmark
-``benchmarks/realistic.py`` reports it per condition.
+``benchmarks/realistic.py`` reports it per condition. ``textures`` makes the opposite: noise and
+texture with no digit, which must be read as none.
 """
 
 from __future__ import annotations
@@ -196,3 +197,20 @@ def sample_numbers(images: np.ndarray, labels: np.ndarray, count: int, touching:
         ink = number_ink([images[j] for j in index], rng, touching, int(rng.integers(28, 120)))
         condition = NUMBER_CONDITIONS[i % len(NUMBER_CONDITIONS)]
         yield "".join(str(labels[j]) for j in index), condition, render_number(ink, condition, rng)
+
+
+# ---------------------------------------------------------------------------------------------
+# No digit at all: noise and texture
+
+
+def textures(side: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Square images with ink everywhere and no digit, as uint8 (255 = paper), by name."""
+    specks = np.ones((side, side))
+    specks[rng.integers(0, side, side * side // 32), rng.integers(0, side, side * side // 32)] = 0
+    images = {
+        "uniform": rng.uniform(0, 1, (side, side)),
+        "paper grain": np.clip(rng.normal(0.9, 0.1, (side, side)), 0, 1),
+        "blotches": cv2.GaussianBlur(rng.uniform(0, 1, (side, side)), (0, 0), 3),
+        "specks": specks,
+    }
+    return {name: (image * 255).astype(np.uint8) for name, image in images.items()}
