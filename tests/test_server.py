@@ -55,6 +55,16 @@ def test_blank_canvas_is_no_digit_not_a_guess(client):
     blank = encoded(np.full((280, 280), 255, np.uint8), "PNG")
     body = client.post("/api/predict", files={"file": ("blank.png", blank, "image/png")}).json()
     assert body["digit"] is None and body["message"].startswith("no digit")
+    assert body["top_k"] == []  # no ranking of digits that are not there
+
+
+def test_a_bad_query_parameter_is_named_in_plain_words(client, seven_png):
+    response = client.post("/api/predict?multi=maybe", content=seven_png)
+    assert response.status_code == 422
+    assert (
+        response.json()["error"]
+        == "invalid request: query multi: Input should be a valid boolean, unable to interpret input"
+    )
 
 
 @pytest.mark.parametrize(

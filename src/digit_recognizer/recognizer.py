@@ -54,6 +54,9 @@ class Prediction:
         return self.digit is not None and self.confidence < LOW_CONFIDENCE
 
     def top(self, k: int) -> list[dict]:
+        """The k most likely digits with their probabilities; none when the image holds no digit."""
+        if self.digit is None:
+            return []
         order = np.argsort(self.probabilities)[::-1][:k]
         return [{"digit": int(d), "probability": round(self.probabilities[d], 6)} for d in order]
 
