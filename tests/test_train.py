@@ -42,6 +42,13 @@ def test_a_short_run_clearly_learns(tiny_model):
         ({"augment": "rotation=x"}, "bad augmentation 'rotation=x': 'x' is not a number"),
         ({"augment": "shift"}, "bad augmentation 'shift'"),
         ({"augment": "rotation=-5"}, "strength rotation must not be negative"),
+        ({"augment": "zoom=nan"}, "strength zoom must not be negative"),
+        ({"lr": -1.0}, "learning rate must be a positive number"),
+        ({"lr": 0.0}, "learning rate must be a positive number"),
+        ({"lr": float("nan")}, "learning rate must be a positive number"),
+        ({"weight_decay": -1e-4}, "weight decay must not be negative"),
+        ({"patience": 0}, "patience must be at least 1 epoch"),
+        ({"train_limit": -5}, "training-image limit must not be negative"),
     ],
 )
 def test_bad_configuration_fails_before_training(overrides, message):

@@ -74,6 +74,14 @@ class TrainConfig:
             raise ConfigError(f"epochs must be at least 1 (got {self.epochs})")
         if self.batch_size < 1:
             raise ConfigError(f"batch size must be at least 1 (got {self.batch_size})")
+        if not 0 < self.lr < math.inf:
+            raise ConfigError(f"the learning rate must be a positive number (got {self.lr})")
+        if not 0 <= self.weight_decay < math.inf:
+            raise ConfigError(f"weight decay must not be negative (got {self.weight_decay})")
+        if self.patience < 1:
+            raise ConfigError(f"patience must be at least 1 epoch (got {self.patience})")
+        if self.train_limit < 0:
+            raise ConfigError(f"the training-image limit must not be negative (got {self.train_limit}; 0: all)")
         if not 0 <= self.label_smoothing < 1:
             raise ConfigError(f"label smoothing must be in [0, 1) (got {self.label_smoothing})")
         if not 0 <= self.ema < 1:
@@ -83,7 +91,7 @@ class TrainConfig:
         if self.precision not in PRECISIONS:
             raise ConfigError(f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}")
         for name in ("rotation", "shift", "zoom", "shear", "elastic", "thickness"):
-            if (value := getattr(self.augment, name)) < 0:
+            if not (value := getattr(self.augment, name)) >= 0:  # NaN too
                 raise ConfigError(f"augmentation strength {name} must not be negative (got {value})")
 
 
