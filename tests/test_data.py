@@ -186,6 +186,7 @@ def test_offline_gives_one_clear_message(tmp_path, tiny_files, monkeypatch):
     with pytest.raises(DataError, match="could not download .*Put the four files") as info:
         data.load_mnist(mirrors=["http://127.0.0.1:9/"])  # the discard port: nothing listens
     assert "--data-dir" in str(info.value)
+    assert str(info.value).count("127.0.0.1:9") == 1 and "(3 tries)" in str(info.value)  # not the same line 3 times
     assert not any(data.cache_dir().iterdir())
 
 

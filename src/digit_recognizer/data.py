@@ -24,6 +24,7 @@ import time
 import urllib.error
 import urllib.request
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -287,7 +288,9 @@ def fetch(dest: Path, mirrors: list[str] | None = None, retries: int = 2, timeou
             if target.is_file():
                 break
         if not target.is_file():
-            raise DataError(f"could not download {name}.gz ({'; '.join(errors[-3:])}). {_where_to_put(dest)}")
+            tries = Counter(errors)  # one line per distinct failure, with how many tries ended in it
+            failures = "; ".join(f"{error} ({n} tries)" if n > 1 else error for error, n in tries.items())
+            raise DataError(f"could not download {name}.gz ({failures}). {_where_to_put(dest)}")
 
 
 def _download(url: str, target: Path, sha256: str, timeout: float) -> None:
