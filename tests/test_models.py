@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import h5py
 import numpy as np
@@ -99,6 +100,23 @@ def test_truncated_model_file_is_rejected(tmp_path):
     data = write_model_file(path, model_file).read_bytes()
     path.write_bytes(data[: len(data) // 3])
     with pytest.raises(ModelFileError, match="not a readable HDF5 model file"):
+        read_model_file(path)
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("m.onnx", b"\x08\x07\x12\x07pytorch", "is an ONNX graph; this program loads only its own HDF5 models"),
+        ("m.pt", b"PK\x03\x04archive/data.pkl", "is a zip or pickle file (a PyTorch or Keras checkpoint?)"),
+        ("m.pkl", b"\x80\x04\x95pickle", "is a zip or pickle file"),
+        ("m.h5", b"plain text", "is not an HDF5 file; this program loads only its own HDF5 models"),
+        ("m.h5", b"", "is not an HDF5 file"),
+    ],
+)
+def test_other_kinds_of_file_are_named(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ModelFileError, match=re.escape(message)):
         read_model_file(path)
 
 

@@ -91,7 +91,7 @@ def read_model_file(path: str | Path) -> ModelFile:
     try:
         f = h5py.File(path, "r")
     except OSError as exc:
-        raise ModelFileError(f"{path} is not a readable HDF5 model file (corrupt or truncated?)") from exc
+        raise ModelFileError(_unreadable(path)) from exc
     try:
         with f:
             attrs = dict(f.attrs)
@@ -117,6 +117,23 @@ def read_model_file(path: str | Path) -> ModelFile:
         raise
     except (KeyError, ValueError, TypeError, OSError) as exc:
         raise ModelFileError(f"{path} is damaged: {exc}") from exc
+
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _unreadable(path: Path) -> str:
+    """Why h5py cannot open ``path``: a damaged HDF5 file, or which other kind of file it is."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head == HDF5_SIGNATURE:
+        return f"{path} is not a readable HDF5 model file (corrupt or truncated?)"
+    ours = "this program loads only its own HDF5 models (.h5, from `digits train` or `digits finetune`)"
+    if path.suffix.lower() == ".onnx":
+        return f"{path} is an ONNX graph; {ours}: load the .h5 it was exported from, or run the graph with onnxruntime"
+    if head.startswith(b"PK") or head[:1] == b"\x80":
+        return f"{path} is a zip or pickle file (a PyTorch or Keras checkpoint?); {ours}, which never run code"
+    return f"{path} is not an HDF5 file; {ours}"
 
 
 def _foreign(path: Path, attrs: dict) -> str:
