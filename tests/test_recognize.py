@@ -243,6 +243,23 @@ def test_predict_usage_errors_exit_2(capsys):
     assert info.value.code == 2
 
 
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["predict", "--image-path", "x.png"], "digits predict: error: unrecognized arguments: --image-path (image "
+         "paths come without an option: digits predict IMAGE [IMAGE ...])"),
+        (["train", "--batch_size", "64"], "digits train: error: unrecognized arguments: --batch_size 64 "
+         "(--batch-size instead of --batch_size)"),
+        (["evaluate", "--bogus"], "digits evaluate: error: unrecognized arguments: --bogus\n"),
+    ],
+)  # fmt: skip
+def test_unknown_options_are_reported_by_the_command_with_a_hint(argv, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and message in err and err.startswith(f"usage: digits {argv[0]}")
+
+
 def test_recognizer_api_accepts_every_source(tiny_model, seven, tmp_path):
     path, _ = tiny_model
     recognizer = Recognizer.load(path)

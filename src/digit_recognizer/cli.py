@@ -480,12 +480,29 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="server processes, e.g. one per core (default 1)")
     _common(serve)
     serve.set_defaults(func=cmd_serve)
+    parser.commands = sub.choices  # name → the command's parser, for errors in its own words
     return parser
+
+
+def _unknown_options(command: argparse.ArgumentParser, unknown: list[str]) -> None:
+    """Exit with status 2 naming the arguments ``command`` does not take, and what was probably meant."""
+    known = [option for action in command._actions for option in action.option_strings]
+    hints = []
+    for arg in unknown:
+        option = arg.split("=", 1)[0]
+        if option.replace("_", "-") in known and option not in known:
+            hints.append(f"{option.replace('_', '-')} instead of {option}")
+        elif option in ("--image-path", "--image_path") and command.prog.endswith("predict"):
+            hints.append("image paths come without an option: digits predict IMAGE [IMAGE ...]")
+    hint = f" ({'; '.join(hints)})" if hints else ""
+    command.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # reported by the command's own parser, with its usage and a hint
+        _unknown_options(parser.commands[args.command], unknown)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     setup_logging(args.verbose, args.quiet, args.log_file)
     try:
