@@ -226,6 +226,15 @@ def test_predict_human_output_for_one_file_is_the_seed_line(tiny_model, inputs, 
     assert out.startswith("Predicted Digit: 7 (Confidence: ")
 
 
+def test_predict_names_the_file_a_folder_or_glob_gave(tiny_model, seven, tmp_path, capsys):
+    path, _ = tiny_model
+    (tmp_path / "only").mkdir()
+    (tmp_path / "only" / "seven.png").write_bytes(encoded(seven, "PNG"))
+    for given in (tmp_path / "only", tmp_path / "only" / "*.png"):
+        assert cli.main(["predict", str(given), "--model-path", str(path)]) == 0
+        assert capsys.readouterr().out.startswith(f"{tmp_path / 'only' / 'seven.png'}: Predicted Digit: 7 ")
+
+
 def test_predict_globs_top_k_and_saved_inputs(tiny_model, inputs, tmp_path, capsys):
     path, _ = tiny_model
     saved = tmp_path / "seen"

@@ -202,6 +202,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise ConfigError(f"--top-k must be between 1 and 10 (got {args.top_k})")
     recognizer = Recognizer.load(args.model_path or None, tta=args.tta)
     inputs = expand_inputs(args.paths)
+    # Lines name their file unless the one file was named on the command line (the seed's output line).
+    named = [path for path, _ in inputs] != list(args.paths)
     failed = 0
     for start in range(0, len(inputs), 256):
         chunk = inputs[start : start + 256]
@@ -218,7 +220,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps({"path": path, **result.to_dict(args.top_k or 0)}), flush=True)
             else:
-                prefix = f"{path}: " if len(inputs) > 1 else ""
+                prefix = f"{path}: " if named or len(inputs) > 1 else ""
                 print(prefix + _describe(result, args.top_k), flush=True)
     return 1 if failed else 0
 
