@@ -334,6 +334,21 @@ def test_labelled_csv_with_a_bad_label_names_the_line(tmp_path):
         list_labelled(csv)
 
 
+def test_labelled_csv_from_a_spreadsheet_or_in_another_encoding(tmp_path):
+    from digit_recognizer.errors import DataError
+    from digit_recognizer.labelled import list_labelled
+
+    csv = tmp_path / "labels.csv"
+    csv.write_bytes("\ufeffé.png,7\n".encode())  # UTF-8 with the byte-order mark spreadsheets write
+    assert list_labelled(csv) == [(tmp_path / "é.png", 7)]
+    csv.write_bytes("path,label\né.png,7\n".encode("latin-1"))
+    with pytest.raises(DataError, match="labels.csv is not UTF-8 text"):
+        list_labelled(csv)
+    csv.write_bytes(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(DataError, match="not UTF-8 text"):
+        list_labelled(csv)
+
+
 def test_predicting_never_imports_torch(seven, tmp_path):
     import subprocess
     import sys

@@ -31,14 +31,23 @@ def list_labelled(source: str | Path) -> list[tuple[Path, int]]:
 
 
 def _from_csv(path: Path) -> list[tuple[Path, int]]:
+    """The CSV's rows, read as UTF-8 (with or without the byte-order mark spreadsheets write)."""
     pairs = []
-    with path.open(newline="", encoding="utf-8") as f:
-        for number, row in enumerate(csv.reader(f), 1):
-            if not row or (number == 1 and row[-1].strip().lower() == "label"):
-                continue  # blank line or header
-            if len(row) != 2 or row[1].strip() not in {str(d) for d in range(10)}:
-                raise DataError(f"{path}, line {number}: expected 'path,label' with a label 0-9, got {','.join(row)!r}")
-            pairs.append(((path.parent / row[0].strip()), int(row[1])))
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            for number, row in enumerate(csv.reader(f), 1):
+                if not row or (number == 1 and row[-1].strip().lower() == "label"):
+                    continue  # blank line or header
+                if len(row) != 2 or row[1].strip() not in {str(d) for d in range(10)}:
+                    got = ",".join(row)
+                    raise DataError(f"{path}, line {number}: expected 'path,label' with a label 0-9, got {got!r}")
+                pairs.append(((path.parent / row[0].strip()), int(row[1])))
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path} is not UTF-8 text (save the CSV as UTF-8)") from exc
+    except csv.Error as exc:
+        raise DataError(f"{path} is not a CSV of path,label rows ({exc})") from exc
+    except OSError as exc:
+        raise DataError(f"cannot read {path} ({exc.strerror or exc})") from exc
     if not pairs:
         raise DataError(f"{path} lists no images")
     return pairs
