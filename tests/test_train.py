@@ -262,6 +262,13 @@ def test_cli_bad_options_exit_before_training(tmp_path, capsys):
     assert cli.main(["train", "--recipe", "nope"]) == 1
     assert cli.main(["train", "--data-dir", str(tmp_path / "missing"), "--model-path", str(tmp_path / "m.h5")]) == 1
     assert "does not exist" in capsys.readouterr().err
+    (tmp_path / "a-file").write_text("")
+    for command in (["train", "--model-path", str(tmp_path / "m.h5")], ["evaluate"]):
+        assert cli.main([*command, "--plots-dir", str(tmp_path / "a-file")]) == 1  # before any data is read
+        assert f"the plots folder {tmp_path / 'a-file'} is a file" in capsys.readouterr().err
+    assert cli.main(["predict", "--save-preprocessed", str(tmp_path / "a-file"), str(tmp_path / "m.h5")]) == 1
+    assert "the --save-preprocessed folder" in capsys.readouterr().err
+    assert not (tmp_path / "m.h5").exists()
 
 
 def test_torchrun_trains_data_parallel_and_only_rank_0_writes(mnist_dir, tmp_path):

@@ -62,6 +62,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     if world()[0] != 0:
         logging.getLogger("digit_recognizer").setLevel(logging.WARNING)
+    else:
+        _output_folder(args.plots_dir, "plots")
     mnist = load_mnist(args.data_dir)
     log.info(
         "Training %s (recipe %s) for up to %d epochs on %s", config.arch, config.recipe, config.epochs, mnist.source
@@ -111,6 +113,18 @@ def _record_test_metrics(model_path: str, model_file, evaluation, argv: list[str
     write_model_file(model_path, model_file)
 
 
+def _output_folder(path: str | Path, what: str) -> Path:
+    """Create the folder for ``what`` now, so that a bad path fails before the work, not after it."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"the {what} folder {folder} is a file")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the {what} folder {folder} ({exc.strerror or exc})") from exc
+    return folder
+
+
 def _write_history(rows: list[dict], plots_dir: Path) -> None:
     import csv
     import json
@@ -129,6 +143,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     from .recognizer import Recognizer
 
+    _output_folder(args.plots_dir, "plots")
     recognizer = Recognizer.load(args.model_path or None, tta=args.tta)
     model_file = recognizer.model_file
     if args.images:
@@ -200,6 +215,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     if args.top_k is not None and not 1 <= args.top_k <= 10:
         raise ConfigError(f"--top-k must be between 1 and 10 (got {args.top_k})")
+    if args.save_preprocessed:
+        _output_folder(args.save_preprocessed, "--save-preprocessed")
     recognizer = Recognizer.load(args.model_path or None, tta=args.tta)
     inputs = expand_inputs(args.paths)
     # Lines name their file unless the one file was named on the command line (the seed's output line).
