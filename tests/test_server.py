@@ -115,3 +115,19 @@ def test_openapi_docs(client):
 def test_unknown_route_is_json_404(client):
     response = client.get("/api/nothing")
     assert response.status_code == 404 and "error" in response.json()
+
+
+def test_serve_refuses_an_address_it_cannot_listen_on_before_saying_it_runs(capsys):
+    import socket
+
+    from digit_recognizer import cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["serve", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert f"port {port} on 127.0.0.1 is in use" in err and "Serving on" not in err
+    assert cli.main(["serve", "--port", "99999"]) == 1
+    assert "--port must be between 1 and 65535 (got 99999)" in capsys.readouterr().err

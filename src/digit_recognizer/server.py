@@ -13,9 +13,11 @@ The model is loaded once. Every bad request gets a 4xx with a JSON ``{"error": .
 from __future__ import annotations
 
 import base64
+import errno
 import io
 import logging
 import os
+import socket
 from pathlib import Path
 
 from fastapi import FastAPI, Query, Request
@@ -28,7 +30,7 @@ from starlette.formparsers import MultiPartException
 
 from . import __version__
 from .decode import MAX_FILE_BYTES
-from .errors import DigitsError, ImageError, TooLargeError
+from .errors import ConfigError, DigitsError, ImageError, TooLargeError
 from .recognizer import NumberPrediction, Prediction, Recognizer
 
 log = logging.getLogger(__name__)
@@ -160,6 +162,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, model_path: str | None = No
     import uvicorn
 
     recognizer = Recognizer.load(model_path)  # fail here, with a clear error, before any worker starts
+    _check_address(host, port)
     log.info("Serving on http://%s:%d (model: %s, %d worker(s))", host, port, recognizer.path, workers)
     if workers == 1:
         uvicorn.run(create_app(recognizer=recognizer), host=host, port=port, log_level="warning")
@@ -173,3 +176,21 @@ def serve(host: str = "127.0.0.1", port: int = 8000, model_path: str | None = No
         workers=workers,
         log_level="warning",
     )
+
+
+def _check_address(host: str, port: int) -> None:
+    """Fail with a clear error when Uvicorn could not listen on ``host:port`` (bad port, unknown host,
+    port taken), before saying that the server is running. Bound with SO_REUSEADDR as Uvicorn does."""
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"--port must be between 1 and 65535 (got {port})")
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except socket.gaierror as exc:
+        raise ConfigError(f"cannot listen on {host}: unknown host ({exc.strerror})") from exc
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(f"port {port} on {host} is in use (another server?); choose another with --port") from exc
+        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from exc
