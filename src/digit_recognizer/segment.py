@@ -6,14 +6,17 @@ The steps, on the same cleaned-up ink map as single digits (``preprocess.ink_map
 2. pieces of one digit merged: components that overlap horizontally and nearly touch vertically (a
    5's detached bar, a broken 4, a dotted 1), and slivers joined to the digit beside them;
 3. what is not a digit dropped: underlines (long and flat, before step 2), specks far smaller than
-   the line's digits; noise or texture means no digits at all (ink over 45 % of the image, as for
-   single digits; many pieces with under half the ink in the would-be digits; dozens of pieces per
-   would-be digit; or far more holes than digits can have);
-4. lines found by vertical overlap; digits ordered left to right, lines top to bottom;
-5. touching digits split: a piece wider than the line's digits is cut at candidate columns, and the
+   the line's digits;
+4. lines found by vertical overlap (a line of marks far shorter than the digits is dropped);
+   digits ordered left to right, lines top to bottom;
+5. texture dropped: a glyph with far more pieces or holes than handwriting has (a grainy band where
+   the light fades on a photo). An image that is all noise or texture has no digits: ink over 45 %
+   of the image (as for single digits), specks everywhere (the would-be digits hold under half the
+   ink), or glyphs that together have more pieces or holes than that many digits can;
+6. touching digits split: a piece wider than the line's digits is cut at candidate columns, and the
    best way of cutting it wins: each piece scored by the classifier's confidence, with prices for every
    extra digit, every stroke a cut goes through, and pieces too wide or too short for one digit;
-6. each digit through the same 28×28 normalisation as single digits.
+7. each digit through the same 28×28 normalisation as single digits.
 """
 
 from __future__ import annotations
