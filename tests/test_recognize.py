@@ -43,12 +43,26 @@ def encoded(array: np.ndarray, fmt: str, mode: str | None = None, **save) -> byt
 @pytest.mark.parametrize(
     "fmt, mode",
     [("PNG", None), ("JPEG", None), ("BMP", None), ("GIF", "P"), ("WEBP", None), ("TIFF", None), ("PNG", "P"),
-     ("JPEG", "CMYK"), ("TIFF", "I;16"), ("PNG", "1")],
+     ("JPEG", "CMYK"), ("TIFF", "I;16"), ("PNG", "1"), ("AVIF", None)],
 )  # fmt: skip
 def test_every_format_gives_the_same_digit(seven, fmt, mode):
     reference = prepare(seven / 255.0).image
     got = prepare(load_gray(encoded(seven, fmt, mode))).image
     assert np.abs(got.astype(int) - reference.astype(int)).mean() < 12
+
+
+def test_iphone_heic_photos_are_read_upright(seven):
+    import pillow_heif
+
+    reference = prepare(seven / 255.0).image
+    for stored, orientation in ((seven, 1), (np.rot90(seven).copy(), 6)):  # 6: turn 90° clockwise to show
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        buffer = io.BytesIO()
+        pillow_heif.from_pillow(Image.fromarray(stored).convert("RGB")).save(buffer, quality=90, exif=exif.tobytes())
+        assert buffer.getvalue()[4:12] == b"ftypheic"
+        got = prepare(load_gray(buffer.getvalue())).image
+        assert np.abs(got.astype(int) - reference.astype(int)).mean() < 12, orientation
 
 
 def test_sixteen_bit_png_is_scaled(seven):

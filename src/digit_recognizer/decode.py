@@ -1,6 +1,7 @@
 """Image bytes → a grayscale float array in [0, 1], whatever the file format.
 
-Handles PNG, JPEG, BMP, GIF (first frame), WebP and TIFF; 1-, 8- and 16-bit; palette; CMYK;
+Handles PNG, JPEG, BMP, GIF (first frame), WebP, TIFF, AVIF and HEIC/HEIF (iPhone photos, through
+pillow-heif, imported only when a file is one); 1-, 8- and 16-bit; palette; CMYK;
 transparency (composited on white, so a canvas export of black strokes on a transparent background
 reads as black on white); EXIF orientation. Size and pixel caps are checked *before* decoding, so a
 decompression bomb is refused without allocating its pixels.
@@ -19,8 +20,10 @@ from .errors import ImageError, TooLargeError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # 20 MiB
 MAX_PIXELS = 40_000_000  # e.g. 8000 × 5000
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
-FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")  # JPEG also opens phones' MPO files
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".avif", ".heic", ".heif"}
+FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF", "AVIF")  # JPEG also opens phones' MPO files
+FORMAT_NAMES = "PNG, JPEG, BMP, GIF, WebP, TIFF, AVIF, HEIC"
+HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
 ORIENTATION = ExifTags.Base.Orientation
 
 ImageSource = str | os.PathLike | bytes | bytearray | memoryview | Image.Image | np.ndarray
@@ -53,11 +56,9 @@ def open_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
             f"file is too large ({len(data) / 2**20:.1f} MiB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MiB)"
         )
     try:
-        image = Image.open(io.BytesIO(data), formats=FORMATS)
+        image = Image.open(io.BytesIO(data), formats=_formats(data))
     except UnidentifiedImageError as exc:
-        raise ImageError(
-            "not an image (or a format this program does not read: PNG, JPEG, BMP, GIF, WebP, TIFF)"
-        ) from exc
+        raise ImageError(f"not an image (or a format this program does not read: {FORMAT_NAMES})") from exc
     except Image.DecompressionBombError as exc:
         raise TooLargeError(f"image is too large ({exc})") from exc
     except (OSError, ValueError, SyntaxError) as exc:
@@ -73,6 +74,20 @@ def open_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
     except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
         raise ImageError(f"truncated or corrupt image data ({exc})") from exc
     return image
+
+
+def _formats(data: bytes) -> list[str]:
+    """The Pillow formats to try on ``data``: those of FORMATS this Pillow has (AVIF needs 11.3), and
+    HEIF when the file's type box names a HEIF brand (registering pillow-heif's opener on first use)."""
+    Image.init()
+    formats = [name for name in FORMATS if name in Image.OPEN]
+    if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
+        if "HEIF" not in Image.OPEN:
+            from pillow_heif import register_heif_opener
+
+            register_heif_opener()  # its decoded pixels are upright: it applies and clears the orientation
+        formats.append("HEIF")
+    return formats
 
 
 def to_gray(image: Image.Image) -> np.ndarray:
