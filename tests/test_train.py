@@ -131,6 +131,18 @@ def test_ctrl_c_keeps_the_best_checkpoint_and_resume_continues(mnist, tmp_path):
     resumed = train(config, mnist, resume=True)
     assert [h.epoch for h in resumed.history][-1] == 3
     assert len(resumed.history) == 3
+    assert not (tmp_path / "m.previous.h5").exists()  # the first run found no model; --resume continues one
+
+
+def test_a_new_run_keeps_the_model_an_earlier_run_left(mnist, tmp_path):
+    path = tmp_path / "m.h5"
+    config = recipe_config("fast", model_path=str(path), train_limit=600, val_size=300, epochs=1)
+    train(config, mnist)
+    earlier = path.read_bytes()
+    later = recipe_config("fast", model_path=str(path), train_limit=600, val_size=300, epochs=1, seed=1)
+    train(later, mnist)
+    assert (tmp_path / "m.previous.h5").read_bytes() == earlier
+    assert read_model_file(path).metadata["config"]["seed"] == 1
 
 
 def test_split_seed_draws_one_validation_split_for_models_of_other_seeds(mnist):

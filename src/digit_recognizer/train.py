@@ -309,6 +309,7 @@ def _train(config, mnist, on_epoch, resume, device, rank, size) -> TrainResult:
     meta = {"data_checksum": mnist.checksum(), "train_images": len(y), "val_images": len(yv)}
 
     interrupted = False
+    earlier = rank == 0 and not resume and Path(config.model_path).exists()  # another run's model
     for epoch in range(start_epoch, config.epochs):
         try:
             stats = _run_epoch(net, optimizer, schedule, (x, y, xv, yv), config, gen, epoch, (rank, size), ema)
@@ -317,6 +318,8 @@ def _train(config, mnist, on_epoch, resume, device, rank, size) -> TrainResult:
                 stats.best, best = True, stats
                 best_state = {k: v.detach().clone() for k, v in kept.state_dict().items()}
                 if rank == 0:
+                    if earlier:  # replaced only now that this run has something better than nothing
+                        earlier = _keep_earlier(Path(config.model_path))
                     save_checkpoint(kept, config, history, meta)
             if on_epoch and rank == 0:
                 on_epoch(stats)
@@ -434,6 +437,18 @@ def save_checkpoint(model: nn.Module, config: TrainConfig, history: list[EpochSt
     }
     model_file = ModelFile(config.arch, dict(config.arch_params), state_arrays(model), metadata)
     return write_model_file(config.model_path, model_file)
+
+
+def _keep_earlier(path: Path) -> bool:
+    """Move the model an earlier run left at ``path`` to NAME.previous.SUFFIX (replacing an older one
+    there), so that a new run, however short or interrupted, never destroys a trained model."""
+    backup = path.with_name(f"{path.stem}.previous{path.suffix}")
+    try:
+        os.replace(path, backup)
+    except OSError as exc:
+        raise ConfigError(f"cannot keep the earlier model {path} as {backup} ({exc.strerror or exc})") from exc
+    log.info("%s held a model from an earlier run: it is kept as %s", path, backup)
+    return False
 
 
 def _resume(model, schedule, config: TrainConfig, steps_per_epoch: int) -> tuple[int, list[EpochStats]]:
