@@ -240,6 +240,21 @@ def test_predict_human_output_for_one_file_is_the_seed_line(tiny_model, inputs, 
     assert out.startswith("Predicted Digit: 7 (Confidence: ")
 
 
+def test_predict_reads_an_image_piped_to_standard_input(tiny_model, seven, tmp_path):
+    import subprocess
+    import sys
+
+    path, _ = tiny_model
+    command = [sys.executable, "-m", "digit_recognizer", "predict", "-", "--model-path", str(path)]
+    seen = tmp_path / "seen"
+    run = subprocess.run([*command, "--save-preprocessed", str(seen)], input=encoded(seven, "PNG"), capture_output=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.decode().startswith("Predicted Digit: 7 (Confidence: ")
+    assert (seen / "stdin.png").exists()
+    run = subprocess.run(command, input=b"", capture_output=True)
+    assert run.returncode == 1 and "-: empty file" in run.stderr.decode()
+
+
 def test_predict_names_the_file_a_folder_or_glob_gave(tiny_model, seven, tmp_path, capsys):
     path, _ = tiny_model
     (tmp_path / "only").mkdir()

@@ -7,6 +7,7 @@ and ``digits data`` start fast.
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import sys
 from dataclasses import asdict
@@ -224,7 +225,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     failed = 0
     for start in range(0, len(inputs), 256):
         chunk = inputs[start : start + 256]
-        readable = [path for path, error in chunk if error is None]
+        readable = [_stdin_image() if path == "-" else path for path, error in chunk if error is None]
         answers = iter(recognizer.predict_numbers(readable) if args.multi else recognizer.predict_batch(readable))
         for path, error in chunk:
             result = ImageError(error) if error else next(answers)
@@ -240,6 +241,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
                 prefix = f"{path}: " if named or len(inputs) > 1 else ""
                 print(prefix + _describe(result, args.top_k), flush=True)
     return 1 if failed else 0
+
+
+@functools.cache
+def _stdin_image() -> bytes:
+    """The image piped to ``digits predict -``, read once (up to one byte over the size cap, which the
+    decoder then refuses)."""
+    from .decode import MAX_FILE_BYTES
+
+    return sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
 
 
 def _describe(result, top_k: int | None) -> str:
@@ -271,7 +281,7 @@ def _save_preprocessed(result, folder: Path, path: str, index: int) -> None:
 
     images = [d.image for d in result.digits] if hasattr(result, "number") else [result.image]
     folder.mkdir(parents=True, exist_ok=True)
-    stem = Path(path).stem
+    stem = "stdin" if path == "-" else Path(path).stem
     if (folder / f"{stem}.png").exists() or (folder / f"{stem}-0.png").exists():
         stem = f"{stem}-{index}"  # two inputs with one name: keep both
     for k, image in enumerate(i for i in images if i is not None):
@@ -456,7 +466,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(func=cmd_evaluate)
 
     predict = sub.add_parser("predict", help="read the digit in images (files, folders, globs)")
-    predict.add_argument("paths", nargs="+", metavar="PATH", help="image files, folders of images, or globs")
+    predict.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="image files, folders of images, globs, or - to read one image from standard input",
+    )
     predict.add_argument(
         "--model-path",
         action="append",
