@@ -16,7 +16,7 @@ from digit_recognizer.decode import load_gray
 from digit_recognizer.errors import ImageError
 from digit_recognizer.preprocess import _quantile, prepare
 from digit_recognizer.recognizer import OnnxEngine, Recognizer, TorchEngine
-from digit_recognizer.synthetic import strokes
+from digit_recognizer.synthetic import number_ink, strokes
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +189,20 @@ def test_specks_away_from_the_digit_are_ignored(seven):
     specked[5:8, 5:8] = 0
     specked[230:233, 290:293] = 0
     assert prepare(specked / 255.0).box == clean.box
+
+
+def test_a_grainy_band_where_the_light_fades_is_not_taken_for_the_digit(mnist):
+    recognizer = Recognizer.load()  # the bundled model
+    for i in range(20):
+        rng = np.random.default_rng(i)
+        ink = np.pad(number_ink([mnist.test_images[i]], rng, False, 80), ((40, 90), (60, 60)))
+        band = ink[-60:]  # grain as tall as the digit's lower half, denser towards the edge
+        band[rng.uniform(0, 1, band.shape) < np.linspace(0, 0.6, len(band))[:, None]] = 1
+        got = recognizer.predict(((1 - ink) * 255).astype(np.uint8))
+        if i < 13:
+            assert got.digit == mnist.test_labels[i], i
+        else:  # where the grain holds more ink than the digit: no digit, never another digit
+            assert got.digit in (mnist.test_labels[i], None), i
 
 
 def test_ruled_lines_are_removed(seven):

@@ -8,7 +8,9 @@ The steps, in order:
 2. *Clean-up.* Subtract a smooth background estimate (uneven light, shadows, grey or coloured paper),
    normalise the contrast, threshold; drop ruled or grid lines (ink runs across ≥ 85 % of the image)
    and specks (small components away from the digit).
-3. *No digit?* Too little contrast, no component of any size, or noise everywhere → no digit.
+3. *No digit?* Too little contrast, no component of any size, or noise everywhere → no digit. A
+   large piece riddled with holes (a grainy band where the light fades on a photo) is texture and is
+   never taken for the digit.
 4. *LeCun's recipe.* Crop the ink's bounding box; bring thin strokes to MNIST's stroke width; fit into
    20×20 keeping the aspect ratio, with area-averaged (anti-aliased) grey levels; place it in 28×28
    so that its centre of mass is at MNIST's, (14, 14).
@@ -30,6 +32,7 @@ LINE_SPAN = 0.85  # a run of ink this long (fraction of the image) is a ruled or
 MNIST_STROKE = 0.14  # median MNIST stroke width / the 20 px box (measured on the test set)
 MNIST_COM = (14.0, 14.0)  # mean centre of mass of MNIST digits (row, column)
 NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, not handwriting
+TEXTURE_HOLES = 10  # holes per digit-width beyond which a piece of ink is texture (a digit has at most 2)
 SQUARE = np.ones((3, 3), np.uint8)  # 8-connectivity
 
 
@@ -63,7 +66,7 @@ def prepare(gray: np.ndarray) -> Prepared:
     if ink.reason:
         return Prepared(None, None, ink.reason, ink.dark_on_light)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
-    keep, reason = _digit_components(stats[1:], labels.size)
+    keep, reason = _digit_components(stats[1:], labels.size, _texture(stats, labels))
     if reason:
         return Prepared(None, None, reason, ink.dark_on_light)
     chosen = np.zeros(count, bool)
@@ -170,12 +173,17 @@ def _long_runs(mask: np.ndarray) -> np.ndarray:
 # 3. Which components are the digit; is there one at all
 
 
-def _digit_components(stats: np.ndarray, area: int) -> tuple[np.ndarray, str | None]:
-    """Indices (into ``stats``: x, y, w, h, size per component) of the digit's pieces, or why there is none."""
+def _digit_components(stats: np.ndarray, area: int, texture=()) -> tuple[np.ndarray, str | None]:
+    """Indices (into ``stats``: x, y, w, h, size per component) of the digit's pieces, or why there is
+    none. Components listed in ``texture`` (indices into ``stats``) are never part of the digit."""
     if len(stats) == 0:
         return np.array([], int), "no digit: no ink found"
     sizes = stats[:, cv2.CC_STAT_AREA]
     if sizes.sum() > NOISE_COVER * area or (len(stats) > 50 and sizes.max() < 0.3 * sizes.sum()):
+        return np.array([], int), "no digit: the image looks like noise"
+    sizes = sizes.copy()
+    sizes[list(texture)] = 0
+    if sizes.max() == 0:
         return np.array([], int), "no digit: the image looks like noise"
     main = int(np.argmax(sizes))
     if sizes[main] < speck_limit(area):
@@ -189,6 +197,24 @@ def _digit_components(stats: np.ndarray, area: int) -> tuple[np.ndarray, str | N
     keep = near & (sizes >= 0.1 * sizes[main])
     keep[main] = True
     return np.flatnonzero(keep), None
+
+
+def _texture(stats: np.ndarray, labels: np.ndarray, largest: int = 3) -> list[int]:
+    """Which of the largest components (indices into ``stats[1:]``) are texture rather than strokes: a
+    grainy band where the light fades on a photo is one piece riddled with holes."""
+    order = np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:largest]
+    found = []
+    for index in order:
+        x, y, w, h = stats[index + 1, :4]
+        if holes(labels[y : y + h, x : x + w] == index + 1) > TEXTURE_HOLES * max(1.0, w / h):
+            found.append(int(index))
+    return found
+
+
+def holes(mask: np.ndarray) -> int:
+    """How many holes (pockets of background it encloses) a piece of ink has, given its mask."""
+    background = np.pad(~mask, 1, constant_values=True)
+    return cv2.connectedComponents(background.view(np.uint8), connectivity=4)[0] - 2  # less ink and outside
 
 
 def speck_limit(area: int) -> float:

@@ -27,14 +27,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .preprocess import NOISE_COVER, ink_map, input_box, speck_limit, to_mnist
+from .preprocess import NOISE_COVER, TEXTURE_HOLES, holes, ink_map, input_box, speck_limit, to_mnist
 
 MAX_PIECES = 400  # only the largest this many components are tried as digits
 MANY_PIECES = 50  # more components than this, with under half the ink in the digits: specks or texture
 # Texture (noise, blotches, a grainy band where the light fades) against handwriting, whose digits are one
 # to a few strokes with at most two holes each (an 8's). On 800 rendered numbers (benchmarks/number_texture.py)
 # a glyph had at most 5 pieces and 4.4 holes per digit-width, and a number 8 holes beyond 4 per digit.
-TEXTURE_PIECES, TEXTURE_HOLES = 40, 10  # one glyph with more pieces, or holes per digit-width: dropped
+TEXTURE_PIECES = 40  # one glyph with more pieces, or more than TEXTURE_HOLES holes per digit-width: dropped
 PIECES_PER_DIGIT, HOLES_PER_DIGIT = 12, 4  # what is left has more on average (holes: beyond 20): noise
 NOISE = "no digits: the image looks like noise"
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
@@ -141,9 +141,7 @@ def _noise(glyphs: list[Glyph], labels: np.ndarray) -> bool:
 
 def _holes(glyph: Glyph, labels: np.ndarray) -> int:
     """How many holes the glyph's ink has (pockets of paper it encloses)."""
-    paper = ~np.isin(labels[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1], glyph.labels)
-    count = cv2.connectedComponents(np.pad(paper, 1, constant_values=True).view(np.uint8), connectivity=4)[0]
-    return count - 2  # less the ink's label and the paper around the glyph
+    return holes(np.isin(labels[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1], glyph.labels))
 
 
 def _drop_underlines(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
