@@ -9,7 +9,7 @@ import pytest
 
 from digit_recognizer import cli
 from digit_recognizer.recognizer import Recognizer
-from digit_recognizer.synthetic import number_ink, render_number, sample_numbers, textures
+from digit_recognizer.synthetic import number_ink, render_number, sample_numbers, textures, with_grainy_band
 
 from test_recognize import encoded
 
@@ -78,10 +78,7 @@ def test_noise_and_texture_hold_no_number(recognizer, side):
 
 def test_a_grainy_band_beside_a_number_is_dropped(recognizer, mnist):
     ink = number_ink([mnist.test_images[i] for i in (1, 0, 2)], np.random.default_rng(5), False, 80)
-    ink = np.pad(ink, ((40, 90), (40, 40)))
-    rng = np.random.default_rng(5)
-    band = ink[-60:]  # where the light fades on a photo: grain as tall as half a digit, across the page
-    band[rng.uniform(0, 1, band.shape) < np.linspace(0, 0.6, len(band))[:, None]] = 1
+    ink = with_grainy_band(np.pad(ink, ((40, 90), (40, 40))), np.random.default_rng(5))
     assert recognizer.predict_number(((1 - ink) * 255).astype(np.uint8)).number == "271"
 
 

@@ -16,7 +16,7 @@ from digit_recognizer.decode import load_gray
 from digit_recognizer.errors import ImageError
 from digit_recognizer.preprocess import _quantile, prepare
 from digit_recognizer.recognizer import OnnxEngine, Recognizer, TorchEngine
-from digit_recognizer.synthetic import number_ink, strokes
+from digit_recognizer.synthetic import number_ink, strokes, with_grainy_band
 
 
 @pytest.fixture(scope="module")
@@ -196,8 +196,7 @@ def test_a_grainy_band_where_the_light_fades_is_not_taken_for_the_digit(mnist):
     for i in range(20):
         rng = np.random.default_rng(i)
         ink = np.pad(number_ink([mnist.test_images[i]], rng, False, 80), ((40, 90), (60, 60)))
-        band = ink[-60:]  # grain as tall as the digit's lower half, denser towards the edge
-        band[rng.uniform(0, 1, band.shape) < np.linspace(0, 0.6, len(band))[:, None]] = 1
+        ink = with_grainy_band(ink, rng)  # 60 rows of grain under the digit
         got = recognizer.predict(((1 - ink) * 255).astype(np.uint8))
         if i < 13:
             assert got.digit == mnist.test_labels[i], i

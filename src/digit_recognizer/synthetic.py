@@ -214,3 +214,12 @@ def textures(side: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         "specks": specks,
     }
     return {name: (image * 255).astype(np.uint8) for name, image in images.items()}
+
+
+def with_grainy_band(ink: np.ndarray, rng: np.random.Generator, rows: int = 60) -> np.ndarray:
+    """``ink`` (1 = stroke) with grain in its last ``rows`` rows, denser towards the edge, as where the
+    light fades on a photo and the clean-up leaves the paper's grain."""
+    out = ink.copy()
+    band = out[-rows:]
+    band[rng.uniform(0, 1, band.shape) < np.linspace(0, 0.6, rows)[:, None]] = 1
+    return out
