@@ -249,6 +249,8 @@ def _stdin_image() -> bytes:
     decoder then refuses)."""
     from .decode import MAX_FILE_BYTES
 
+    if sys.stdin.isatty():  # nothing piped in: say so instead of waiting for a keyboard
+        raise ConfigError("'-' reads an image piped to standard input, e.g. cat digit.png | digits predict -")
     return sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
 
 
