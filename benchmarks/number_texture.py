@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer import segment as seg  # noqa: E402
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.decode import load_gray  # noqa: E402
-from digit_recognizer.preprocess import ink_map  # noqa: E402
+from digit_recognizer.preprocess import TEXTURE_HOLES, ink_map  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import number_ink, sample_numbers, textures, with_grainy_band  # noqa: E402
 
@@ -62,7 +62,7 @@ def margins(mnist, count: int, seed: int) -> dict:
             found = seg.glyph_lines(ink.mask)
             if isinstance(found, str):
                 continue
-            lines, labels, height = found
+            lines, labels, _, height = found
             glyphs = [g for line in lines for g in line]
             holes = [seg._holes(g, labels) for g in glyphs]
             pieces = [len(g.labels) for g in glyphs]
@@ -83,7 +83,7 @@ def margins(mnist, count: int, seed: int) -> dict:
         "most_holes_in_a_number_beyond_the_allowance_per_digit": number_holes,
         "limits": {
             "TEXTURE_PIECES": seg.TEXTURE_PIECES,
-            "TEXTURE_HOLES": seg.TEXTURE_HOLES,
+            "TEXTURE_HOLES": TEXTURE_HOLES,
             "PIECES_PER_DIGIT": seg.PIECES_PER_DIGIT,
             "HOLES_PER_DIGIT (beyond 20)": seg.HOLES_PER_DIGIT,
         },

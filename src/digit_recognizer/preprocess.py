@@ -206,9 +206,15 @@ def _texture(stats: np.ndarray, labels: np.ndarray, largest: int = 3) -> list[in
     found = []
     for index in order:
         x, y, w, h = stats[index + 1, :4]
-        if holes(labels[y : y + h, x : x + w] == index + 1) > TEXTURE_HOLES * max(1.0, w / h):
+        if riddled(holes(labels[y : y + h, x : x + w] == index + 1), w, h):
             found.append(int(index))
     return found
+
+
+def riddled(hole_count: int, width: float, digit_height: float) -> bool:
+    """Whether ink with ``hole_count`` holes over ``width`` is texture: more than TEXTURE_HOLES holes
+    per digit-width (a digit is about as wide as ``digit_height``; it has at most two holes)."""
+    return hole_count > TEXTURE_HOLES * max(1.0, width / digit_height)
 
 
 def holes(mask: np.ndarray) -> int:

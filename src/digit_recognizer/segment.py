@@ -27,14 +27,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .preprocess import NOISE_COVER, TEXTURE_HOLES, holes, ink_map, input_box, speck_limit, to_mnist
+from .preprocess import NOISE_COVER, holes, ink_map, input_box, riddled, speck_limit, to_mnist
 
 MAX_PIECES = 400  # only the largest this many components are tried as digits
 MANY_PIECES = 50  # more components than this, with under half the ink in the digits: specks or texture
 # Texture (noise, blotches, a grainy band where the light fades) against handwriting, whose digits are one
 # to a few strokes with at most two holes each (an 8's). On 800 rendered numbers (benchmarks/number_texture.py)
 # a glyph had at most 5 pieces and 4.4 holes per digit-width, and a number 8 holes beyond 4 per digit.
-TEXTURE_PIECES = 40  # one glyph with more pieces, or more than TEXTURE_HOLES holes per digit-width: dropped
+TEXTURE_PIECES = 40  # one glyph with more pieces, or riddled with holes (preprocess.riddled): dropped
 PIECES_PER_DIGIT, HOLES_PER_DIGIT = 12, 4  # what is left has more on average (holes: beyond 20): noise
 NOISE = "no digits: the image looks like noise"
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
@@ -81,13 +81,12 @@ def segment(gray: np.ndarray, classify: Classifier) -> Segmented:
     found = glyph_lines(ink.mask)
     if isinstance(found, str):
         return Segmented([], found)
-    lines, labels, height = found
+    lines, labels, sizes, height = found
     # Texture is dropped like a stray mark, and what is left must look like handwriting.
     lines = [kept for line in lines if (kept := [g for g in line if not _texture(g, labels, height)])]
     kept = [glyph for line in lines for glyph in line]
     if not kept or _noise(kept, labels):
         return Segmented([], NOISE)
-    sizes = np.bincount(labels.ravel())
     if max(sizes[g.labels].sum() for g in kept) < speck_limit(labels.size):
         return Segmented([], "no digits: only specks")
     return Segmented([
@@ -100,9 +99,10 @@ def segment(gray: np.ndarray, classify: Classifier) -> Segmented:
     ])  # fmt: skip
 
 
-def glyph_lines(mask: np.ndarray) -> tuple[list[list[Glyph]], np.ndarray, float] | str:
+def glyph_lines(mask: np.ndarray) -> tuple[list[list[Glyph]], np.ndarray, np.ndarray, float] | str:
     """Steps 1–4 on a stroke mask: the would-be digits line by line, left to right (texture not yet
-    dropped), the component labels and the line's digit height; or why there are none."""
+    dropped), the component labels, each label's pixel count and the line's digit height; or why
+    there are none."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
     sizes = stats[:, cv2.CC_STAT_AREA]  # by label; 0 is the paper
     if sizes[1:].sum() > NOISE_COVER * labels.size:
@@ -123,13 +123,12 @@ def glyph_lines(mask: np.ndarray) -> tuple[list[list[Glyph]], np.ndarray, float]
     lines = [sorted(line, key=lambda g: g.x0) for line in _lines(glyphs) if max(g.height for g in line) >= 0.5 * height]
     if not lines:
         return "no digits: only small marks"
-    return lines, labels, height
+    return lines, labels, sizes, height
 
 
 def _texture(glyph: Glyph, labels: np.ndarray, height: float) -> bool:
     """One glyph that is texture: more pieces, or holes per digit-width, than handwriting has."""
-    digits = max(1.0, glyph.width / height)
-    return len(glyph.labels) > TEXTURE_PIECES or _holes(glyph, labels) > TEXTURE_HOLES * digits
+    return len(glyph.labels) > TEXTURE_PIECES or riddled(_holes(glyph, labels), glyph.width, height)
 
 
 def _noise(glyphs: list[Glyph], labels: np.ndarray) -> bool:
