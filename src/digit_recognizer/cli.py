@@ -130,7 +130,6 @@ def _write_history(rows: list[dict], plots_dir: Path) -> None:
     import csv
     import json
 
-    plots_dir.mkdir(parents=True, exist_ok=True)
     (plots_dir / "history.json").write_text(json.dumps(rows, indent=1))
     with (plots_dir / "history.csv").open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
@@ -282,7 +281,6 @@ def _save_preprocessed(result, folder: Path, path: str, index: int) -> None:
     from PIL import Image
 
     images = [d.image for d in result.digits] if hasattr(result, "number") else [result.image]
-    folder.mkdir(parents=True, exist_ok=True)
     stem = "stdin" if path == "-" else Path(path).stem
     if (folder / f"{stem}.png").exists() or (folder / f"{stem}-0.png").exists():
         stem = f"{stem}-{index}"  # two inputs with one name: keep both
