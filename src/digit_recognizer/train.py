@@ -319,7 +319,8 @@ def _train(config, mnist, on_epoch, resume, device, rank, size) -> TrainResult:
                 best_state = {k: v.detach().clone() for k, v in kept.state_dict().items()}
                 if rank == 0:
                     if earlier:  # replaced only now that this run has something better than nothing
-                        earlier = _keep_earlier(Path(config.model_path))
+                        _keep_earlier(Path(config.model_path))
+                        earlier = False
                     save_checkpoint(kept, config, history, meta)
             if on_epoch and rank == 0:
                 on_epoch(stats)
@@ -439,7 +440,7 @@ def save_checkpoint(model: nn.Module, config: TrainConfig, history: list[EpochSt
     return write_model_file(config.model_path, model_file)
 
 
-def _keep_earlier(path: Path) -> bool:
+def _keep_earlier(path: Path) -> None:
     """Move the model an earlier run left at ``path`` to NAME.previous.SUFFIX (replacing an older one
     there), so that a new run, however short or interrupted, never destroys a trained model."""
     backup = path.with_name(f"{path.stem}.previous{path.suffix}")
@@ -448,7 +449,6 @@ def _keep_earlier(path: Path) -> bool:
     except OSError as exc:
         raise ConfigError(f"cannot keep the earlier model {path} as {backup} ({exc.strerror or exc})") from exc
     log.info("%s held a model from an earlier run: it is kept as %s", path, backup)
-    return False
 
 
 def _resume(model, schedule, config: TrainConfig, steps_per_epoch: int) -> tuple[int, list[EpochStats]]:
