@@ -4,7 +4,8 @@
 
 Numbers of 2–6 digits (and, separately, 7–8) with random spacing, baseline jitter and size variation,
 rendered under several conditions (canvas, white on black, transparent, grey paper, gradient, ruled
-paper, JPEG, noise); "touching" numbers overlap neighbours so their strokes run together.
+paper, JPEG, noise); "touching" numbers overlap neighbours so their strokes run together. The
+bundled one-digit model (one_digit.py) helps split them; its details go into the results too.
 Results go to benchmarks/results/numbers.json, a table to stdout.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
-from digit_recognizer.recognizer import Recognizer  # noqa: E402
+from digit_recognizer.recognizer import ONE_DIGIT_MODEL, Recognizer  # noqa: E402
 from digit_recognizer.synthetic import sample_numbers  # noqa: E402
 
 from machine import common_arguments, write_results  # noqa: E402
@@ -53,7 +54,10 @@ def main() -> None:
             "digits_right_when_count_matches": digits_right / digits_total,
             "ms_per_number": (time.perf_counter() - start) / args.count * 1e3,
         }
-    write_results(args.out, {"model": recognizer.info(), "settings": vars(args), "groups": groups})
+    one_digit = Recognizer.load(ONE_DIGIT_MODEL).info()  # splits touching digits (one_digit.py)
+    write_results(
+        args.out, {"model": recognizer.info(), "one_digit_model": one_digit, "settings": vars(args), "groups": groups}
+    )
     print("| numbers | count | exact-number accuracy | ms per number |")
     print("|---|---|---|---|")
     for name, g in groups.items():

@@ -306,3 +306,30 @@ def test_training_without_torch_says_what_to_install():
     assert run.stderr.strip() == (
         "ERROR: training needs torch, which is not installed: pip install 'handwritten-digit-recognizer[train]'"
     )
+
+
+def test_train_one_digit_writes_a_two_class_model_with_its_test_accuracy(mnist_dir, tmp_path, capsys):
+    path = tmp_path / "one.h5"
+    argv = ["train-one-digit", "--pieces", "1200", "--epochs", "2", "--model-path", str(path)]
+    assert cli.main([*argv, "--data-dir", str(mnist_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "Epoch 2/2:" in out and "Test accuracy on pieces of MNIST test digits:" in out
+    model_file = read_model_file(path)
+    assert (model_file.arch, model_file.arch_params["classes"]) == ("fastnet", 2)
+    assert model_file.class_names == ["not one digit", "one digit"]
+    assert model_file.metadata["command"].startswith("digits train-one-digit --pieces 1200")
+    accuracy = model_file.metadata["metrics"]["test_accuracy"]
+    assert f"{accuracy:.4f}" in out and accuracy > 0.6  # two epochs on 1,080 pieces: better than a coin
+
+    from digit_recognizer.recognizer import Recognizer
+
+    probabilities = Recognizer.load(path).probabilities(np.zeros((3, 28, 28), np.uint8))
+    assert probabilities.shape == (3, 2) and np.allclose(probabilities.sum(1), 1, atol=1e-5)
+
+
+def test_train_one_digit_refuses_bad_settings_before_cutting_pieces(tmp_path, capsys):
+    assert cli.main(["train-one-digit", "--pieces", "10", "--model-path", str(tmp_path / "m.h5")]) == 1
+    assert "--pieces must be at least 100" in capsys.readouterr().err
+    assert cli.main(["train-one-digit", "--epochs", "0", "--model-path", str(tmp_path / "m.h5")]) == 1
+    assert "epochs must be at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "m.h5").exists()

@@ -324,6 +324,27 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_one_digit(args: argparse.Namespace) -> int:
+    from .data import load_mnist
+
+    try:
+        from .one_digit import ONE_DIGIT_MODEL, PIECES, one_digit_config, train_one_digit
+    except ImportError as exc:
+        raise _missing("training", "train", exc) from exc
+    pieces = PIECES if args.pieces is None else args.pieces
+    if pieces < 100:
+        raise ConfigError(f"--pieces must be at least 100 (got {pieces})")
+    overrides = {"epochs": args.epochs, "patience": args.epochs} if args.epochs is not None else {}
+    config = one_digit_config(args.model_path or ONE_DIGIT_MODEL, args.seed, **overrides)
+    mnist = load_mnist(args.data_dir)
+    log.info("Cutting %d pieces of numbers from %s and training the one-digit model", pieces, mnist.source)
+    command = " ".join(["digits", *args.argv])
+    result = train_one_digit(mnist, config, pieces, _print_epoch, command)
+    print(f"Test accuracy on pieces of MNIST test digits: {result.test_accuracy:.4f}")
+    log.info("One-digit model saved at %s", config.model_path)
+    return 130 if result.training.interrupted else 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .checkpoint import read_model_file
 
@@ -450,6 +471,23 @@ def build_parser() -> argparse.ArgumentParser:
     _data_dir(train)
     _common(train)
     train.set_defaults(func=cmd_train)
+
+    one = sub.add_parser(
+        "train-one-digit",
+        help="train the small model that helps split touching digits (is a piece one whole digit?)",
+        description="Train the one-digit model that `digits predict --multi` uses to split touching digits: "
+        "it learns from pieces of numbers composed from MNIST training digits whether a piece is one whole "
+        "digit, two digits, or part of one. The package ships one; this makes it again.",
+    )
+    one.add_argument("--model-path", help="where it goes (default: the bundled one, replaced)")
+    one.add_argument(
+        "--pieces", type=int, help="pieces to cut (default 60000; a tenth of them, at most 5000, validate)"
+    )
+    one.add_argument("--epochs", type=int, help="epochs (default 8)")
+    one.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _data_dir(one)
+    _common(one)
+    one.set_defaults(func=cmd_train_one_digit)
 
     evaluate = sub.add_parser("evaluate", help="test accuracy, per-class scores and plots for a model")
     evaluate.add_argument(

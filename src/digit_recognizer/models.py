@@ -1,6 +1,7 @@
 """Network architectures, registered by name: a new architecture is one decorated function.
 
-Every network takes a batch of normalised 28×28 images, shape (N, 1, 28, 28), and returns (N, 10) logits.
+Every network takes a batch of normalised 28×28 images, shape (N, 1, 28, 28), and returns (N, 10) logits
+(``fastnet`` with ``classes=2`` is the one-digit model's network: see one_digit.py).
 """
 
 from __future__ import annotations
@@ -94,14 +95,14 @@ def resnet(width: int = 32, dropout: float = 0.1) -> nn.Module:
 
 
 @register("fastnet")
-def fastnet(channels: tuple[int, int, int] = (16, 32, 96)) -> nn.Module:
+def fastnet(channels: tuple[int, int, int] = (16, 32, 96), classes: int = 10) -> nn.Module:
     """A net for the fast recipe: a strided first conv keeps the FLOPs at 28×28 low; capacity sits at 7×7."""
     a, b, c = channels
     return nn.Sequential(
         nn.Conv2d(1, a, 5, stride=2, padding=2, bias=False), nn.BatchNorm2d(a), nn.ReLU(),  # 14×14
         conv_bn(a, b), nn.MaxPool2d(2),  # 7×7
         conv_bn(b, c), nn.MaxPool2d(2),  # 3×3
-        nn.Flatten(), nn.Linear(c * 9, 10),
+        nn.Flatten(), nn.Linear(c * 9, classes),
     )  # fmt: skip
 
 

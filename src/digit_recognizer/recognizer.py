@@ -29,6 +29,7 @@ from .segment import segment
 log = logging.getLogger(__name__)
 
 BUNDLED_MODEL = Path(__file__).parent / "assets" / "digit_recognizer_model.h5"
+ONE_DIGIT_MODEL = Path(__file__).parent / "assets" / "one_digit_model.h5"  # helps split touching digits
 LOW_CONFIDENCE = 0.6  # answers below this are flagged
 TTA_SHIFTS = ((0, 1), (0, -1), (1, 0), (-1, 0))  # test-time augmentation: the image moved by one pixel
 
@@ -143,6 +144,7 @@ class Recognizer:
         self.std = float(model_file.normalization["std"])
         self.members = members or []  # further Recognizers whose probabilities are averaged in
         self.tta = False  # also average over the image moved by one pixel each way (5× the model calls)
+        self._one_digit: Recognizer | None = None  # loaded on the first number (one_digit.py)
 
     def __repr__(self) -> str:
         extra = f", +{len(self.members)} members" if self.members else ""
@@ -197,6 +199,13 @@ class Recognizer:
             probs = probs + member.probabilities(images)
         return probs / (1 + len(self.members))
 
+    def one_digit(self, images: np.ndarray) -> np.ndarray:
+        """The one-digit model's probability (N,) that each 28×28 piece of a number is one whole digit,
+        not two or part of one (segment.py weighs it with the classifier's confidence)."""
+        if self._one_digit is None:
+            self._one_digit = Recognizer(read_model_file(ONE_DIGIT_MODEL), path=ONE_DIGIT_MODEL)
+        return self._one_digit.probabilities(images)[:, 1]
+
     def predict(self, source: ImageSource) -> Prediction:
         """Read one digit from an image (path, bytes, PIL image or numpy array); bad input raises ImageError."""
         return _raise_error(self.predict_batch([source])[0])
@@ -229,7 +238,7 @@ class Recognizer:
         results: list[NumberPrediction | DigitsError] = []
         for source in sources:
             try:
-                segmented = segment(load_gray(source), self.probabilities)
+                segmented = segment(load_gray(source), self.probabilities, self.one_digit)
             except DigitsError as exc:
                 results.append(exc)
                 continue

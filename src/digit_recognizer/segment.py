@@ -14,8 +14,9 @@ The steps, on the same cleaned-up ink map as single digits (``preprocess.ink_map
    of the image (as for single digits), specks everywhere (the would-be digits hold under half the
    ink), or glyphs that together have more pieces or holes than that many digits can;
 6. touching digits split: a piece wider than the line's digits is cut at candidate columns, and the
-   best way of cutting it wins: each piece scored by the classifier's confidence, with prices for every
-   extra digit, every stroke a cut goes through, and pieces too wide or too short for one digit;
+   best way of cutting it wins: each piece scored by the classifier's confidence and the one-digit
+   model's probability that it is one whole digit (one_digit.py), with prices for every extra digit,
+   every stroke a cut goes through, and pieces too wide or too short for one digit;
 7. each digit through the same 28×28 normalisation as single digits.
 """
 
@@ -38,6 +39,7 @@ TEXTURE_PIECES = 40  # one glyph with more pieces, or riddled with holes (prepro
 PIECES_PER_DIGIT, HOLES_PER_DIGIT = 12, 4  # what is left has more on average (holes: beyond 20): noise
 NOISE = "no digits: the image looks like noise"
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
+OneDigit = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N,) probability that each is one whole digit
 
 
 @dataclass
@@ -73,8 +75,9 @@ class Segmented:
     reason: str | None = None
 
 
-def segment(gray: np.ndarray, classify: Classifier) -> Segmented:
-    """Split a grayscale image in [0, 1] into digits; ``classify`` scores candidate cuts of touching digits."""
+def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segmented:
+    """Split a grayscale image in [0, 1] into digits; ``classify`` and ``one_digit`` (the one-digit
+    model, one_digit.py) rate the pieces of candidate cuts of touching digits."""
     ink = ink_map(gray)
     if ink.reason:
         return Segmented([], ink.reason)
@@ -93,7 +96,7 @@ def segment(gray: np.ndarray, classify: Classifier) -> Segmented:
         [
             (_image(part, labels, ink.ink), _box(part, ink.scale, gray.shape))
             for glyph in line
-            for part in _split(glyph, labels, ink.ink, height, classify)
+            for part in _split(glyph, labels, ink.ink, height, (classify, one_digit))
         ]
         for line in lines
     ])  # fmt: skip
@@ -247,13 +250,13 @@ def _image(glyph: Glyph, labels: np.ndarray, ink: np.ndarray) -> np.ndarray:
     return to_mnist(crop[rows[0] : rows[-1] + 1], mask[rows[0] : rows[-1] + 1])
 
 
-def _split(glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, classify: Classifier) -> list[Glyph]:
+def _split(glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, models: tuple) -> list[Glyph]:
     """Cut a glyph that may hold touching digits, by recognition: every way of cutting it at candidate
-    places is scored by the classifier's confidence in each piece, and the best one wins (keeping it
-    whole is one of the ways)."""
-    if glyph.width < 0.9 * height:
+    places is scored by how sure the models are that each piece is one digit, and the best one wins
+    (keeping it whole is one of the ways)."""
+    if glyph.width < SPLIT_FROM * height:
         return [glyph]
-    if glyph.width < 1.2 * height and classify(_image(glyph, labels, ink)[None]).max() >= 0.9:
+    if glyph.width < SURE_UNTIL * height and _sure(models, _image(glyph, labels, ink)[None])[0] >= SURE:
         return [glyph]  # a wide but clearly single digit (a 2, a 5): no need to try cuts
     crop, mask = _glyph_ink(glyph, labels, ink)
     column_ink = (crop * mask).sum(0)
@@ -267,14 +270,14 @@ def _split(glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, cla
     if len(parts) <= 1:
         return [glyph]
     order = list(parts)
-    confidence = classify(np.stack([_image(parts[span], labels, ink) for span in order])).max(1)
+    sure = _sure(models, np.stack([_image(parts[span], labels, ink) for span in order]))
     widths = {span: (points[span[1]] - points[span[0]]) / height for span in order}
-    score = {  # the classifier's confidence, a price per digit, and doubt about pieces too wide or too short
+    worth = {  # how sure, a price per digit, and doubt about pieces too wide or too short
         span: float(np.log(c + 1e-9))
         - CUT_COST
         - WIDE_COST * max(0.0, widths[span] - 1.1)
         - SHORT_COST * max(0.0, SHORT - parts[span].height / height)
-        for span, c in zip(order, confidence)
+        for span, c in zip(order, sure)
     }
     # Cutting through strokes has a price too: two digits that touch meet in one stroke or two, while a
     # cut through one digit (the middle of a 3, the loop of a 9) crosses several. A piece wider than
@@ -282,8 +285,15 @@ def _split(glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, cla
     crossings = np.diff(mask.view(np.int8), axis=0, prepend=0).clip(0).sum(0)
     cross = CROSS_COST if glyph.width < CROSS_UNTIL * height else 0.0
     cut = [cross * float(crossings[min(p, glyph.width - 1)]) for p in points]
-    path = _best_path(len(points), score, cut)
+    path = _best_path(len(points), worth, cut)
     return [parts[span] for span in path] if path else [glyph]
+
+
+def _sure(models: tuple[Classifier, OneDigit], images: np.ndarray) -> np.ndarray:
+    """How sure (N,) that each piece is one digit: the classifier's confidence times the one-digit
+    model's probability to the power ONE_DIGIT_WEIGHT."""
+    classify, one_digit = models
+    return classify(images).max(1) * one_digit(images) ** ONE_DIGIT_WEIGHT
 
 
 def _best_path(n: int, score: dict[tuple[int, int], float], cut: list[float]) -> list[tuple[int, int]]:
@@ -305,7 +315,11 @@ def _best_path(n: int, score: dict[tuple[int, int], float], cut: list[float]) ->
     return path[::-1]
 
 
-CUT_COST = 0.2  # log-confidence each extra digit must earn: fragments of one digit often look like digits
+# Tuned on touching and separated numbers drawn with seeds 1–4 (benchmarks/handwritten_numbers.py reports seed 0).
+ONE_DIGIT_WEIGHT = 0.5  # the one-digit model's say: 1 splits more touching digits and more single wide ones
+SPLIT_FROM = 0.5  # line heights: a narrower piece is one digit, never cut (two touching 1s can be this narrow)
+SURE_UNTIL, SURE = 1.2, 0.8  # a piece narrower than this that is this surely one digit is not cut either
+CUT_COST = 0.3  # log-confidence each extra digit must earn: fragments of one digit often look like digits
 CROSS_COST = 0.15  # log-confidence per stroke a cut goes through
 CROSS_UNTIL = 1.3  # line heights: a piece at least this wide holds several digits, cut strokes or not
 WIDE_COST = 3.0  # per line-height of width beyond 1.1: one digit is rarely wider than it is tall

@@ -4,7 +4,8 @@ Nothing is downloaded: each MNIST digit is up-sampled into smooth pen strokes an
 under one named condition (a phone photo on grey paper, a canvas export with a transparent
 background, a scan with grid lines, ...). Tests assert accuracy on a seeded sample; the benchmark
 ``benchmarks/realistic.py`` reports it per condition. ``textures`` makes the opposite: noise and
-texture with no digit, which must be read as none.
+texture with no digit, which must be read as none. ``one_digit_pieces`` cuts composed numbers into
+the pieces the one-digit model learns from (from MNIST *training* digits there).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 from PIL import Image
+
+from .preprocess import to_mnist
 
 
 def strokes(digit: np.ndarray, size: int, level: float = 0.5) -> np.ndarray:
@@ -156,6 +159,14 @@ def number_ink(digits: list[np.ndarray], rng: np.random.Generator, touching: boo
 
     With ``touching``, neighbours overlap a little so that their strokes run into each other.
     """
+    return number_layout(digits, rng, touching, digit_px)[0]
+
+
+def number_layout(
+    digits: list[np.ndarray], rng: np.random.Generator, touching: bool, digit_px: int, overlap=(0.03, 0.1)
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """``number_ink`` and each digit's columns [start, stop) in it; touching neighbours overlap by
+    ``overlap`` (a range, in digit sizes)."""
     glyphs = []
     for digit in digits:
         size = int(digit_px * rng.uniform(0.85, 1.15))
@@ -164,18 +175,20 @@ def number_ink(digits: list[np.ndarray], rng: np.random.Generator, touching: boo
         glyphs.append(ink[:, cols[0] : cols[-1] + 1] if len(cols) else ink)
     height = max(g.shape[0] for g in glyphs) + 2 * digit_px // 5
     gaps = [
-        -int(rng.uniform(0.03, 0.1) * digit_px) if touching else int(rng.uniform(0.12, 0.5) * digit_px) for _ in glyphs
+        -int(rng.uniform(*overlap) * digit_px) if touching else int(rng.uniform(0.12, 0.5) * digit_px) for _ in glyphs
     ]
     width = sum(g.shape[1] for g in glyphs) + sum(gaps) + digit_px
     line = np.zeros((height, width), np.float32)
     x = digit_px // 2
+    spans = []
     for glyph, gap in zip(glyphs, gaps):
         y = (height - glyph.shape[0]) // 2 + int(rng.uniform(-0.08, 0.08) * digit_px)
         y = int(np.clip(y, 0, height - glyph.shape[0]))
         region = line[y : y + glyph.shape[0], x : x + glyph.shape[1]]
         np.maximum(region, glyph[:, : region.shape[1]], out=region)
+        spans.append((x, x + region.shape[1]))
         x += glyph.shape[1] + gap
-    return line[:, : x + digit_px // 2 - gaps[-1]]
+    return line[:, : x + digit_px // 2 - gaps[-1]], spans
 
 
 NUMBER_CONDITIONS = ("canvas", "white_on_black", "transparent", "grey_paper", "gradient", "ruled", "jpeg", "noise")
@@ -197,6 +210,53 @@ def sample_numbers(images: np.ndarray, labels: np.ndarray, count: int, touching:
         ink = number_ink([images[j] for j in index], rng, touching, int(rng.integers(28, 120)))
         condition = NUMBER_CONDITIONS[i % len(NUMBER_CONDITIONS)]
         yield "".join(str(labels[j]) for j in index), condition, render_number(ink, condition, rng)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pieces of numbers: what splitting touching digits must tell apart
+
+
+def one_digit_pieces(images: np.ndarray, count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` pieces of composed numbers, cut the ways segmentation tries, as (N, 28, 28) uint8
+    normalised like a number's digits, and labels: 1 for one whole digit, 0 for anything else.
+
+    Each piece comes from three digits in a line (touching, overlapping by up to 15 % of a digit, 70 %
+    of the time): half are the middle digit cut near its edges; the rest are two or three digits,
+    20–60 % of one, or one with 35–75 % of its neighbour.
+    """
+    rng = np.random.default_rng(seed)
+    pieces, labels = [], []
+    while len(pieces) < count:
+        index = rng.choice(len(images), 3, replace=False)
+        digit_px = int(rng.integers(28, 90))
+        line, spans = number_layout([images[i] for i in index], rng, rng.random() < 0.7, digit_px, (0.0, 0.15))
+        start, stop, label = _cut(spans, digit_px, rng)
+        piece = line[:, max(0, int(start)) : int(stop)]
+        mask = piece > 0.5
+        rows = np.flatnonzero(mask.any(1))
+        if mask.sum() >= 10:
+            pieces.append(to_mnist(piece[rows[0] : rows[-1] + 1], mask[rows[0] : rows[-1] + 1]))
+            labels.append(label)
+    return np.stack(pieces), np.array(labels, np.uint8)
+
+
+def _cut(spans: list[tuple[int, int]], digit_px: int, rng: np.random.Generator) -> tuple[float, float, int]:
+    """Where to cut three digits' line (columns start, stop) and whether that gives one whole digit."""
+    (s0, e0), (s1, e1), (s2, e2) = spans
+    jitter = rng.uniform(-0.06, 0.06, 2) * digit_px
+    kind = rng.random()
+    if kind < 0.5:  # the middle digit: cut in the overlap with each neighbour, or in the gap just outside it
+        start = (s1 + e0) / 2 if e0 > s1 else s1 - rng.uniform(0, 0.05) * digit_px
+        stop = (e1 + s2) / 2 if s2 < e1 else e1 + rng.uniform(0, 0.05) * digit_px
+        return start + jitter[0], stop + jitter[1], 1
+    if kind < 0.7:  # two digits, or all three
+        return s0 + jitter[0], (e1 if rng.random() < 0.75 else e2) + jitter[1], 0
+    if kind < 0.85:  # part of one digit
+        part = rng.uniform(0.2, 0.6) * (e1 - s1)
+        return (s1, s1 + part, 0) if rng.random() < 0.5 else (e1 - part, e1, 0)
+    if rng.random() < 0.5:  # one digit and much of its neighbour
+        return s1, e1 + rng.uniform(0.35, 0.75) * (e2 - s2), 0
+    return s1 - rng.uniform(0.35, 0.75) * (e0 - s0), e1, 0
 
 
 # ---------------------------------------------------------------------------------------------

@@ -251,7 +251,7 @@ def train(
 ) -> TrainResult:
     """Train ``config.arch`` on MNIST; the best epoch on validation is saved to ``config.model_path``."""
     config.check()
-    _check_writable(Path(config.model_path))
+    check_writable(Path(config.model_path))
     device = select_device(config.device)
     rank, size = world()
     if size > 1:
@@ -471,7 +471,7 @@ def _resume(model, schedule, config: TrainConfig, steps_per_epoch: int) -> tuple
     return epoch, history
 
 
-def _check_writable(path: Path) -> None:
+def check_writable(path: Path) -> None:
     """Fail before training, not after it, when the model cannot be saved."""
     folder = path.parent
     try:
