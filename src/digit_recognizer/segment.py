@@ -13,10 +13,11 @@ The steps, on the same cleaned-up ink map as single digits (``preprocess.ink_map
    the light fades on a photo). An image that is all noise or texture has no digits: ink over 45 %
    of the image (as for single digits), specks everywhere (the would-be digits hold under half the
    ink), or glyphs that together have more pieces or holes than that many digits can;
-6. touching digits split: a piece wider than the line's digits is cut at candidate columns, and the
-   best way of cutting it wins: each piece scored by the classifier's confidence and the one-digit
-   model's probability that it is one whole digit (one_digit.py), with prices for every extra digit,
-   every stroke a cut goes through, and pieces too wide or too short for one digit;
+6. touching digits split: a piece at least half as wide as the line's digits are tall (two touching
+   1s can be that narrow) is cut at candidate columns, and the best way of cutting it wins: each piece
+   scored by the classifier's confidence and the one-digit model's probability that it is one whole
+   digit (one_digit.py), with prices for every extra digit, every stroke a cut goes through, and
+   pieces too wide or too short for one digit;
 7. each digit through the same 28×28 normalisation as single digits.
 """
 
@@ -250,7 +251,9 @@ def _image(glyph: Glyph, labels: np.ndarray, ink: np.ndarray) -> np.ndarray:
     return to_mnist(crop[rows[0] : rows[-1] + 1], mask[rows[0] : rows[-1] + 1])
 
 
-def _split(glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, models: tuple) -> list[Glyph]:
+def _split(
+    glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, models: tuple[Classifier, OneDigit]
+) -> list[Glyph]:
     """Cut a glyph that may hold touching digits, by recognition: every way of cutting it at candidate
     places is scored by how sure the models are that each piece is one digit, and the best one wins
     (keeping it whole is one of the ways)."""
