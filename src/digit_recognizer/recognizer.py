@@ -203,7 +203,7 @@ class Recognizer:
         """The one-digit model's probability (N,) that each 28×28 piece of a number is one whole digit,
         not two or part of one (segment.py weighs it with the classifier's confidence)."""
         if self._one_digit is None:
-            self._one_digit = Recognizer(read_model_file(ONE_DIGIT_MODEL), path=ONE_DIGIT_MODEL)
+            self._one_digit = Recognizer.load(ONE_DIGIT_MODEL)
         return self._one_digit.probabilities(images)[:, 1]
 
     def predict(self, source: ImageSource) -> Prediction:
