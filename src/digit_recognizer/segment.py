@@ -322,7 +322,7 @@ def _best_path(n: int, score: dict[tuple[int, int], float], cut: list[float]) ->
 ONE_DIGIT_WEIGHT = 0.5  # the one-digit model's say: 1 splits more touching digits and more single wide ones
 SPLIT_FROM = 0.5  # line heights: a narrower piece is one digit, never cut (two touching 1s can be this narrow)
 SURE_UNTIL, SURE = 1.2, 0.8  # a piece narrower than this that is this surely one digit is not cut either
-CUT_PLACES = 28  # candidate cut columns per piece, half at the thinnest columns (14 read 72.5 % of touching, 28 75.7 %)
+CUT_PLACES = 28  # cut columns to try per piece, half at the thinnest (first one-digit model: 14 read 72.5 %, 28 75.7 %)
 CUT_COST = 0.3  # log-confidence each extra digit must earn: fragments of one digit often look like digits
 CROSS_COST = 0.15  # log-confidence per stroke a cut goes through
 CROSS_UNTIL = 1.3  # line heights: a piece at least this wide holds several digits, cut strokes or not
