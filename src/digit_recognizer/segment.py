@@ -251,6 +251,14 @@ def _image(glyph: Glyph, labels: np.ndarray, ink: np.ndarray) -> np.ndarray:
     return to_mnist(crop[rows[0] : rows[-1] + 1], mask[rows[0] : rows[-1] + 1])
 
 
+def _piece_image(crop: np.ndarray, mask: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """``_image`` of the columns [start, stop) of a glyph, from the glyph's own ink and mask (what
+    ``_part`` cuts out), without looking its components up again."""
+    rows = np.flatnonzero(mask[:, start:stop].any(1))
+    window = slice(rows[0], rows[-1] + 1), slice(start, stop)
+    return to_mnist(crop[window], mask[window])
+
+
 def _split(
     glyph: Glyph, labels: np.ndarray, ink: np.ndarray, height: float, models: tuple[Classifier, OneDigit]
 ) -> list[Glyph]:
@@ -273,7 +281,8 @@ def _split(
     if len(parts) <= 1:
         return [glyph]
     order = list(parts)
-    sure = _sure(models, np.stack([_image(parts[span], labels, ink) for span in order]))
+    images = [_piece_image(crop, mask, points[i], points[j]) for i, j in order]
+    sure = _sure(models, np.stack(images))
     widths = {span: (points[span[1]] - points[span[0]]) / height for span in order}
     worth = {  # how sure, a price per digit, and doubt about pieces too wide or too short
         span: float(np.log(c + 1e-9))
