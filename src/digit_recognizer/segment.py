@@ -247,13 +247,12 @@ def _glyph_ink(glyph: Glyph, labels: np.ndarray, ink: np.ndarray) -> tuple[np.nd
 
 def _image(glyph: Glyph, labels: np.ndarray, ink: np.ndarray) -> np.ndarray:
     crop, mask = _glyph_ink(glyph, labels, ink)
-    rows = np.flatnonzero(mask.any(1))
-    return to_mnist(crop[rows[0] : rows[-1] + 1], mask[rows[0] : rows[-1] + 1])
+    return _piece_image(crop, mask, 0, glyph.width)
 
 
 def _piece_image(crop: np.ndarray, mask: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """``_image`` of the columns [start, stop) of a glyph, from the glyph's own ink and mask (what
-    ``_part`` cuts out), without looking its components up again."""
+    """The 28×28 image of the columns [start, stop) of a glyph's own ink and mask (what ``_part``
+    cuts out), its empty rows dropped: cut pieces are imaged without looking their components up again."""
     rows = np.flatnonzero(mask[:, start:stop].any(1))
     window = slice(rows[0], rows[-1] + 1), slice(start, stop)
     return to_mnist(crop[window], mask[window])
