@@ -266,9 +266,9 @@ def _split(
     (keeping it whole is one of the ways)."""
     if glyph.width < SPLIT_FROM * height:
         return [glyph]
-    if glyph.width < SURE_UNTIL * height and _sure(models, _image(glyph, labels, ink)[None])[0] >= SURE:
-        return [glyph]  # a wide but clearly single digit (a 2, a 5): no need to try cuts
     crop, mask = _glyph_ink(glyph, labels, ink)
+    if glyph.width < SURE_UNTIL * height and _sure(models, _piece_image(crop, mask, 0, glyph.width)[None])[0] >= SURE:
+        return [glyph]  # a wide but clearly single digit (a 2, a 5): no need to try cuts
     column_ink = (crop * mask).sum(0)
     points = [0, *_cut_candidates(column_ink, height), glyph.width]
     spans = [
