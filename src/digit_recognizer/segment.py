@@ -247,12 +247,13 @@ def _glyph_ink(glyph: Glyph, labels: np.ndarray, ink: np.ndarray) -> tuple[np.nd
 
 def _image(glyph: Glyph, labels: np.ndarray, ink: np.ndarray) -> np.ndarray:
     crop, mask = _glyph_ink(glyph, labels, ink)
-    return _piece_image(crop, mask, 0, glyph.width)
+    return piece_image(crop, mask, 0, glyph.width)
 
 
-def _piece_image(crop: np.ndarray, mask: np.ndarray, start: int, stop: int) -> np.ndarray:
+def piece_image(crop: np.ndarray, mask: np.ndarray, start: int, stop: int) -> np.ndarray:
     """The 28×28 image of the columns [start, stop) of a glyph's own ink and mask (what ``_part``
-    cuts out), its empty rows dropped: cut pieces are imaged without looking their components up again."""
+    cuts out), its empty rows dropped: cut pieces are imaged without looking their components up again,
+    and the one-digit model's training pieces (synthetic.one_digit_pieces) are imaged the same way."""
     rows = np.flatnonzero(mask[:, start:stop].any(1))
     window = slice(rows[0], rows[-1] + 1), slice(start, stop)
     return to_mnist(crop[window], mask[window])
@@ -267,7 +268,7 @@ def _split(
     if glyph.width < SPLIT_FROM * height:
         return [glyph]
     crop, mask = _glyph_ink(glyph, labels, ink)
-    if glyph.width < SURE_UNTIL * height and _sure(models, _piece_image(crop, mask, 0, glyph.width)[None])[0] >= SURE:
+    if glyph.width < SURE_UNTIL * height and _sure(models, piece_image(crop, mask, 0, glyph.width)[None])[0] >= SURE:
         return [glyph]  # a wide but clearly single digit (a 2, a 5): no need to try cuts
     column_ink = (crop * mask).sum(0)
     points = [0, *_cut_candidates(column_ink, height), glyph.width]
@@ -280,7 +281,7 @@ def _split(
     if len(parts) <= 1:
         return [glyph]
     order = list(parts)
-    images = [_piece_image(crop, mask, points[i], points[j]) for i, j in order]
+    images = [piece_image(crop, mask, points[i], points[j]) for i, j in order]
     sure = _sure(models, np.stack(images))
     widths = {span: (points[span[1]] - points[span[0]]) / height for span in order}
     worth = {  # how sure, a price per digit, and doubt about pieces too wide or too short

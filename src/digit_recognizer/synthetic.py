@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .preprocess import to_mnist
+from .segment import piece_image
 
 
 def strokes(digit: np.ndarray, size: int, level: float = 0.5) -> np.ndarray:
@@ -231,11 +231,9 @@ def one_digit_pieces(images: np.ndarray, count: int, seed: int = 0) -> tuple[np.
         digit_px = int(rng.integers(28, 90))
         line, spans = number_layout([images[i] for i in index], rng, rng.random() < 0.7, digit_px, (0.0, 0.15))
         start, stop, label = _cut(spans, digit_px, rng)
-        piece = line[:, max(0, int(start)) : int(stop)]
-        mask = piece > 0.5
-        rows = np.flatnonzero(mask.any(1))
-        if mask.sum() >= 10:
-            pieces.append(to_mnist(piece[rows[0] : rows[-1] + 1], mask[rows[0] : rows[-1] + 1]))
+        start, stop, mask = max(0, int(start)), int(stop), line > 0.5
+        if mask[:, start:stop].sum() >= 10:
+            pieces.append(piece_image(line, mask, start, stop))
             labels.append(label)
     return np.stack(pieces), np.array(labels, np.uint8)
 
