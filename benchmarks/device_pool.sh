@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# The "shared" ensemble pool (benchmarks/ensembles.py --groups shared) on one GPU, all eight members
-# at once, within a time limit; run it again on the same machine and it resumes the members (their
-# checkpoints are in runs/ensemble) and, once all eight exist, scores the pool.
+# Ensemble members (benchmarks/ensembles.py --groups POOL) trained on one GPU, PARALLEL at once, within
+# a time limit (POOL, since bash keeps GROUPS for itself); run it again on the same machine and it resumes the members (their
+# checkpoints are in runs/ensemble) and, once all exist, scores them (unless TRAIN_ONLY=1).
 #
-#   DIGITS_DATA_DIR=path/to/mnist OUT=out-folder LIMIT=540 [PYTHON=python3] [MPS=0] bash benchmarks/device_pool.sh
+#   DIGITS_DATA_DIR=path/to/mnist OUT=out-folder LIMIT=540 [POOL=shared] [PARALLEL=8] [TRAIN_ONLY=1] \
+#     [PYTHON=python3] [MPS=0] bash benchmarks/device_pool.sh
 #
-# OUT gets log.txt, ensembles-shared.json (when the pool was scored) and the members' checkpoints and
-# logs packed two members per tar (pool-36-37.tar, ...). LIMIT: seconds of training in this call.
-# Without MPS the eight processes take turns on the GPU (time-slicing): on an H200 eight at once did
-# only about 1.4 times the work of one, since a step of these small models mostly waits on kernel
-# launches. So NVIDIA's Multi-Process Service is started when it is there and works (MPS=0: never),
-# which lets the processes' kernels run side by side; the log says which was used.
+# OUT gets log.txt, ensembles-POOL.json (when scored) and the members' checkpoints, logs and plots,
+# four members to a tar in the order of their seeds (members-1.tar, ...). LIMIT: seconds of training
+# in this call. Without MPS the processes take turns on the GPU (time-slicing): on an H200 eight at
+# once did only about 1.4 times the work of one, since a step of these small models mostly waits on
+# kernel launches. So NVIDIA's Multi-Process Service is started when it is there and works (MPS=0:
+# never), which lets the processes' kernels run side by side; the log says which was used. With it,
+# on 2026-11-26, the eight "shared" members trained in 120-138 s each, all at once.
 set -u
 cd "$(dirname "$0")/.."
 : "${DIGITS_DATA_DIR:?set DIGITS_DATA_DIR to the MNIST folder}" "${OUT:?set OUT to a folder for the results}"
-export PYTHONPATH=$PWD/src PYTHONUNBUFFERED=1 MPLBACKEND=Agg OMP_NUM_THREADS=2  # 8 processes share the CPU
+POOL=${POOL:-shared}
+PARALLEL=${PARALLEL:-8}
+THREADS=$(( $(nproc) / PARALLEL )); [ "$THREADS" -ge 1 ] || THREADS=1
+export PYTHONPATH=$PWD/src PYTHONUNBUFFERED=1 MPLBACKEND=Agg OMP_NUM_THREADS=$THREADS  # the processes share the CPU
 PYTHON=${PYTHON:-python3}
 RUNS=runs/ensemble
 LOG=$OUT/log.txt
@@ -35,13 +40,17 @@ if [ "${MPS:-1}" != 0 ] && command -v nvidia-cuda-mps-control > /dev/null; then
 else
   echo "no MPS; time-slicing" >> "$LOG"
 fi
-timeout -k 10 "${LIMIT:-540}" "$PYTHON" benchmarks/ensembles.py --groups shared --parallel 8 \
-  --data-dir "$DIGITS_DATA_DIR" --runs-dir "$RUNS" --out "$OUT/ensembles-shared.json" >> "$LOG" 2>&1
+only=(); [ "${TRAIN_ONLY:-0}" = 1 ] && only=(--train-only)
+# shellcheck disable=SC2086  # POOL: group names, split on spaces
+timeout -k 10 "${LIMIT:-540}" "$PYTHON" benchmarks/ensembles.py --groups $POOL --parallel "$PARALLEL" "${only[@]}" \
+  --data-dir "$DIGITS_DATA_DIR" --runs-dir "$RUNS" --out "$OUT/ensembles-${POOL// /+}.json" >> "$LOG" 2>&1
 echo "ensembles.py exit status $? after $(( $(date +%s) - start )) s" >> "$LOG"
 pkill -f "digit_recognizer train" && sleep 2  # members the time limit cut short; they resume next call
 for f in "$RUNS"/*.log; do echo "== $f"; grep -E "^Epoch" "$f" | tail -n 2; tail -n 2 "$f"; done >> "$LOG" 2>&1
-(cd "$RUNS" && for pair in "36 37" "38 39" "40 41" "42 43"; do
-  set -- $pair
-  tar cf "$OUT/pool-$1-$2.tar" $(ls -d shared-*-s$1* shared-*-s$2* 2>/dev/null) 2>/dev/null
-done)
+set -- $(cd "$RUNS" && ls ./*.h5 2>/dev/null | sed 's|^\./||; s|\.h5$||' | awk -F-s '{print $NF, $0}' | sort -n | cut -d' ' -f2)
+part=0
+while [ $# -gt 0 ]; do
+  part=$(( part + 1 )); chunk=("${@:1:4}"); shift $(( $# < 4 ? $# : 4 ))
+  (cd "$RUNS" && tar cf "$OUT/members-$part.tar" $(for m in "${chunk[@]}"; do ls -d "$m.h5" "$m.log" "$m-plots" 2>/dev/null; done))
+done
 ls -la "$OUT" >> "$LOG"

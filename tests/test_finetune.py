@@ -13,7 +13,7 @@ from digit_recognizer import cli
 from digit_recognizer.augment import Augment
 from digit_recognizer.checkpoint import ModelFile, read_model_file
 from digit_recognizer.errors import DataError
-from digit_recognizer.evaluate import select_ensemble
+from digit_recognizer.evaluate import fit_temperature, log_loss, select_ensemble, temperature_scaled
 from digit_recognizer.finetune import (
     FALLBACK_AUGMENT,
     FinetuneConfig,
@@ -158,6 +158,28 @@ def test_forward_selection_weighs_models_by_their_held_out_log_loss():
     assert sorted(set(picked)) == [0, 1]
     with pytest.raises(ValueError):
         select_ensemble([], labels, steps=3)
+
+
+def test_forward_selection_calibrates_before_it_compares_log_losses():
+    """Label smoothing makes a model underconfident: on raw log-loss a confident but less accurate model
+    alone beats it. Temperature-scaled, the accurate model is chosen (and the ranking kept: the
+    scaling never changes which digit a model prefers)."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 2000)
+
+    def model(accuracy: float, p: float) -> np.ndarray:
+        wrong = rng.random(len(labels)) > accuracy
+        out = np.full((len(labels), 10), (1 - p) / 9)
+        out[np.arange(len(labels)), np.where(wrong, (labels + 1) % 10, labels)] = p
+        return out
+
+    smoothed, confident = model(0.99, 0.6), model(0.95, 0.97)
+    assert select_ensemble([smoothed, confident], labels, steps=4, calibrate=False)[0] == 1
+    assert select_ensemble([smoothed, confident], labels, steps=4)[0] == 0
+    temperature = fit_temperature(smoothed, labels)
+    assert temperature < 1  # sharpened
+    assert np.array_equal(temperature_scaled(smoothed, temperature).argmax(1), smoothed.argmax(1))
+    assert log_loss(temperature_scaled(smoothed, temperature), labels) < log_loss(smoothed, labels)
 
 
 def test_ensemble_evaluation_averages_models(tiny_model, mnist_dir, tmp_path, capsys):

@@ -40,9 +40,8 @@ class Evaluation:
         precision = true_pos / np.maximum(confusion.sum(0), 1)
         recall = true_pos / np.maximum(confusion.sum(1), 1)
         f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
-        nll = -np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-12, None)).mean()
         accuracy = float((predicted == labels).mean())
-        return cls(accuracy, float(nll), confusion, precision, recall, f1, probabilities, labels)
+        return cls(accuracy, log_loss(probabilities, labels), confusion, precision, recall, f1, probabilities, labels)
 
     def to_dict(self) -> dict:
         """Machine-readable metrics (``--json``)."""
@@ -76,25 +75,58 @@ class Evaluation:
 # Plots
 
 
-def select_ensemble(probabilities: Sequence[np.ndarray], labels: np.ndarray, steps: int) -> list[int]:
+def select_ensemble(
+    probabilities: Sequence[np.ndarray], labels: np.ndarray, steps: int, calibrate: bool = True
+) -> list[int]:
     """Forward selection with replacement (Caruana et al., 2004): starting from nothing, add the model
     whose probabilities most lower the log-loss of the running mean, ``steps`` times; return the
     models of the step with the lowest loss, by index, repeated as often as they were picked (so a
     model picked twice weighs twice in the mean). ``probabilities`` must be on held-out images that
-    none of the models was trained or chosen on, and ``labels`` theirs."""
+    none of the models was trained or chosen on, and ``labels`` theirs.
+
+    With ``calibrate``, each model's probabilities are first temperature-scaled on those images
+    (``fit_temperature``), for the choice only: the log-loss then ranks how well a mean separates the
+    right digit from the others rather than how confident its models are. Models trained with label
+    smoothing are underconfident by design, each by its own amount, and on raw log-loss the most
+    confident one alone beat the mean of eight more accurate ones. The returned weights are meant for
+    the models' own probabilities, as ``digits evaluate --model-path`` averages them."""
     if not probabilities or steps < 1:
         raise ValueError("forward selection needs at least one model and one step")
+    if calibrate:
+        probabilities = [temperature_scaled(p, fit_temperature(p, labels)) for p in probabilities]
     total = np.zeros_like(probabilities[0], dtype=np.float64)
     picked: list[int] = []
     best_loss, best = np.inf, []
     for _ in range(steps):
-        losses = [Evaluation.from_probabilities((total + p) / (len(picked) + 1), labels).loss for p in probabilities]
+        losses = [log_loss((total + p) / (len(picked) + 1), labels) for p in probabilities]
         index = int(np.argmin(losses))  # ties go to the first model
         picked.append(index)
         total += probabilities[index]
         if losses[index] < best_loss:
             best_loss, best = losses[index], list(picked)
     return best
+
+
+def log_loss(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Mean negative log-probability of the true digits."""
+    return float(-np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-12, None)).mean())
+
+
+def temperature_scaled(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax(logits / T) from the probabilities softmax(logits): log p is the logits less a constant
+    per image, so p ** (1 / T), renormalised, is the same thing."""
+    scaled = np.log(np.clip(probabilities, 1e-12, None)) / temperature
+    scaled = np.exp(scaled - scaled.max(1, keepdims=True))
+    return scaled / scaled.sum(1, keepdims=True)
+
+
+def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """The temperature that minimises the log-loss of ``temperature_scaled(probabilities, T)`` on
+    ``labels`` (temperature scaling, Guo et al. 2017), searched over 1/T from 0.1 to 10 on a
+    log-spaced grid of 201 points. It keeps every image's ranking of the digits, so accuracy is unchanged."""
+    inverse = np.geomspace(0.1, 10, 201)
+    losses = [log_loss(temperature_scaled(probabilities, 1 / k), labels) for k in inverse]
+    return float(1 / inverse[int(np.argmin(losses))])
 
 
 def _pyplot():
