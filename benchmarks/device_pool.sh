@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Ensemble members (benchmarks/ensembles.py --groups POOL) trained on one GPU, PARALLEL at once, within
-# a time limit (POOL, since bash keeps GROUPS for itself); run it again on the same machine and it resumes the members (their
-# checkpoints are in runs/ensemble) and, once all exist, scores them (unless TRAIN_ONLY=1).
+# Ensemble members (benchmarks/ensembles.py --groups POOL; bash keeps the name GROUPS for itself)
+# trained on one GPU, PARALLEL at once, within a time limit; run it again on the same machine and it
+# resumes the members (their checkpoints are in runs/ensemble) and, once all exist, scores them
+# (unless TRAIN_ONLY=1).
 #
 #   DIGITS_DATA_DIR=path/to/mnist OUT=out-folder LIMIT=540 [POOL=shared] [PARALLEL=8] [TRAIN_ONLY=1] \
 #     [PYTHON=python3] [MPS=0] bash benchmarks/device_pool.sh
 #
 # OUT gets log.txt, ensembles-POOL.json (when scored) and the members' checkpoints, logs and plots,
 # four members to a tar in the order of their seeds (members-1.tar, ...). LIMIT: seconds of training
-# in this call. Without MPS the processes take turns on the GPU (time-slicing): on an H200 eight at
-# once did only about 1.4 times the work of one, since a step of these small models mostly waits on
-# kernel launches. So NVIDIA's Multi-Process Service is started when it is there and works (MPS=0:
-# never), which lets the processes' kernels run side by side; the log says which was used. With it,
-# on 2026-11-26, the eight "shared" members trained in 120-138 s each, all at once.
+# in this call. Without MPS the processes take turns on the GPU (time-slicing); a step of these small
+# models mostly waits on kernel launches, and NVIDIA's Multi-Process Service lets the processes'
+# kernels run side by side. On an H200 eight resnet runs at once did 2.27 times the epochs of one run
+# alone time-sliced, 3.83 times under MPS (benchmarks/gpu_sharing.py). So MPS is started when it is
+# there and works (MPS=0: never); the log says which was used. With it, on 2026-11-26, the eight
+# "shared" members trained in 120-138 s each, all at once, and the sixteen "shared2" in 215-251 s.
 set -u
 cd "$(dirname "$0")/.."
 : "${DIGITS_DATA_DIR:?set DIGITS_DATA_DIR to the MNIST folder}" "${OUT:?set OUT to a folder for the results}"

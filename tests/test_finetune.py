@@ -193,6 +193,29 @@ def test_ensemble_evaluation_averages_models(tiny_model, mnist_dir, tmp_path, ca
     assert ensemble["accuracy"] == pytest.approx(single["accuracy"])  # the mean of one model twice is itself
 
 
+def test_an_ensemble_runs_a_model_named_twice_once_and_in_chunks(tiny_model, mnist, monkeypatch):
+    """Forward selection's weights name a model several times; it is loaded and run once, and counted as
+    often as named. Images go through a model CHUNK at a time: a 16-model ensemble on the 10,000 test
+    digits, run whole, once held 24 GB and was killed."""
+    from digit_recognizer import recognizer
+
+    base, _ = tiny_model
+    monkeypatch.setattr(recognizer, "CHUNK", 16)
+    ensemble = recognizer.Recognizer.load([base, base])
+    assert ensemble.members[0].engine is ensemble.engine
+    calls, engine = [], ensemble.engine
+
+    def counted(x):
+        calls.append(len(x))
+        return engine(x)
+
+    ensemble.engine = ensemble.members[0].engine = counted
+    images = mnist.test_images[:40]
+    alone = recognizer.Recognizer.load(base).probabilities(images)
+    assert np.allclose(ensemble.probabilities(images), alone, atol=1e-6)
+    assert calls == [16, 16, 8]
+
+
 def test_test_time_augmentation_averages_the_one_pixel_shifts(tiny_model, mnist):
     from digit_recognizer.recognizer import Recognizer
 

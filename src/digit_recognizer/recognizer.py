@@ -32,6 +32,7 @@ BUNDLED_MODEL = Path(__file__).parent / "assets" / "digit_recognizer_model.h5"
 ONE_DIGIT_MODEL = Path(__file__).parent / "assets" / "one_digit_model.h5"  # helps split touching digits
 LOW_CONFIDENCE = 0.6  # answers below this are flagged
 TTA_SHIFTS = ((0, 1), (0, -1), (1, 0), (-1, 0))  # test-time augmentation: the image moved by one pixel
+CHUNK = 1024  # images per model call: ONNX Runtime keeps each session's largest working memory, ~0.2 GB a 1,000 images
 
 
 @dataclass
@@ -155,7 +156,13 @@ class Recognizer:
         """Load a model file (without a path, the bundled model); several paths make an ensemble.
         With ``tta``, probabilities are averaged over the image and its one-pixel shifts."""
         if isinstance(path, (list, tuple)):
-            first, *rest = [cls.load(p) for p in path]
+            loaded: dict[Path, Recognizer] = {}  # a file named again shares its model (and is run once)
+            models = []
+            for p in path:
+                twin = loaded.get(key := (Path(p) if p else BUNDLED_MODEL).resolve())
+                models.append(cls(twin.model_file, twin.engine, twin.path) if twin else cls.load(p))
+                loaded.setdefault(key, models[-1])
+            first, *rest = models
             first.members = rest
         else:
             path = Path(path) if path else BUNDLED_MODEL
@@ -189,15 +196,22 @@ class Recognizer:
         return np.mean([self._probabilities(view) for view in views], axis=0)
 
     def _probabilities(self, images: np.ndarray) -> np.ndarray:
-        """The model's probabilities, averaged with the ensemble's other members."""
-        x = (images.astype(np.float32) / 255.0 - self.mean) / self.std
-        logits = self.engine(np.ascontiguousarray(x[:, None]))
+        """The model's probabilities, averaged with the ensemble's other members (a model named several
+        times is run once and counted as often as it is named)."""
+        models = [self, *self.members]
+        own = {}
+        for model in models:
+            if id(model.engine) not in own:
+                own[id(model.engine)] = model._own_probabilities(images)
+        return np.mean([own[id(model.engine)] for model in models], axis=0)
+
+    def _own_probabilities(self, images: np.ndarray) -> np.ndarray:
+        """This model's probabilities alone, CHUNK images per call to keep memory bounded."""
+        x = np.ascontiguousarray(((images.astype(np.float32) / 255.0 - self.mean) / self.std)[:, None])
+        logits = np.concatenate([self.engine(x[i : i + CHUNK]) for i in range(0, max(len(x), 1), CHUNK)])
         logits = logits - logits.max(1, keepdims=True)
         exp = np.exp(logits)
-        probs = exp / exp.sum(1, keepdims=True)
-        for member in self.members:
-            probs = probs + member.probabilities(images)
-        return probs / (1 + len(self.members))
+        return exp / exp.sum(1, keepdims=True)
 
     def one_digit(self, images: np.ndarray) -> np.ndarray:
         """The one-digit model's probability (N,) that each 28×28 piece of a number is one whole digit,
