@@ -170,17 +170,21 @@ def main() -> None:
     from digit_recognizer.data import load_mnist
     from digit_recognizer.evaluate import Evaluation
     from digit_recognizer.recognizer import Recognizer
+    from digit_recognizer.train import recorded_split
 
     mnist = load_mnist(args.data_dir)
 
     def accuracy(probabilities: np.ndarray) -> float:
         return Evaluation.from_probabilities(probabilities, mnist.test_labels).accuracy
 
-    # Each member's probabilities once, plain and with TTA. An ensemble's are their mean: the same
-    # numbers `Recognizer.load([...], tta)` gives, since both averages are plain means.
-    members, probabilities = [], {}
+    # Each member's probabilities once, plain and with TTA, and on its own validation split. An
+    # ensemble's are their mean: the same numbers `Recognizer.load([...], tta)` gives, since both
+    # averages are plain means.
+    members, probabilities, validation = [], {}, {}
     for name in chosen:
         recognizer = Recognizer.load(runs / f"{name}.h5")
+        x_val, y_val = recorded_split(recognizer.model_file, mnist)[2:]
+        validation[name] = (x_val, y_val, recognizer.probabilities(x_val))
         for tta in (False, True):
             recognizer.tta = tta
             probabilities[name, tta] = recognizer.probabilities(mnist.test_images)
@@ -209,25 +213,24 @@ def main() -> None:
     for group in SELECTED:
         if set(GROUPS[group]) <= set(chosen):
             for calibrate in (False, True):
-                ensembles += chosen_on_validation(group, runs, mnist, probabilities, accuracy, calibrate)
+                ensembles += chosen_on_validation(group, runs, validation, probabilities, accuracy, calibrate)
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "members": members, "ensembles": ensembles})
 
 
-def chosen_on_validation(group: str, runs: Path, mnist, probabilities: dict, accuracy, calibrate: bool) -> list[dict]:
+def chosen_on_validation(
+    group: str, runs: Path, validation: dict, probabilities: dict, accuracy, calibrate: bool
+) -> list[dict]:
     """A group's ensemble chosen by forward selection on the validation split its members share (on
     temperature-scaled probabilities with ``calibrate``, else on raw ones), then scored once on the
-    test set, plain and with TTA (the same weights)."""
+    test set, plain and with TTA (the same weights). ``validation``: each member's split (images,
+    labels) and its probabilities on it."""
     from digit_recognizer.evaluate import Evaluation, select_ensemble
-    from digit_recognizer.recognizer import Recognizer
-    from digit_recognizer.train import recorded_split
 
     names = GROUPS[group]
-    recognizers = [Recognizer.load(runs / f"{name}.h5") for name in names]
-    splits = [recorded_split(r.model_file, mnist) for r in recognizers]
-    x_val, y_val = splits[0][2:]
-    if any(not np.array_equal(split[3], y_val) or not np.array_equal(split[2], x_val) for split in splits):
+    x_val, y_val, _ = validation[names[0]]
+    if any(not np.array_equal(validation[n][1], y_val) or not np.array_equal(validation[n][0], x_val) for n in names):
         raise SystemExit(f"the members of {names} do not share one validation split")
-    val_probabilities = [r.probabilities(x_val) for r in recognizers]
+    val_probabilities = [validation[name][2] for name in names]
     picked = select_ensemble(val_probabilities, y_val, SELECTION_STEPS, calibrate)
     counts = {names[i]: picked.count(i) for i in sorted(set(picked))}
     val = Evaluation.from_probabilities(np.mean([val_probabilities[i] for i in picked], axis=0), y_val)

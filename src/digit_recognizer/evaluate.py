@@ -72,7 +72,7 @@ class Evaluation:
 
 
 # ---------------------------------------------------------------------------------------------
-# Plots
+# Ensembles: choosing members' weights on held-out digits
 
 
 def select_ensemble(
@@ -87,9 +87,10 @@ def select_ensemble(
     With ``calibrate``, each model's probabilities are first temperature-scaled on those images
     (``fit_temperature``), for the choice only: the log-loss then ranks how well a mean separates the
     right digit from the others rather than how confident its models are. Models trained with label
-    smoothing are underconfident by design, each by its own amount, and on raw log-loss the most
-    confident one alone beat the mean of eight more accurate ones. The returned weights are meant for
-    the models' own probabilities, as ``digits evaluate --model-path`` averages them."""
+    smoothing are underconfident by design, each by its own amount: on raw log-loss, the most confident
+    member of an eight-member pool alone beat every mean, though it had more errors than six others.
+    The returned weights are meant for the models' own probabilities, as ``digits evaluate
+    --model-path`` averages them."""
     if not probabilities or steps < 1:
         raise ValueError("forward selection needs at least one model and one step")
     if calibrate:
@@ -127,6 +128,10 @@ def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:
     inverse = np.geomspace(0.1, 10, 201)
     losses = [log_loss(temperature_scaled(probabilities, 1 / k), labels) for k in inverse]
     return float(1 / inverse[int(np.argmin(losses))])
+
+
+# ---------------------------------------------------------------------------------------------
+# Plots
 
 
 def _pyplot():
