@@ -1,14 +1,18 @@
-"""How far handwriting stays from the texture limits of `digits predict --multi` (``segment.py``).
+"""How far handwriting stays from the texture and smudge limits of `digits predict` (``preprocess.py``,
+``segment.py``), and what both say on images with no digit.
 
     python benchmarks/number_texture.py --count 400 --data-dir ../shared/data/mnist
 
 For numbers rendered from MNIST *test* digits (2–8 digits, separated and touching, every condition
 of ``synthetic.NUMBER_CONDITIONS``) it measures what the texture limits look at, per would-be digit
-(glyph) and per number, and counts the numbers the limits would wrongly call noise. For images with
-no digit (``synthetic.textures``: uniform noise, paper grain, blotches, specks; 64 to 1,500 px) it
-records the answer, and for comparison what `digits predict` without --multi says. Last, test digits
-and numbers with a grainy band below them (``synthetic.with_grainy_band``, where the light fades on
-a photo): how many are read right, refused, or misread.
+(glyph) and per number, and counts the numbers the limits would wrongly call noise or smudges; for
+single test digits rendered under every condition of ``synthetic.CONDITIONS``, the share of their
+stroke pixels in the strokes' core (``preprocess.core_share``, which tells smudges apart). For images
+with no digit (``synthetic.textures``: uniform noise, paper grain, blotches, specks; 64 to 1,500 px,
+``--texture-seeds`` of each) it counts how many `digits predict` and `digits predict --multi` read
+as a digit or number. Last, test digits and numbers with a grainy band below them
+(``synthetic.with_grainy_band``, where the light fades on a photo): how many are read right,
+refused, or misread.
 Results go to benchmarks/results/number_texture.json, a summary to stdout.
 """
 
@@ -24,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer import segment as seg  # noqa: E402
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.decode import load_gray  # noqa: E402
-from digit_recognizer.preprocess import TEXTURE_HOLES, ink_map  # noqa: E402
+from digit_recognizer.preprocess import SMUDGE_CORE, TEXTURE_HOLES, core_share, find_digit, ink_map  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
-from digit_recognizer.synthetic import number_ink, sample_numbers, textures, with_grainy_band  # noqa: E402
+from digit_recognizer.synthetic import number_ink, sample, sample_numbers, textures, with_grainy_band  # noqa: E402
 
 from machine import common_arguments, write_results  # noqa: E402
 
@@ -35,6 +39,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=400, help="numbers per group (separated, touching)")
     parser.add_argument("--bands", type=int, default=100, help="digits, and numbers, with a grainy band")
+    parser.add_argument("--per-condition", type=int, default=100, help="single digits per rendering condition")
+    parser.add_argument("--texture-seeds", type=int, default=40, help="images of each texture and size")
     parser.add_argument("--seed", type=int, default=5)
     common_arguments(parser, "number_texture")
     args = parser.parse_args()
@@ -43,7 +49,8 @@ def main() -> None:
     recognizer = Recognizer.load(args.model_path)
     results = {
         "handwriting": margins(mnist, args.count, args.seed),
-        "textures": texture_answers(recognizer, args.seed),
+        "single_digits": digit_core_shares(mnist, args.per_condition, args.seed),
+        "textures": texture_answers(recognizer, args.seed, args.texture_seeds),
         "grainy_band": band_answers(recognizer, mnist, args.bands),
     }
     write_results(args.out, {"settings": vars(args), **results})
@@ -54,8 +61,9 @@ def main() -> None:
 
 def margins(mnist, count: int, seed: int) -> dict:
     """What the texture limits look at, at its highest over rendered numbers, and how many they reject."""
-    numbers = rejected = 0
+    numbers = rejected = smudged = 0
     glyph_pieces = glyph_holes_per_width = mean_pieces = number_holes = 0.0
+    least_core = least_number_core = 1.0
     for touching in (False, True):
         for _, _, data in sample_numbers(mnist.test_images, mnist.test_labels, count, touching, seed, (2, 8)):
             ink = ink_map(load_gray(data))
@@ -74,6 +82,10 @@ def margins(mnist, count: int, seed: int) -> dict:
             mean_pieces = max(mean_pieces, sum(pieces) / len(glyphs))
             number_holes = max(number_holes, sum(holes) - seg.HOLES_PER_DIGIT * len(glyphs))
             rejected += any(seg._texture(g, labels, height) for g in glyphs) or seg._noise(glyphs, labels)
+            strokes = [ink.ink[g.y0 : g.y1, g.x0 : g.x1][seg._pixels(g, labels)] for g in glyphs]
+            least_core = min(least_core, *map(core_share, strokes))
+            least_number_core = min(least_number_core, core_share(np.concatenate(strokes)))
+            smudged += core_share(np.concatenate(strokes)) < SMUDGE_CORE
     return {
         "numbers": numbers,
         "called_texture_or_noise": rejected,
@@ -81,26 +93,52 @@ def margins(mnist, count: int, seed: int) -> dict:
         "most_holes_per_digit_width_in_a_glyph": round(glyph_holes_per_width, 2),
         "most_pieces_per_glyph_in_a_number": round(mean_pieces, 2),
         "most_holes_in_a_number_beyond_the_allowance_per_digit": number_holes,
+        "called_smudges": smudged,
+        "least_core_share_of_a_glyph": round(least_core, 3),
+        "least_core_share_of_a_number": round(least_number_core, 3),
         "limits": {
             "TEXTURE_PIECES": seg.TEXTURE_PIECES,
             "TEXTURE_HOLES": TEXTURE_HOLES,
             "PIECES_PER_DIGIT": seg.PIECES_PER_DIGIT,
             "HOLES_PER_DIGIT (beyond 20)": seg.HOLES_PER_DIGIT,
+            "SMUDGE_CORE": SMUDGE_CORE,
         },
     }
 
 
-def texture_answers(recognizer, seed: int) -> dict:
-    """What --multi and single-digit prediction say on images of noise and texture."""
-    rng = np.random.default_rng(seed)
+def digit_core_shares(mnist, per_condition: int, seed: int) -> dict:
+    """The share of each rendered test digit's stroke pixels in the strokes' core, at its lowest per
+    condition, and how many digits the smudge limit refuses."""
+    least, smudged, digits = {}, 0, 0
+    for condition, _, data in sample(mnist.test_images, mnist.test_labels, per_condition, seed):
+        ink = ink_map(load_gray(data))
+        mask, _ = find_digit(ink)
+        if mask is None:
+            continue
+        share = core_share(ink.ink[mask])
+        least[condition] = round(min(least.get(condition, 1.0), share), 3)
+        smudged += share < SMUDGE_CORE
+        digits += 1
+    return {"digits": digits, "called_smudges": smudged, "least_core_share": least}
+
+
+def texture_answers(recognizer, seed: int, count: int) -> dict:
+    """How many of ``count`` images of each texture and size --multi and single-digit prediction read as
+    a number or digit, and the highest core share of a would-be digit in them."""
     answers = {}
     for side in (64, 200, 600, 1500):
-        for name, image in textures(side, rng).items():
-            number, digit = recognizer.predict_number(image), recognizer.predict(image)
-            answers[f"{name}, {side} px"] = {
-                "--multi": number.reason or f"read as {number.number!r}",
-                "single digit": digit.reason or f"read as {digit.digit}",
-            }
+        for first in range(seed, seed + count):
+            for name, image in textures(side, np.random.default_rng(first)).items():
+                empty = {"images": 0, "--multi read": 0, "single digit read": 0}
+                tally = answers.setdefault(f"{name}, {side} px", empty)
+                tally["images"] += 1
+                tally["--multi read"] += bool(recognizer.predict_number(image).number)
+                tally["single digit read"] += recognizer.predict(image).digit is not None
+                ink = ink_map(image / 255.0)
+                mask, _ = find_digit(ink)
+                if mask is not None:
+                    share = core_share(ink.ink[mask])
+                    tally["most_core_share"] = round(max(tally.get("most_core_share", 0.0), share), 3)
     return answers
 
 

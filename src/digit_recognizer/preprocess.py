@@ -10,7 +10,8 @@ The steps, in order:
    and specks (small components away from the digit).
 3. *No digit?* Too little contrast, no component of any size, or noise everywhere → no digit. A
    large piece riddled with holes (a grainy band where the light fades on a photo) is texture and is
-   never taken for the digit.
+   never taken for the digit, nor are the grains inside its box. Ink with no edges, most of it far
+   below its peaks (smudges, shading), is no digit either.
 4. *LeCun's recipe.* Crop the ink's bounding box; bring thin strokes to MNIST's stroke width; fit into
    20×20 keeping the aspect ratio, with area-averaged (anti-aliased) grey levels; place it in 28×28
    so that its centre of mass is at MNIST's, (14, 14).
@@ -33,6 +34,9 @@ MNIST_STROKE = 0.14  # median MNIST stroke width / the 20 px box (measured on th
 MNIST_COM = (14.0, 14.0)  # mean centre of mass of MNIST digits (row, column)
 NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, not handwriting
 TEXTURE_HOLES = 10  # holes per digit-width beyond which a piece of ink is texture (a digit has at most 2)
+STROKE_CORE = 0.6  # of the normalised ink: a stroke's core, well inside its edges
+SMUDGE_CORE = 0.5  # ink with less of its stroke pixels in the core has no edges: smudges or shading
+SMUDGE = "no digit: only smudges or shading, no pen strokes"
 SQUARE = np.ones((3, 3), np.uint8)  # 8-connectivity
 
 
@@ -63,19 +67,28 @@ class InkMap:
 def prepare(gray: np.ndarray) -> Prepared:
     """Grayscale float image in [0, 1] → the model's 28×28 input, or the reason there is no digit."""
     ink = ink_map(gray)
-    if ink.reason:
-        return Prepared(None, None, ink.reason, ink.dark_on_light)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
-    keep, reason = _digit_components(stats[1:], labels.size, _texture(stats, labels))
+    digit_mask, reason = find_digit(ink)
+    if reason is None and smudged(ink.ink[digit_mask]):
+        reason = SMUDGE
     if reason:
         return Prepared(None, None, reason, ink.dark_on_light)
-    chosen = np.zeros(count, bool)
-    chosen[keep + 1] = True
-    digit_mask = chosen[labels]
     x, y, w, h = cv2.boundingRect(digit_mask.view(np.uint8))
     rows, cols = slice(y, y + h), slice(x, x + w)
     box = input_box(rows, cols, ink.scale, gray.shape)
     return Prepared(to_mnist(ink.ink[rows, cols], digit_mask[rows, cols]), box, None, ink.dark_on_light)
+
+
+def find_digit(ink: InkMap) -> tuple[np.ndarray | None, str | None]:
+    """The stroke pixels that make up the digit (a mask over the ink map), or why there is none."""
+    if ink.reason:
+        return None, ink.reason
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
+    keep, reason = _digit_components(stats[1:], labels.size, _texture(stats, labels))
+    if reason:
+        return None, reason
+    chosen = np.zeros(count, bool)
+    chosen[keep + 1] = True
+    return chosen[labels], None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,14 +188,15 @@ def _long_runs(mask: np.ndarray) -> np.ndarray:
 
 def _digit_components(stats: np.ndarray, area: int, texture=()) -> tuple[np.ndarray, str | None]:
     """Indices (into ``stats``: x, y, w, h, size per component) of the digit's pieces, or why there is
-    none. Components listed in ``texture`` (indices into ``stats``) are never part of the digit."""
+    none. Components listed in ``texture`` (indices into ``stats``), and those with their centre inside a
+    texture piece's box, are never part of the digit."""
     if len(stats) == 0:
         return np.array([], int), "no digit: no ink found"
     sizes = stats[:, cv2.CC_STAT_AREA]
     if sizes.sum() > NOISE_COVER * area or (len(stats) > 50 and sizes.max() < 0.3 * sizes.sum()):
         return np.array([], int), "no digit: the image looks like noise"
     sizes = sizes.copy()
-    sizes[list(texture)] = 0
+    sizes[_within(stats, list(texture))] = 0
     if sizes.max() == 0:
         return np.array([], int), "no digit: the image looks like noise"
     main = int(np.argmax(sizes))
@@ -197,6 +211,18 @@ def _digit_components(stats: np.ndarray, area: int, texture=()) -> tuple[np.ndar
     keep = near & (sizes >= 0.1 * sizes[main])
     keep[main] = True
     return np.flatnonzero(keep), None
+
+
+def _within(stats: np.ndarray, texture: list[int]) -> np.ndarray:
+    """The components that are texture or have their centre inside a texture piece's box: the grains
+    between the strands of a riddled piece belong to it."""
+    out = np.zeros(len(stats), bool)
+    out[texture] = True
+    centre_x = stats[:, 0] + stats[:, 2] / 2
+    centre_y = stats[:, 1] + stats[:, 3] / 2
+    for x, y, w, h in stats[texture, :4]:
+        out |= (centre_x >= x) & (centre_x < x + w) & (centre_y >= y) & (centre_y < y + h)
+    return out
 
 
 def _texture(stats: np.ndarray, labels: np.ndarray, largest: int = 3) -> list[int]:
@@ -221,6 +247,18 @@ def holes(mask: np.ndarray) -> int:
     """How many holes (pockets of background it encloses) a piece of ink has, given its mask."""
     background = np.pad(~mask, 1, constant_values=True)
     return cv2.connectedComponents(background.view(np.uint8), connectivity=4)[0] - 2  # less ink and outside
+
+
+def smudged(stroke_ink: np.ndarray) -> bool:
+    """Whether stroke pixels with these normalised ink levels are a smudge: a pen or pencil stroke has
+    edges, so most of it lies in its core; the ink of a smudge or of shading rises gently to a few
+    peaks. ``python benchmarks/number_texture.py`` measures the margins on both sides."""
+    return core_share(stroke_ink) < SMUDGE_CORE
+
+
+def core_share(stroke_ink: np.ndarray) -> float:
+    """The share of stroke pixels (by their normalised ink levels) in the strokes' core."""
+    return float(np.count_nonzero(stroke_ink > STROKE_CORE) / max(stroke_ink.size, 1))
 
 
 def speck_limit(area: int) -> float:

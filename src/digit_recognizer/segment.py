@@ -12,7 +12,8 @@ The steps, on the same cleaned-up ink map as single digits (``preprocess.ink_map
 5. texture dropped: a glyph with far more pieces or holes than handwriting has (a grainy band where
    the light fades on a photo). An image that is all noise or texture has no digits: ink over 45 %
    of the image (as for single digits), specks everywhere (the would-be digits hold under half the
-   ink), or glyphs that together have more pieces or holes than that many digits can;
+   ink), glyphs that together have more pieces or holes than that many digits can, or ink without
+   edges (smudges, shading: ``preprocess.smudged``);
 6. touching digits split: a piece at least half as wide as the line's digits are tall (two touching
    1s can be that narrow) is cut at candidate columns, and the best way of cutting it wins: each piece
    scored by the classifier's confidence and the one-digit model's probability that it is one whole
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .preprocess import NOISE_COVER, holes, ink_map, input_box, riddled, speck_limit, to_mnist
+from .preprocess import NOISE_COVER, holes, ink_map, input_box, riddled, smudged, speck_limit, to_mnist
 
 MAX_PIECES = 400  # only the largest this many components are tried as digits
 MANY_PIECES = 50  # more components than this, with under half the ink in the digits: specks or texture
@@ -39,6 +40,7 @@ MANY_PIECES = 50  # more components than this, with under half the ink in the di
 TEXTURE_PIECES = 40  # one glyph with more pieces, or riddled with holes (preprocess.riddled): dropped
 PIECES_PER_DIGIT, HOLES_PER_DIGIT = 12, 4  # what is left has more on average (holes: beyond 20): noise
 NOISE = "no digits: the image looks like noise"
+SMUDGES = "no digits: only smudges or shading, no pen strokes"  # preprocess.smudged
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
 OneDigit = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N,) probability that each is one whole digit
 
@@ -93,6 +95,8 @@ def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segm
         return Segmented([], NOISE)
     if max(sizes[g.labels].sum() for g in kept) < speck_limit(labels.size):
         return Segmented([], "no digits: only specks")
+    if smudged(np.concatenate([ink.ink[g.y0 : g.y1, g.x0 : g.x1][_pixels(g, labels)] for g in kept])):
+        return Segmented([], SMUDGES)
     return Segmented([
         [
             (_image(part, labels, ink.ink), _box(part, ink.scale, gray.shape))
@@ -144,7 +148,12 @@ def _noise(glyphs: list[Glyph], labels: np.ndarray) -> bool:
 
 def _holes(glyph: Glyph, labels: np.ndarray) -> int:
     """How many holes the glyph's ink has (pockets of paper it encloses)."""
-    return holes(np.isin(labels[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1], glyph.labels))
+    return holes(_pixels(glyph, labels))
+
+
+def _pixels(glyph: Glyph, labels: np.ndarray) -> np.ndarray:
+    """The glyph's stroke pixels, as a mask over its box."""
+    return np.isin(labels[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1], glyph.labels)
 
 
 def _drop_underlines(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
