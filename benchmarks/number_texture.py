@@ -82,10 +82,11 @@ def margins(mnist, count: int, seed: int) -> dict:
             mean_pieces = max(mean_pieces, sum(pieces) / len(glyphs))
             number_holes = max(number_holes, sum(holes) - seg.HOLES_PER_DIGIT * len(glyphs))
             rejected += any(seg._texture(g, labels, height) for g in glyphs) or seg._noise(glyphs, labels)
-            strokes = [ink.ink[g.y0 : g.y1, g.x0 : g.x1][seg._pixels(g, labels)] for g in glyphs]
+            strokes = [crop[mask] for crop, mask in (seg._glyph_ink(g, labels, ink.ink) for g in glyphs)]
             least_core = min(least_core, *map(core_share, strokes))
-            least_number_core = min(least_number_core, core_share(np.concatenate(strokes)))
-            smudged += core_share(np.concatenate(strokes)) < SMUDGE_CORE
+            number_core = core_share(np.concatenate(strokes))
+            least_number_core = min(least_number_core, number_core)
+            smudged += number_core < SMUDGE_CORE
     return {
         "numbers": numbers,
         "called_texture_or_noise": rejected,

@@ -95,7 +95,7 @@ def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segm
         return Segmented([], NOISE)
     if max(sizes[g.labels].sum() for g in kept) < speck_limit(labels.size):
         return Segmented([], "no digits: only specks")
-    if smudged(np.concatenate([ink.ink[g.y0 : g.y1, g.x0 : g.x1][_pixels(g, labels)] for g in kept])):
+    if smudged(np.concatenate([crop[mask] for crop, mask in (_glyph_ink(g, labels, ink.ink) for g in kept)])):
         return Segmented([], SMUDGES)
     return Segmented([
         [
@@ -249,9 +249,7 @@ def _lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
 
 def _glyph_ink(glyph: Glyph, labels: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The glyph's own ink and mask, cropped to its box (other components' ink removed)."""
-    window = labels[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1]
-    mask = np.isin(window, glyph.labels)
-    return ink[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1], mask
+    return ink[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1], _pixels(glyph, labels)
 
 
 def _image(glyph: Glyph, labels: np.ndarray, ink: np.ndarray) -> np.ndarray:
