@@ -37,7 +37,8 @@ def test_separated_numbers_are_read_exactly(recognizer, mnist):
 def test_touching_numbers_are_mostly_read(recognizer, mnist):
     sample = list(sample_numbers(mnist.test_images, mnist.test_labels, 40, touching=True, seed=12, lengths=(2, 3)))
     right = sum(recognizer.predict_number(data).number == truth for truth, _, data in sample)
-    assert right / len(sample) >= 0.8  # 90 % with the one-digit model, 85 % with the first one (0.5 before either)
+    # 87.5 %; 90 % with the quarter-height cut grid, 85 % with the first one-digit model, 50 % before either
+    assert right / len(sample) >= 0.8
 
 
 def test_the_one_digit_model_tells_one_whole_digit_from_two_or_part_of_one(mnist):
@@ -142,3 +143,25 @@ def test_cutting_through_strokes_must_be_paid_for():
     # The same cut through three strokes at 0.15 each costs more than the halves' extra confidence.
     assert _best_path(3, score, cut=[0.0, 0.45, 0.0]) == [(0, 2)]
     assert _best_path(3, {(0, 1): 0.0}, cut=[0.0, 0.0, 0.0]) == []  # no way to the end
+
+
+def test_the_classifier_reads_only_the_pieces_the_best_reading_needs(recognizer, mnist, monkeypatch):
+    from digit_recognizer import segment
+
+    lazy, same, rated, read = segment._best_reading, [], [], []
+
+    def against_reading_every_piece(n, spans, images, price, cut, models):
+        classify, one_digit = models
+        sure = np.asarray(classify(images).max(1), float) * one_digit(images) ** segment.ONE_DIGIT_WEIGHT
+        every = segment._best_path(n, dict(zip(spans, (np.log(sure + 1e-9) - price).tolist())), cut)
+        counting = (lambda pieces: read.append(len(pieces)) or classify(pieces), one_digit)
+        path = lazy(n, spans, images, price, cut, counting)
+        same.append(path == every)
+        rated.append(len(images))
+        return path
+
+    monkeypatch.setattr(segment, "_best_reading", against_reading_every_piece)
+    for _, _, data in sample_numbers(mnist.test_images, mnist.test_labels, 20, touching=True, seed=13):
+        recognizer.predict_number(data)
+    assert len(same) >= 20 and all(same)
+    assert sum(read) < 0.2 * sum(rated)  # about 8 % on the tuning seeds
