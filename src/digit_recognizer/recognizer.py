@@ -158,14 +158,14 @@ class Recognizer:
         if isinstance(path, (list, tuple)):
             loaded: dict[Path, Recognizer] = {}  # a file named again shares its model (and is run once)
             models = []
-            for p in path:
-                twin = loaded.get(key := (Path(p) if p else BUNDLED_MODEL).resolve())
+            for p in map(_model_path, path):
+                twin = loaded.get(p.resolve())
                 models.append(cls(twin.model_file, twin.engine, twin.path) if twin else cls.load(p))
-                loaded.setdefault(key, models[-1])
+                loaded.setdefault(p.resolve(), models[-1])
             first, *rest = models
             first.members = rest
         else:
-            path = Path(path) if path else BUNDLED_MODEL
+            path = _model_path(path)
             first = cls(read_model_file(path), path=path)
         first.tta = tta
         return first
@@ -270,6 +270,11 @@ class Recognizer:
                 start += n
             results.append(NumberPrediction("\n".join(text), digits))
         return results
+
+
+def _model_path(path: str | Path | None) -> Path:
+    """A model file's path; none means the bundled model."""
+    return Path(path) if path else BUNDLED_MODEL
 
 
 def _shifted(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
