@@ -148,20 +148,22 @@ def test_cutting_through_strokes_must_be_paid_for():
 def test_the_classifier_reads_only_the_pieces_the_best_reading_needs(recognizer, mnist, monkeypatch):
     from digit_recognizer import segment
 
-    lazy, same, rated, read = segment._best_reading, [], [], []
+    lazy, optimal, rated, read = segment._best_reading, [], [], []
 
     def against_reading_every_piece(n, spans, images, price, cut, models):
         classify, one_digit = models
         sure = np.asarray(classify(images).max(1), float) * one_digit(images) ** segment.ONE_DIGIT_WEIGHT
-        every = segment._best_path(n, dict(zip(spans, (np.log(sure + 1e-9) - price).tolist())), cut)
+        worth = dict(zip(spans, (np.log(sure + 1e-9) - price).tolist()))
+        total = lambda path: sum(worth[s] for s in path) - sum(cut[i] for i, _ in path[1:])  # noqa: E731
+        every = segment._best_path(n, worth, cut)
         counting = (lambda pieces: read.append(len(pieces)) or classify(pieces), one_digit)
         path = lazy(n, spans, images, price, cut, counting)
-        same.append(path == every)
+        optimal.append(path == every or bool(path) and total(path) >= total(every) - 1e-6)  # as good (ties aside)
         rated.append(len(images))
         return path
 
     monkeypatch.setattr(segment, "_best_reading", against_reading_every_piece)
     for _, _, data in sample_numbers(mnist.test_images, mnist.test_labels, 20, touching=True, seed=13):
         recognizer.predict_number(data)
-    assert len(same) >= 20 and all(same)
+    assert len(optimal) >= 20 and all(optimal)
     assert sum(read) < 0.2 * sum(rated)  # about 8 % on the tuning seeds
