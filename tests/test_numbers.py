@@ -152,7 +152,7 @@ def test_the_classifier_reads_only_the_pieces_the_best_reading_needs(recognizer,
 
     def against_reading_every_piece(n, spans, images, price, cut, models):
         classify, one_digit = models
-        sure = np.asarray(classify(images).max(1), float) * one_digit(images) ** segment.ONE_DIGIT_WEIGHT
+        sure = segment._sure(models, images)
         worth = dict(zip(spans, (np.log(sure + 1e-9) - price).tolist()))
         total = lambda path: sum(worth[s] for s in path) - sum(cut[i] for i, _ in path[1:])  # noqa: E731
         every = segment._best_path(n, worth, cut)

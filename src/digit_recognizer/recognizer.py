@@ -159,9 +159,9 @@ class Recognizer:
             loaded: dict[Path, Recognizer] = {}  # a file named again shares its model (and is run once)
             models = []
             for p in map(_model_path, path):
-                twin = loaded.get(p.resolve())
+                twin = loaded.get(key := p.resolve())
                 models.append(cls(twin.model_file, twin.engine, twin.path) if twin else cls.load(p))
-                loaded.setdefault(p.resolve(), models[-1])
+                loaded.setdefault(key, models[-1])
             first, *rest = models
             first.members = rest
         else:
