@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))  # runs from a plain checkout too
 
 from digit_recognizer.cli import main as digits  # noqa: E402
+from digit_recognizer.cli import run  # noqa: E402
 
 SEED_MODEL = "models/digit_recognizer_model.h5"
 
@@ -46,4 +47,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -260,6 +261,20 @@ def test_seed_script_trains_with_its_flags_and_lines(mnist_dir, tmp_path):
     run = _seed(["--mode", "predict", "--image_path", "seven.png"], tmp_path)
     assert run.returncode == 0, run.stderr
     assert re.fullmatch(r"Predicted Digit: 7 \(Confidence: [01]\.\d\d\)", run.stdout.strip())
+
+
+def test_the_command_exits_with_its_status_and_skips_only_its_own_last_garbage_sweep(tmp_path):
+    code = (
+        "import atexit, gc\n"
+        "from digit_recognizer.cli import run\n"
+        "atexit.register(lambda: print('frozen' if gc.get_freeze_count() else 'not frozen'))\n"
+        "run(lambda: 3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (done.returncode, done.stdout.strip()) == (3, "frozen")
+    frozen = gc.get_freeze_count()
+    assert cli.main(["predict", str(tmp_path / "missing.png")]) == 1
+    assert gc.get_freeze_count() == frozen  # in-process callers keep their garbage collector
 
 
 def read_digit(mnist_dir, index):
