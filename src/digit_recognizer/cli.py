@@ -590,14 +590,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(command: Callable[[], int] = main) -> None:
-    """The ``digits`` command (or another ``command`` around it, such as the seed's script): its exit
-    status, after an exit without the interpreter's last sweep for garbage.
+    """Run ``command`` (the ``digits`` command, or the seed's script around it) and exit with its status,
+    skipping the interpreter's last sweep for garbage.
 
     That sweep walks every object still alive, and a process that imported torch holds hundreds of
     thousands. ``gc.freeze()`` takes them out of its reach (the operating system frees the memory
     anyway): a short training run's exit went from 1.6 to 0.3 s, a ``digits predict``'s from 0.12 to
-    0.05 s (benchmarks/exit.py). Only for a process of its own: frozen objects are never collected, so code that
-    calls ``main()`` in-process (the tests) keeps its garbage collector."""
+    0.05 s (benchmarks/exit.py). Only for a process of its own: frozen objects are never collected,
+    so code that calls ``main()`` in-process (the tests) keeps its garbage collector."""
     status = command()
     gc.freeze()
     sys.exit(status)
