@@ -50,6 +50,8 @@ def test_a_short_run_clearly_learns(tiny_model):
         ({"weight_decay": -1e-4}, "weight decay must not be negative"),
         ({"patience": 0}, "patience must be at least 1 epoch"),
         ({"train_limit": -5}, "training-image limit must not be negative"),
+        ({"arch": "lenet5", "arch_params": {}, "width": 8}, "architecture lenet5 has no width to set"),
+        ({"arch": "m5", "width": 0}, "width must be a whole number of channels, at least 1"),
     ],
 )
 def test_bad_configuration_fails_before_training(overrides, message):
@@ -133,6 +135,23 @@ def test_ctrl_c_keeps_the_best_checkpoint_and_resume_continues(mnist, tmp_path):
     assert [h.epoch for h in resumed.history][-1] == 3
     assert len(resumed.history) == 3
     assert not (tmp_path / "m.previous.h5").exists()  # the first run found no model; --resume continues one
+
+
+def test_width_sizes_the_network_the_file_records_it_and_resume_keeps_it(mnist_dir, tmp_path, capsys):
+    path = tmp_path / "m.h5"
+    common = ["--arch", "m5", "--epochs", "2", "--train-limit", "400", "--data-dir", str(mnist_dir)]
+    common += ["--model-path", str(path), "--plots-dir", str(tmp_path / "plots")]
+    assert cli.main(["train", *common, "--width", "4"]) == 0
+    model_file = read_model_file(path)
+    assert (model_file.arch, model_file.arch_params) == ("m5", {"width": 4})
+    assert model_file.weights["0.0.weight"].shape == (4, 1, 5, 5)  # the first conv: 4 channels
+    assert model_file.weights["6.weight"].shape == (10, 5 * 4 * 8 * 8)  # the last layer scaled with it
+    capsys.readouterr()
+    assert cli.main(["train", *common, "--width", "8", "--resume"]) == 1
+    assert "--resume needs the same architecture, size and epochs as the checkpoint (m5 width=4, 2 epochs)" in (
+        capsys.readouterr().err
+    )
+    assert read_model_file(path).weights["0.0.weight"].shape == (4, 1, 5, 5)  # the checkpoint is kept
 
 
 def test_a_new_run_keeps_the_model_an_earlier_run_left(mnist, tmp_path):

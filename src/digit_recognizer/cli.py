@@ -61,6 +61,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         ema=args.ema,
         precision=args.precision,
         augment=args.augment,
+        width=args.width,
         **({"arch_params": {}} if args.arch else {}),
     )
     if world()[0] != 0:
@@ -437,6 +438,10 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a model on MNIST, then evaluate it on the test set")
     train.add_argument("--recipe", default="default", help="default (accuracy) or fast (seconds to 99%%)")
     train.add_argument("--arch", help="architecture: cnn, lenet5, resnet, fastnet, m5 (default: the recipe's)")
+    train.add_argument(
+        "--width", type=int, help="channels of the first layer of cnn, resnet or m5; the later layers scale with it "
+        "(default: the architecture's: 32, 32, 16)"
+    )  # fmt: skip
     train.add_argument("--epochs", type=int, help="maximum epochs (default: the recipe's)")
     train.add_argument("--batch-size", type=int, help="images per step (default: the recipe's)")
     train.add_argument("--lr", type=float, help="peak learning rate of the one-cycle schedule")

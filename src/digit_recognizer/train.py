@@ -6,6 +6,7 @@ per batch → validate → checkpoint if best → early-stop check → log. The 
 
 from __future__ import annotations
 
+import inspect
 import logging
 import math
 import os
@@ -70,6 +71,13 @@ class TrainConfig:
     def check(self) -> None:
         if self.arch not in ARCHITECTURES:
             raise ConfigError(f"unknown architecture {self.arch!r}; choose one of: {', '.join(sorted(ARCHITECTURES))}")
+        if "width" in self.arch_params:
+            if "width" not in inspect.signature(ARCHITECTURES[self.arch]).parameters:
+                raise ConfigError(f"architecture {self.arch} has no width to set")
+            if not (isinstance(self.arch_params["width"], int) and self.arch_params["width"] >= 1):
+                raise ConfigError(
+                    f"the width must be a whole number of channels, at least 1 (got {self.arch_params['width']})"
+                )
         if self.epochs < 1:
             raise ConfigError(f"epochs must be at least 1 (got {self.epochs})")
         if self.batch_size < 1:
@@ -136,14 +144,19 @@ RECIPES: dict[str, dict] = {
 }
 
 
-def recipe_config(recipe: str = "default", augment: str | None = None, **overrides) -> TrainConfig:
+def recipe_config(
+    recipe: str = "default", augment: str | None = None, width: int | None = None, **overrides
+) -> TrainConfig:
     """The configuration of ``recipe``, with any explicitly given values on top; ``augment`` changes
-    some of the recipe's augmentation strengths (see ``parse_augment``)."""
+    some of the recipe's augmentation strengths (see ``parse_augment``), ``width`` the channels of
+    the architecture's first layer (the others scale with it)."""
     if recipe not in RECIPES:
         raise ConfigError(f"unknown recipe {recipe!r}; choose one of: {', '.join(RECIPES)}")
     values = {**RECIPES[recipe], **{k: v for k, v in overrides.items() if v is not None}}
     if augment:
         values["augment"] = parse_augment(augment, values.get("augment", Augment()))
+    if width is not None:
+        values["arch_params"] = {**values.get("arch_params", {}), "width": width}
     config = replace(TrainConfig(recipe=recipe), **values)
     config.check()
     return config
@@ -455,10 +468,12 @@ def _resume(model, schedule, config: TrainConfig, steps_per_epoch: int) -> tuple
     """Continue from the checkpoint at ``model_path``: its weights, history and place in the schedule."""
     model_file = read_model_file(config.model_path)
     saved = model_file.metadata.get("config", {})
-    if model_file.arch != config.arch or saved.get("epochs") != config.epochs:
+    wanted = (config.arch, config.arch_params, config.epochs)
+    if (model_file.arch, model_file.arch_params, saved.get("epochs")) != wanted:
+        sized = "".join(f" {name}={value}" for name, value in model_file.arch_params.items())
         raise ConfigError(
-            f"--resume needs the same architecture and epochs as the checkpoint "
-            f"({model_file.arch}, {saved.get('epochs')} epochs)"
+            f"--resume needs the same architecture, size and epochs as the checkpoint "
+            f"({model_file.arch}{sized}, {saved.get('epochs')} epochs)"
         )
     model.load_state_dict(network_from_file(model_file).state_dict())
     epoch = int(model_file.metadata["epoch"])
