@@ -2,6 +2,7 @@
 
     python benchmarks/train_step.py --data-dir ../shared/data/mnist
     python benchmarks/train_step.py --archs resnet m5 --precisions fp32 bf16 --steps 10
+    python benchmarks/train_step.py --archs m5 --width 32 --precisions fp32
 
 Each (architecture, precision) runs `train()` with the default recipe for two epochs of ``--steps``
 batches of 128 on a validation split of 128 images: the first epoch warms up, the second is timed. A
@@ -32,6 +33,7 @@ def main() -> None:
     parser.add_argument("--archs", nargs="+", default=["cnn", "resnet", "m5"])
     parser.add_argument("--precisions", nargs="+", choices=PRECISIONS, default=list(PRECISIONS))
     parser.add_argument("--steps", type=int, default=10, help="timed training steps per combination")
+    parser.add_argument("--width", type=int, help="the architectures' width (default: each one's own)")
     common_arguments(parser, "train_step")
     args = parser.parse_args()
 
@@ -42,11 +44,11 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 config = recipe_config(
                     "default", arch=arch, arch_params={}, epochs=2, patience=2, precision=precision,
-                    train_limit=128 * args.steps, val_size=128, model_path=f"{tmp}/m.h5",
+                    train_limit=128 * args.steps, val_size=128, model_path=f"{tmp}/m.h5", width=args.width,
                 )  # fmt: skip
                 timed = train(config, mnist).history[-1]
             ms = 1000 * timed.seconds / args.steps
-            rows.append({"arch": arch, "precision": precision, "ms_per_step": round(ms, 1),
+            rows.append({"arch": arch, "width": args.width, "precision": precision, "ms_per_step": round(ms, 1),
                          "full_epoch_seconds": round(ms * FULL_EPOCH_STEPS / 1000)})  # fmt: skip
             print(rows[-1], flush=True)
     write_results(args.out, {"settings": vars(args), "steps": rows})
