@@ -119,9 +119,12 @@ def test_unwritable_model_path_fails_before_training(mnist, tmp_path):
         train(config, mnist)
 
 
-def test_ctrl_c_keeps_the_best_checkpoint_and_resume_continues(mnist, tmp_path):
+@pytest.mark.parametrize("arch_params", [{}, {"channels": (8, 16, 32)}])  # a tuple the file stores as a list
+def test_ctrl_c_keeps_the_best_checkpoint_and_resume_continues(mnist, tmp_path, arch_params):
     path = tmp_path / "m.h5"
-    config = recipe_config("fast", model_path=str(path), train_limit=1000, val_size=500, epochs=3)
+    config = recipe_config(
+        "fast", model_path=str(path), train_limit=1000, val_size=500, epochs=3, arch_params=arch_params
+    )
 
     def interrupt_after_first(stats):
         if stats.epoch == 2:

@@ -7,6 +7,7 @@ per batch → validate → checkpoint if best → early-stop check → log. The 
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import math
 import os
@@ -468,7 +469,7 @@ def _resume(model, schedule, config: TrainConfig, steps_per_epoch: int) -> tuple
     """Continue from the checkpoint at ``model_path``: its weights, history and place in the schedule."""
     model_file = read_model_file(config.model_path)
     saved = model_file.metadata.get("config", {})
-    wanted = (config.arch, config.arch_params, config.epochs)
+    wanted = (config.arch, json.loads(json.dumps(config.arch_params)), config.epochs)  # as the file stores them
     if (model_file.arch, model_file.arch_params, saved.get("epochs")) != wanted:
         sized = "".join(f" {name}={value}" for name, value in model_file.arch_params.items())
         raise ConfigError(
