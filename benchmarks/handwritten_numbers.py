@@ -6,14 +6,19 @@ Numbers of 2–6 digits (and, separately, 7–8) with random spacing, baseline j
 rendered under several conditions (canvas, white on black, transparent, grey paper, gradient, ruled
 paper, JPEG, noise); "touching" numbers overlap neighbours so their strokes run together. The
 bundled one-digit model (one_digit.py) helps split them; its details go into the results too.
-Results go to benchmarks/results/numbers.json, a table to stdout.
+Each group's wrong readings are sorted by kind: digits kept together (too few digits), one split apart
+(too many), or the right count with a digit misread; with the digits lost in the first kind and the
+misreadings in the last, most common first. Results go to benchmarks/results/numbers.json, a table to
+stdout.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -40,6 +45,7 @@ def main() -> None:
         ("touching, 2–6 digits", True, (2, 6)),
     ):
         right = digits_right = digits_total = 0
+        wrong = []
         start = time.perf_counter()
         for truth, _, data in sample_numbers(
             mnist.test_images, mnist.test_labels, args.count, touching, args.seed, lengths
@@ -48,11 +54,14 @@ def main() -> None:
             right += got == truth
             digits_total += len(truth)
             digits_right += sum(a == b for a, b in zip(got, truth)) if len(got) == len(truth) else 0
+            if got != truth:
+                wrong.append((truth, got))
         groups[name] = {
             "numbers": args.count,
             "exact": right / args.count,
             "digits_right_when_count_matches": digits_right / digits_total,
             "ms_per_number": (time.perf_counter() - start) / args.count * 1e3,
+            "wrong": error_kinds(wrong),
         }
     one_digit = Recognizer.load(ONE_DIGIT_MODEL).info()  # splits touching digits (one_digit.py)
     write_results(
@@ -62,6 +71,30 @@ def main() -> None:
     print("|---|---|---|---|")
     for name, g in groups.items():
         print(f"| {name} | {g['numbers']} | {g['exact']:.1%} | {g['ms_per_number']:.0f} |")
+    for name, g in groups.items():
+        kinds = ", ".join(f"{kind} {n}" for kind, n in g["wrong"]["kinds"].items())
+        lost, misread = (
+            ", ".join(f"{k} ×{n}" for k, n in list(g["wrong"][key].items())[:8]) for key in ("lost", "misread")
+        )
+        print(f"{name}, wrong: {kinds or 'none'}; digits lost: {lost or '-'}; misread: {misread or '-'}")
+
+
+def error_kinds(wrong: list[tuple[str, str]]) -> dict:
+    """Wrong readings (truth, read) by kind, the digits lost where some were kept together ("1": a 1 went
+    into its neighbour; "12>0": 12 was read as 0) and the misread digits ("1>4") where the count was right."""
+    kinds, lost, misread = Counter(), Counter(), Counter()
+    for truth, got in wrong:
+        if len(got) < len(truth):
+            kinds["kept together"] += 1
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, truth, got, autojunk=False).get_opcodes():
+                if op in ("delete", "replace"):
+                    lost[truth[i1:i2] + (f">{got[j1:j2]}" if op == "replace" else "")] += 1
+        elif len(got) > len(truth):
+            kinds["split apart"] += 1
+        else:
+            kinds["right count, misread"] += 1
+            misread.update(f"{a}>{b}" for a, b in zip(truth, got) if a != b)
+    return {"kinds": dict(kinds), "lost": dict(lost.most_common()), "misread": dict(misread.most_common())}
 
 
 if __name__ == "__main__":
