@@ -216,18 +216,28 @@ def sample_numbers(images: np.ndarray, labels: np.ndarray, count: int, touching:
 # Pieces of numbers: what splitting touching digits must tell apart
 
 
-def one_digit_pieces(images: np.ndarray, count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+ONES_SHARE = 0.2  # one_digit_pieces: how often the middle digit is drawn from the 1s, on top of their share
+
+
+def one_digit_pieces(
+    images: np.ndarray, count: int, seed: int = 0, digits: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """``count`` pieces of composed numbers, cut the ways segmentation tries, as (N, 28, 28) uint8
     normalised like a number's digits, and labels: 1 for one whole digit, 0 for anything else.
 
     Each piece comes from three digits in a line (touching, overlapping by up to 15 % of a digit, 70 %
     of the time): half are the middle digit cut near its edges; the rest are two or three digits,
-    20–60 % of one, or one with 35–75 % of its neighbour.
+    20–60 % of one, or one with 35–75 % of its neighbour. Given the images' ``digits`` (their MNIST
+    labels), the middle digit is a 1 ``ONES_SHARE`` of the time besides its own share: a 1 is the
+    narrowest digit, and touching numbers were most often misread by a 1 going into its neighbour.
     """
     rng = np.random.default_rng(seed)
+    ones = None if digits is None or not (digits == 1).any() else np.flatnonzero(digits == 1)
     pieces, labels = [], []
     while len(pieces) < count:
         index = rng.choice(len(images), 3, replace=False)
+        if ones is not None and rng.random() < ONES_SHARE:
+            index[1] = rng.choice(ones)
         digit_px = int(rng.integers(28, 90))
         line, spans = number_layout([images[i] for i in index], rng, rng.random() < 0.7, digit_px, (0.0, 0.15))
         start, stop, label = _cut(spans, digit_px, rng)
