@@ -51,7 +51,8 @@ def test_a_short_run_clearly_learns(tiny_model):
         ({"patience": 0}, "patience must be at least 1 epoch"),
         ({"train_limit": -5}, "training-image limit must not be negative"),
         ({"arch": "lenet5", "arch_params": {}, "width": 8}, "architecture lenet5 has no width to set"),
-        ({"arch": "m5", "width": 0}, "width must be a whole number of channels, at least 1"),
+        ({"arch": "m5", "arch_params": {}, "width": 0}, "width must be a whole number of channels, at least 1"),
+        ({"arch": "m5", "arch_params": {"depth": 3}}, "architecture m5 has no depth to set"),
     ],
 )
 def test_bad_configuration_fails_before_training(overrides, message):

@@ -232,11 +232,11 @@ def one_digit_pieces(
     narrowest digit, and touching numbers were most often misread by a 1 going into its neighbour.
     """
     rng = np.random.default_rng(seed)
-    ones = None if digits is None or not (digits == 1).any() else np.flatnonzero(digits == 1)
+    ones = np.flatnonzero(digits == 1) if digits is not None else np.empty(0, int)  # none: drawn as they come
     pieces, labels = [], []
     while len(pieces) < count:
         index = rng.choice(len(images), 3, replace=False)
-        if ones is not None and rng.random() < ONES_SHARE:
+        if ones.size and rng.random() < ONES_SHARE:
             index[1] = rng.choice(ones)
         digit_px = int(rng.integers(28, 90))
         line, spans = number_layout([images[i] for i in index], rng, rng.random() < 0.7, digit_px, (0.0, 0.15))

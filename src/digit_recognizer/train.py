@@ -72,13 +72,11 @@ class TrainConfig:
     def check(self) -> None:
         if self.arch not in ARCHITECTURES:
             raise ConfigError(f"unknown architecture {self.arch!r}; choose one of: {', '.join(sorted(ARCHITECTURES))}")
-        if "width" in self.arch_params:
-            if "width" not in inspect.signature(ARCHITECTURES[self.arch]).parameters:
-                raise ConfigError(f"architecture {self.arch} has no width to set")
-            if not (isinstance(self.arch_params["width"], int) and self.arch_params["width"] >= 1):
-                raise ConfigError(
-                    f"the width must be a whole number of channels, at least 1 (got {self.arch_params['width']})"
-                )
+        settable = inspect.signature(ARCHITECTURES[self.arch]).parameters
+        if unknown := [name for name in self.arch_params if name not in settable]:
+            raise ConfigError(f"architecture {self.arch} has no {', '.join(unknown)} to set")
+        if "width" in self.arch_params and not (isinstance(width := self.arch_params["width"], int) and width >= 1):
+            raise ConfigError(f"the width must be a whole number of channels, at least 1 (got {width})")
         if self.epochs < 1:
             raise ConfigError(f"epochs must be at least 1 (got {self.epochs})")
         if self.batch_size < 1:
