@@ -5,11 +5,13 @@
 # (unless TRAIN_ONLY=1).
 #
 #   DIGITS_DATA_DIR=path/to/mnist OUT=out-folder LIMIT=540 [POOL=shared] [PARALLEL=8] [TRAIN_ONLY=1] \
-#     [PYTHON=python3] [MPS=0] bash benchmarks/device_pool.sh
+#     [PER_TAR=4] [SLIM=1] [PYTHON=python3] [MPS=0] bash benchmarks/device_pool.sh
 #
 # OUT gets log.txt, ensembles-POOL.json (when scored) and the members' checkpoints, logs and plots,
-# four members to a tar in the order of their seeds (members-1.tar, ...). LIMIT: seconds of training
-# in this call. Without MPS the processes take turns on the GPU (time-slicing); a step of these small
+# PER_TAR members to a tar in the order of their seeds (members-1.tar, ...). LIMIT: seconds of training
+# in this call. SLIM=1 packs the members without their ONNX graphs, which double a model file (a wide
+# m5 member is 9 MB with it, more than eight fit what a device call brings back):
+# `python benchmarks/onnx_graph.py add FILE...` exports them again where the tars are unpacked. Without MPS the processes take turns on the GPU (time-slicing); a step of these small
 # models mostly waits on kernel launches, and NVIDIA's Multi-Process Service lets the processes'
 # kernels run side by side. On an H200 eight resnet runs at once did 2.27 times the epochs of one run
 # alone time-sliced, 3.83 times under MPS (benchmarks/gpu_sharing.py). So MPS is started when it is
@@ -50,9 +52,16 @@ echo "ensembles.py exit status $? after $(( $(date +%s) - start )) s" >> "$LOG"
 pkill -f "digit_recognizer train" && sleep 2  # members the time limit cut short; they resume next call
 for f in "$RUNS"/*.log; do echo "== $f"; grep -E "^Epoch" "$f" | tail -n 2; tail -n 2 "$f"; done >> "$LOG" 2>&1
 set -- $(cd "$RUNS" && ls ./*.h5 2>/dev/null | sed 's|^\./||; s|\.h5$||' | awk -F-s '{print $NF, $0}' | sort -n | cut -d' ' -f2)
+PER_TAR=${PER_TAR:-4}
+PACK=$RUNS
+if [ "${SLIM:-0}" = 1 ] && [ $# -gt 0 ]; then  # copies, so that a member resumed by a later call keeps its graph
+  PACK=$(mktemp -d)
+  for m in "$@"; do cp -r "$RUNS/$m.h5" "$RUNS/$m.log" "$RUNS/$m-plots" "$PACK"/ 2>/dev/null; done
+  "$PYTHON" benchmarks/onnx_graph.py drop "$PACK"/*.h5 >> "$LOG" 2>&1
+fi
 part=0
 while [ $# -gt 0 ]; do
-  part=$(( part + 1 )); chunk=("${@:1:4}"); shift $(( $# < 4 ? $# : 4 ))
-  (cd "$RUNS" && tar cf "$OUT/members-$part.tar" $(for m in "${chunk[@]}"; do ls -d "$m.h5" "$m.log" "$m-plots" 2>/dev/null; done))
+  part=$(( part + 1 )); chunk=("${@:1:$PER_TAR}"); shift $(( $# < PER_TAR ? $# : PER_TAR ))
+  (cd "$PACK" && tar cf "$OUT/members-$part.tar" $(for m in "${chunk[@]}"; do ls -d "$m.h5" "$m.log" "$m-plots" 2>/dev/null; done))
 done
 ls -la "$OUT" >> "$LOG"
