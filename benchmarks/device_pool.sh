@@ -16,7 +16,8 @@
 # kernels run side by side. On an H200 eight resnet runs at once did 2.27 times the epochs of one run
 # alone time-sliced, 3.83 times under MPS (benchmarks/gpu_sharing.py). So MPS is started when it is
 # there and works (MPS=0: never); the log says which was used. With it, on 2026-11-26, the eight
-# "shared" members trained in 120-138 s each, all at once, and the sixteen "shared2" in 215-251 s.
+# "shared" members trained in 120-138 s each, all at once, and the sixteen "shared2" in 215-251 s; the
+# eight wide "shared3" (PER_TAR=2 SLIM=1) in 177-199 s.
 set -u
 cd "$(dirname "$0")/.."
 : "${DIGITS_DATA_DIR:?set DIGITS_DATA_DIR to the MNIST folder}" "${OUT:?set OUT to a folder for the results}"
