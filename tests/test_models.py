@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import h5py
 import numpy as np
+import onnxruntime as ort
 import pytest
 import torch
 
 from digit_recognizer.augment import Augment
 from digit_recognizer.checkpoint import ModelFile, read_model_file, write_model_file
 from digit_recognizer.errors import ConfigError, ModelFileError
-from digit_recognizer.models import ARCHITECTURES, build_model, network_from_file, register, state_arrays
+from digit_recognizer.models import (
+    ARCHITECTURES,
+    build_model,
+    export_onnx,
+    network_from_file,
+    register,
+    state_arrays,
+)
+
+from conftest import ROOT
 
 
 @pytest.mark.parametrize("arch", sorted(ARCHITECTURES))
@@ -162,3 +175,31 @@ def test_loading_reads_no_pickled_objects(tmp_path):
         dtypes = {ds.dtype.kind for ds in f["weights"].values()}
     assert kinds <= {str, np.int64}
     assert dtypes <= {"f", "i"}
+
+
+def test_a_dropped_onnx_graph_comes_back_from_the_weights(tmp_path):
+    # benchmarks/onnx_graph.py: device_pool.sh SLIM=1 packs members without their graphs; `add` puts them back.
+    model = build_model("m5", width=4).eval()
+    original = ModelFile("m5", {"width": 4}, state_arrays(model), {"note": "x"}, onnx=export_onnx(model))
+    path = write_model_file(tmp_path / "m.h5", original)
+    junk = tmp_path / "junk.h5"
+    junk.write_text("not a model")
+
+    def run(*args):
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        script = ROOT / "benchmarks" / "onnx_graph.py"
+        return subprocess.run([sys.executable, script, *args], capture_output=True, text=True, env=env)
+
+    dropped = run("drop", junk, path)
+    assert dropped.returncode == 1 and "junk.h5 is not an HDF5 file" in dropped.stderr  # the other file is still done
+    assert "m.h5: graph dropped" in dropped.stdout and read_model_file(path).onnx is None
+
+    assert run("add", path).returncode == 0
+    restored = read_model_file(path)
+    assert restored.metadata == original.metadata and restored.arch_params == original.arch_params
+    assert all(np.array_equal(restored.weights[k], original.weights[k]) for k in original.weights)
+    x = np.random.default_rng(0).normal(size=(16, 1, 28, 28)).astype(np.float32)
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x)).numpy()
+    assert np.abs(ort.InferenceSession(restored.onnx).run(None, {"image": x})[0] - expected).max() <= 1e-4
+    assert "has its graph already" in run("add", path).stdout
