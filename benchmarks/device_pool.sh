@@ -11,9 +11,10 @@
 # PER_TAR members to a tar in the order of their seeds (members-1.tar, ...). LIMIT: seconds of training
 # in this call. SLIM=1 packs the members without their ONNX graphs, which double a model file (a wide
 # m5 member is 9 MB with it, more than eight fit what a device call brings back):
-# `python benchmarks/onnx_graph.py add FILE...` exports them again where the tars are unpacked. Without MPS the processes take turns on the GPU (time-slicing); a step of these small
-# models mostly waits on kernel launches, and NVIDIA's Multi-Process Service lets the processes'
-# kernels run side by side. On an H200 eight resnet runs at once did 2.27 times the epochs of one run
+# `python benchmarks/onnx_graph.py add FILE...` exports them again where the tars are unpacked.
+# Without MPS the processes take turns on the GPU (time-slicing); a step of these small models mostly
+# waits on kernel launches, and NVIDIA's Multi-Process Service lets the processes' kernels run side by
+# side. On an H200 eight resnet runs at once did 2.27 times the epochs of one run
 # alone time-sliced, 3.83 times under MPS (benchmarks/gpu_sharing.py). So MPS is started when it is
 # there and works (MPS=0: never); the log says which was used. With it, on 2026-11-26, the eight
 # "shared" members trained in 120-138 s each, all at once, and the sixteen "shared2" in 215-251 s; the
