@@ -24,7 +24,7 @@ from digit_recognizer.finetune import (
 )
 from digit_recognizer.models import network_from_file, predict_proba
 from digit_recognizer.synthetic import render
-from digit_recognizer.train import recipe_config, recorded_split, split_train_val
+from digit_recognizer.train import recipe_config, recorded_split, split_train_val, train
 
 
 def write_user_folder(root, mnist, per_digit: int, digits=range(10), condition="thick_marker"):
@@ -67,6 +67,19 @@ def test_finetune_cli_adapts_and_keeps_mnist(tmp_path, mnist, mnist_dir, tiny_mo
     assert f"MNIST validation accuracy: {before['mnist_val_accuracy']:.4f} -> {after['mnist_val_accuracy']:.4f}" in out
     assert after["mnist_val_accuracy"] >= before["mnist_val_accuracy"] - 0.002  # the default --max-mnist-drop 0.2
     assert read_model_file(output).onnx
+
+
+def test_a_base_model_trained_on_every_mnist_image_is_refused(tmp_path, mnist, mnist_dir, capsys):
+    # With --val-size 0 no MNIST training image is left to check that fine-tuning keeps the base's accuracy.
+    base = tmp_path / "all.h5"
+    train(recipe_config("fast", model_path=str(base), train_limit=300, val_size=0, epochs=1), mnist)
+    folder = write_user_folder(tmp_path / "mine", mnist, 2)
+    output = tmp_path / "mine.h5"
+    argv = ["finetune", "--images", str(folder), "--model-path", str(base), "--output", str(output),
+            "--steps", "5", "--data-dir", str(mnist_dir)]  # fmt: skip
+    assert cli.main(argv) == 1
+    assert "trained on all 60,000 MNIST training images (--val-size 0)" in capsys.readouterr().err
+    assert not output.exists()
 
 
 @pytest.mark.parametrize("drop", ["-1", "101"])

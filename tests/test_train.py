@@ -50,6 +50,7 @@ def test_a_short_run_clearly_learns(tiny_model):
         ({"weight_decay": -1e-4}, "weight decay must not be negative"),
         ({"patience": 0}, "patience must be at least 1 epoch"),
         ({"train_limit": -5}, "training-image limit must not be negative"),
+        ({"val_size": -1}, "validation split must not be negative"),
         ({"arch": "lenet5", "arch_params": {}, "width": 8}, "architecture lenet5 has no width to set"),
         ({"arch": "m5", "arch_params": {}, "width": 0}, "width must be a whole number of channels, at least 1"),
         ({"arch": "m5", "arch_params": {"depth": 3}}, "architecture m5 has no depth to set"),
@@ -152,10 +153,42 @@ def test_width_sizes_the_network_the_file_records_it_and_resume_keeps_it(mnist_d
     assert model_file.weights["6.weight"].shape == (10, 5 * 4 * 8 * 8)  # the last layer scaled with it
     capsys.readouterr()
     assert cli.main(["train", *common, "--width", "8", "--resume"]) == 1
-    assert "--resume needs the same architecture, size and epochs as the checkpoint (m5 width=4, 2 epochs)" in (
-        capsys.readouterr().err
-    )
+    assert (
+        "--resume needs the same architecture, size, epochs and validation split as the checkpoint "
+        "(m5 width=4, 2 epochs, 5000 validation images)"
+    ) in capsys.readouterr().err
     assert read_model_file(path).weights["0.0.weight"].shape == (4, 1, 5, 5)  # the checkpoint is kept
+
+
+def test_val_size_0_trains_on_all_images_keeps_the_last_epoch_never_stops_early(mnist_dir, mnist, tmp_path, capsys):
+    path, plots = tmp_path / "m.h5", tmp_path / "plots"
+    common = ["--recipe", "fast", "--epochs", "3", "--train-limit", "600", "--data-dir", str(mnist_dir)]
+    common += ["--model-path", str(path), "--plots-dir", str(plots)]
+    assert cli.main(["train", *common, "--val-size", "0", "--patience", "1"]) == 0
+    out = capsys.readouterr().out
+    epochs = [line for line in out.splitlines() if line.startswith("Epoch ")]
+    assert len(epochs) == 3 and not any("Val" in line for line in epochs)  # patience 1 stopped nothing
+    assert re.fullmatch(r"Epoch 3/3: Loss: \d\.\d{4}, Accuracy: \d\.\d{4} \(\d+\.\ds\)", epochs[-1])
+    model_file = read_model_file(path)
+    meta = model_file.metadata
+    assert (meta["epoch"], meta["train_images"], meta["val_images"]) == (3, 600, 0)
+    assert meta["metrics"]["val_accuracy"] is None and 0 < meta["metrics"]["test_accuracy"] <= 1
+    assert [row["val_accuracy"] for row in json.loads((plots / "history.json").read_text())] == [None] * 3
+    assert (plots / "accuracy_loss_curves.png").stat().st_size > 0
+    x_train, _, x_val, _ = recorded_split(model_file, mnist)  # its split: all 60,000 train, none validate
+    assert (len(x_train), len(x_val)) == (60000, 0)
+    before = path.read_bytes()
+    assert cli.main(["train", *common, "--resume"]) == 1  # another split: refused, the checkpoint kept
+    assert "(fastnet, 3 epochs, 0 validation images)" in capsys.readouterr().err
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("images", [64 * 4, 64 * 5, 64 * 6])
+def test_runs_of_a_few_steps_train(mnist, tmp_path, images):
+    # five steps in all once made torch's one-cycle schedule divide by zero
+    config = recipe_config("fast", model_path=str(tmp_path / "m.h5"), train_limit=images, val_size=100, epochs=1)
+    assert config.batch_size == 64
+    assert train(config, mnist).history[-1].epoch == 1
 
 
 def test_a_new_run_keeps_the_model_an_earlier_run_left(mnist, tmp_path):

@@ -53,6 +53,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         lr=args.lr,
         seed=args.seed,
         split_seed=args.split_seed,
+        val_size=args.val_size,
         device=args.device,
         model_path=args.model_path,
         train_limit=args.train_limit,
@@ -75,7 +76,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     result = train(config, mnist, on_epoch=_print_epoch, resume=args.resume)
     if result.rank != 0:  # under torchrun, rank 0 alone evaluates, plots and writes
         return 0
-    log.info("Best model saved at %s", config.model_path)
+    log.info("%s saved at %s", "Best model" if config.val_size else "Model of the last epoch", config.model_path)
     from .recognizer import Recognizer
 
     history = [asdict(h) for h in result.history]
@@ -86,10 +87,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _print_epoch(stats) -> None:
+    validated = stats.val_accuracy is not None  # not when training on all 60,000 images (--val-size 0)
     print(
-        f"Epoch {stats.epoch}/{stats.epochs}: Loss: {stats.loss:.4f}, Accuracy: {stats.accuracy:.4f}, "
-        f"Val Loss: {stats.val_loss:.4f}, Val Accuracy: {stats.val_accuracy:.4f} ({stats.seconds:.1f}s)"
-        + (" *" if stats.best else ""),
+        f"Epoch {stats.epoch}/{stats.epochs}: Loss: {stats.loss:.4f}, Accuracy: {stats.accuracy:.4f}"
+        + (f", Val Loss: {stats.val_loss:.4f}, Val Accuracy: {stats.val_accuracy:.4f}" if validated else "")
+        + f" ({stats.seconds:.1f}s)"
+        + (" *" if stats.best and validated else ""),
         flush=True,
     )
 
@@ -471,6 +474,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SEED",
         help="draw the validation split with this seed instead of --seed; models that share it can be "
         "compared and ensembled on the same validation images",
+    )
+    train.add_argument(
+        "--val-size",
+        type=int,
+        metavar="N",
+        help="training images held out to choose the best epoch on (default 5000); 0: train on all 60,000, "
+        "keep the last epoch and never stop early",
     )
     train.add_argument("--device", default="auto", help="auto (CUDA > MPS > CPU), cpu, cuda, cuda:1, mps")
     train.add_argument("--resume", action="store_true", help="continue from the checkpoint at --model-path")

@@ -144,15 +144,18 @@ def _pyplot():
 
 
 def plot_curves(history: Sequence[dict], path: Path) -> Path:
-    """Training and validation accuracy and loss per epoch (``history``: rows as dicts)."""
+    """Training and validation accuracy and loss per epoch (``history``: rows as dicts); the validation
+    curves only where there was a validation split."""
     plt = _pyplot()
     epochs = [h["epoch"] for h in history]
+    validated = [h for h in history if h.get("val_accuracy") is not None]
     fig, (ax_acc, ax_loss) = plt.subplots(1, 2, figsize=(11, 4))
     ax_acc.plot(epochs, [h["accuracy"] for h in history], "o-", label="train (augmented)")
-    ax_acc.plot(epochs, [h["val_accuracy"] for h in history], "o-", label="validation")
-    ax_acc.set(title="Accuracy", xlabel="epoch", ylabel="accuracy")
     ax_loss.plot(epochs, [h["loss"] for h in history], "o-", label="train (augmented)")
-    ax_loss.plot(epochs, [h["val_loss"] for h in history], "o-", label="validation")
+    if validated:
+        ax_acc.plot([h["epoch"] for h in validated], [h["val_accuracy"] for h in validated], "o-", label="validation")
+        ax_loss.plot([h["epoch"] for h in validated], [h["val_loss"] for h in validated], "o-", label="validation")
+    ax_acc.set(title="Accuracy", xlabel="epoch", ylabel="accuracy")
     ax_loss.set(title="Loss", xlabel="epoch", ylabel="cross-entropy")
     for ax in (ax_acc, ax_loss):
         ax.grid(alpha=0.3)

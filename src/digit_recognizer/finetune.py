@@ -103,6 +103,11 @@ def finetune(
     gen = torch.Generator().manual_seed(config.seed)
     model = network_from_file(base)
     x_replay, y_replay, x_val, y_val = recorded_split(base, mnist)
+    if not len(y_val):
+        raise DigitsError(
+            "the base model was trained on all 60,000 MNIST training images (--val-size 0), so none are left "
+            "to check that fine-tuning keeps its MNIST accuracy; start from a model trained with a validation split"
+        )
     before = _report(model, images[held], labels[held], mnist, _accuracy(model, x_val, y_val))
 
     user_x = to_tensor(images[train], normalize=False)

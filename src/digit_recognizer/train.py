@@ -60,8 +60,8 @@ class TrainConfig:
     ema: float = 0.0  # decay of a moving average of the weights, updated every step; it is what is validated and saved
     augment: Augment = field(default_factory=Augment)
     precision: str = "fp32"  # bf16: forward and loss under bfloat16 autocast (weights, optimiser and EMA stay float32)
-    val_size: int = 5000  # carved from the 60,000 training images; chooses the best epoch
-    patience: int = 10  # epochs without a better validation score before stopping
+    val_size: int = 5000  # carved from the 60,000 training images; chooses the best epoch (0: none, keep the last)
+    patience: int = 10  # epochs without a better validation score before stopping (never, without validation)
     seed: int = 0
     split_seed: int | None = None  # draws the validation split; None: ``seed`` does (members sharing one set it)
     device: str = "auto"
@@ -93,8 +93,8 @@ class TrainConfig:
             raise ConfigError(f"label smoothing must be in [0, 1) (got {self.label_smoothing})")
         if not 0 <= self.ema < 1:
             raise ConfigError(f"the EMA decay must be in [0, 1) (got {self.ema})")
-        if self.val_size < 1:
-            raise ConfigError(f"the validation split needs at least 1 image (got {self.val_size})")
+        if self.val_size < 0:
+            raise ConfigError(f"the validation split must not be negative (got {self.val_size}; 0: none)")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}")
         for name in ("rotation", "shift", "zoom", "shear", "elastic", "thickness"):
@@ -217,8 +217,8 @@ class EpochStats:
     epochs: int
     loss: float
     accuracy: float
-    val_loss: float
-    val_accuracy: float
+    val_loss: float | None  # None: trained without a validation split (val_size 0)
+    val_accuracy: float | None
     lr: float
     seconds: float
     best: bool = False
@@ -261,7 +261,8 @@ def train(
     on_epoch: Callable[[EpochStats], None] | None = None,
     resume: bool = False,
 ) -> TrainResult:
-    """Train ``config.arch`` on MNIST; the best epoch on validation is saved to ``config.model_path``."""
+    """Train ``config.arch`` on MNIST; the best epoch on validation (the last one, without a validation
+    split) is saved to ``config.model_path``."""
     config.check()
     check_writable(Path(config.model_path))
     device = select_device(config.device)
@@ -302,8 +303,12 @@ def _train(config, mnist, on_epoch, resume, device, rank, size) -> TrainResult:
     optimizer = torch.optim.SGD(
         model.parameters(), lr=config.lr, momentum=0.9, nesterov=True, weight_decay=config.weight_decay
     )
+    total_steps = config.epochs * steps_per_epoch
+    # A fifth of the steps warm up to the peak; torch's OneCycleLR divides by zero when that is exactly one
+    # step (five in all), so such a run warms up over two.
+    warm_up = 0.2 if 0.2 * total_steps != 1 else 2 / total_steps
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=config.lr, total_steps=config.epochs * steps_per_epoch, pct_start=0.2
+        optimizer, max_lr=config.lr, total_steps=total_steps, pct_start=warm_up
     )
     history: list[EpochStats] = []
     start_epoch = 0
@@ -379,14 +384,18 @@ def _ema_average(decay: float):
 
 
 def _rank(stats: EpochStats) -> tuple[float, float]:
-    """Higher is better: validation accuracy, then lower validation loss."""
+    """Higher is better: validation accuracy, then lower validation loss; without a validation split,
+    the later epoch (so the last one is kept and early stopping never fires)."""
+    if stats.val_accuracy is None:
+        return (stats.epoch, 0.0)
     return (stats.val_accuracy, -stats.val_loss)
 
 
 def _run_epoch(
     net, optimizer, schedule, tensors, config: TrainConfig, gen, epoch: int, place=(0, 1), ema=None
 ) -> EpochStats:
-    """One pass over the training images, then a validation pass (``place``: rank, world size).
+    """One pass over the training images, then a validation pass if there is a validation split
+    (``place``: rank, world size).
 
     With ``ema`` (an AveragedModel), the average is updated after every step and is what is validated.
     """
@@ -421,7 +430,7 @@ def _run_epoch(
         total_loss += loss.detach() * len(yb)
         correct += (logits.argmax(1) == yb).sum()
         seen += len(yb)
-    val_loss, val_acc = _score(ema.module if ema is not None else model, xv, yv)
+    val_loss, val_acc = _score(ema.module if ema is not None else model, xv, yv) if len(yv) else (None, None)
     return EpochStats(
         epoch=epoch + 1,
         epochs=config.epochs,
@@ -467,12 +476,12 @@ def _resume(model, schedule, config: TrainConfig, steps_per_epoch: int) -> tuple
     """Continue from the checkpoint at ``model_path``: its weights, history and place in the schedule."""
     model_file = read_model_file(config.model_path)
     saved = model_file.metadata.get("config", {})
-    wanted = (config.arch, json.loads(json.dumps(config.arch_params)), config.epochs)  # as the file stores them
-    if (model_file.arch, model_file.arch_params, saved.get("epochs")) != wanted:
+    wanted = (config.arch, json.loads(json.dumps(config.arch_params)), config.epochs, config.val_size)  # as stored
+    if (model_file.arch, model_file.arch_params, saved.get("epochs"), saved.get("val_size")) != wanted:
         sized = "".join(f" {name}={value}" for name, value in model_file.arch_params.items())
         raise ConfigError(
-            f"--resume needs the same architecture, size and epochs as the checkpoint "
-            f"({model_file.arch}{sized}, {saved.get('epochs')} epochs)"
+            f"--resume needs the same architecture, size, epochs and validation split as the checkpoint "
+            f"({model_file.arch}{sized}, {saved.get('epochs')} epochs, {saved.get('val_size')} validation images)"
         )
     model.load_state_dict(network_from_file(model_file).state_dict())
     epoch = int(model_file.metadata["epoch"])
