@@ -114,6 +114,13 @@ def test_unknown_recipe_names_the_choices():
         recipe_config("slow")
 
 
+def test_a_validation_split_that_leaves_nothing_to_train_on_is_refused(mnist, tmp_path):
+    config = recipe_config("fast", model_path=str(tmp_path / "m.h5"), val_size=len(mnist.train_labels) - 1)
+    with pytest.raises(ConfigError, match="leaves 1 of the 60000 training images to train on; hold out fewer"):
+        train(config, mnist)
+    assert not (tmp_path / "m.h5").exists()
+
+
 def test_unwritable_model_path_fails_before_training(mnist, tmp_path):
     (tmp_path / "file").write_text("x")
     config = recipe_config("fast", model_path=str(tmp_path / "file" / "m.h5"), train_limit=100)

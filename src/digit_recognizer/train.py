@@ -291,6 +291,11 @@ def _train(config, mnist, on_epoch, resume, device, rank, size) -> TrainResult:
     # ---- data: all of it on the device (MNIST is ~200 MB as float32). Training images stay in [0, 1]
     # so that augmentation pads with true background; they are normalised batch by batch.
     x_train, y_train, x_val, y_val = split_train_val(mnist, config)
+    if len(y_train) < 2:  # BatchNorm needs two images to a batch
+        raise ConfigError(
+            f"a validation split of {config.val_size} leaves {len(y_train)} of the {len(mnist.train_labels)} "
+            "training images to train on; hold out fewer (--val-size)"
+        )
     x, y = to_tensor(x_train, device, normalize=False), torch.from_numpy(y_train).long().to(device)
     xv, yv = to_tensor(x_val, device), torch.from_numpy(y_val).long().to(device)
     steps_per_epoch = math.ceil(len(y) / config.batch_size)
