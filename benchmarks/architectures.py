@@ -2,10 +2,13 @@
 
     python benchmarks/architectures.py --epochs 3 --data-dir ../shared/data/mnist
     python benchmarks/architectures.py --epochs 3 --precision bf16 --out benchmarks/results/architectures-bf16.json
+    python benchmarks/architectures.py --archs m5 --width 32 --out benchmarks/results/architectures-m5-width32.json
 
 Each architecture is trained with the default recipe's settings (augmentation, one-cycle schedule)
 for ``--epochs`` epochs on the 55,000 training images, so accuracies are those of short runs, not
-converged ones. ``--precision bf16`` trains under bfloat16 autocast (`digits train --precision bf16`).
+converged ones. ``--precision bf16`` trains under bfloat16 autocast (`digits train --precision bf16`),
+``--width N`` sizes the architectures (`digits train --width N`; m5 at width 32 is the ensembles' wide
+member).
 Inference speed is a batch of 1,000 images through the model file's ONNX graph.
 Results go to benchmarks/results/architectures.json, a table to stdout.
 """
@@ -57,15 +60,19 @@ def main() -> None:
     parser.add_argument("--archs", nargs="+", default=["lenet5", "fastnet", "cnn", "resnet", "m5"])
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="training precision")
+    parser.add_argument("--width", type=int, help="channels of the first layer (cnn, resnet, m5)")
     common_arguments(parser, "architectures")
     args = parser.parse_args()
 
     mnist = load_mnist(args.data_dir)
     rows = {}
     for arch in args.archs:
-        model = build_model(arch)
+        sized = {} if args.width is None else {"width": args.width}
+        model = build_model(arch, **sized)
         with tempfile.TemporaryDirectory() as tmp:
-            config = recipe_config("default", arch=arch, arch_params={}, epochs=args.epochs, precision=args.precision)
+            config = recipe_config(
+                "default", arch=arch, arch_params=sized, epochs=args.epochs, precision=args.precision
+            )
             config.model_path = f"{tmp}/m.h5"
             result = train(config, mnist)
             recognizer = Recognizer(result.model_file)
@@ -76,7 +83,8 @@ def main() -> None:
             recognizer.probabilities(batch)
         per_second = 5000 / (time.perf_counter() - start)
         evaluation = Evaluation.from_probabilities(recognizer.probabilities(mnist.test_images), mnist.test_labels)
-        rows[arch] = {
+        name = arch if args.width is None else f"{arch} --width {args.width}"
+        rows[name] = {
             "parameters": count_parameters(model),
             "mflops": round(mflops(model), 2),
             "train_seconds_per_epoch": round(sum(h.seconds for h in result.history) / len(result.history), 1),
@@ -85,7 +93,7 @@ def main() -> None:
             "epochs": args.epochs,
             "precision": args.precision,
         }
-        print(arch, rows[arch], flush=True)
+        print(name, rows[name], flush=True)
     write_results(args.out, {"settings": vars(args), "architectures": rows})
     print(f"Test accuracy after {args.epochs} epochs of the default recipe's schedule, {args.precision}:")
     print("| architecture | parameters | MFLOPs (MACs) | CPU s/epoch | inference images/s | test accuracy |")
