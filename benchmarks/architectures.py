@@ -67,12 +67,11 @@ def main() -> None:
     mnist = load_mnist(args.data_dir)
     rows = {}
     for arch in args.archs:
-        sized = {} if args.width is None else {"width": args.width}
-        model = build_model(arch, **sized)
+        config = recipe_config(
+            "default", arch=arch, arch_params={}, width=args.width, epochs=args.epochs, precision=args.precision
+        )
+        model = build_model(arch, **config.arch_params)
         with tempfile.TemporaryDirectory() as tmp:
-            config = recipe_config(
-                "default", arch=arch, arch_params=sized, epochs=args.epochs, precision=args.precision
-            )
             config.model_path = f"{tmp}/m.h5"
             result = train(config, mnist)
             recognizer = Recognizer(result.model_file)

@@ -221,7 +221,7 @@ def main() -> None:
             }
         )
         row = members[-1]
-        val = "-" if val_accuracy is None else f"{row['val_accuracy']:.4f}"
+        val = "-" if row["val_accuracy"] is None else f"{row['val_accuracy']:.4f}"
         print(f"| {name} | {val} | {row['test_accuracy']:.4f} | {row['test_accuracy_tta']:.4f} |")
     ensembles = []
     for group, names in GROUPS.items():

@@ -119,6 +119,10 @@ def test_a_validation_split_that_leaves_nothing_to_train_on_is_refused(mnist, tm
     with pytest.raises(ConfigError, match="leaves 1 of the 60000 training images to train on; hold out fewer"):
         train(config, mnist)
     assert not (tmp_path / "m.h5").exists()
+    config = recipe_config("fast", model_path=str(tmp_path / "m.h5"), train_limit=1)  # the limit is to blame
+    with pytest.raises(ConfigError, match="--train-limit 1 is too few: a batch needs at least 2 images"):
+        train(config, mnist)
+    assert not (tmp_path / "m.h5").exists()
 
 
 def test_unwritable_model_path_fails_before_training(mnist, tmp_path):

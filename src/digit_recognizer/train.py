@@ -292,6 +292,8 @@ def _train(config, mnist, on_epoch, resume, device, rank, size) -> TrainResult:
     # so that augmentation pads with true background; they are normalised batch by batch.
     x_train, y_train, x_val, y_val = split_train_val(mnist, config)
     if len(y_train) < 2:  # BatchNorm needs two images to a batch
+        if config.train_limit and config.train_limit < 2:  # the limit, not the split, left too few
+            raise ConfigError(f"--train-limit {config.train_limit} is too few: a batch needs at least 2 images")
         raise ConfigError(
             f"a validation split of {config.val_size} leaves {len(y_train)} of the {len(mnist.train_labels)} "
             "training images to train on; hold out fewer (--val-size)"
