@@ -32,7 +32,10 @@ BUNDLED_MODEL = Path(__file__).parent / "assets" / "digit_recognizer_model.h5"
 ONE_DIGIT_MODEL = Path(__file__).parent / "assets" / "one_digit_model.h5"  # helps split touching digits
 LOW_CONFIDENCE = 0.6  # answers below this are flagged
 TTA_SHIFTS = ((0, 1), (0, -1), (1, 0), (-1, 0))  # test-time augmentation: the image moved by one pixel
-CHUNK = 1024  # images per model call: ONNX Runtime keeps each session's largest working memory, ~0.2 GB a 1,000 images
+# Images per model call. ONNX Runtime keeps each session's largest working memory, so each member of an
+# ensemble holds one chunk's worth: 8 wide members peaked at 4.2 GB with 1,024, 1.3 GB with 256, at the
+# same speed (benchmarks/chunk_size.py).
+CHUNK = 256
 
 
 @dataclass
