@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
-from digit_recognizer.recognizer import ONE_DIGIT_MODEL, Recognizer  # noqa: E402
+from digit_recognizer.recognizer import ONE_DIGIT_CLASSES, ONE_DIGIT_MODEL, Recognizer  # noqa: E402
 from digit_recognizer.synthetic import sample_numbers  # noqa: E402
 
 from machine import common_arguments, write_results  # noqa: E402
@@ -63,9 +63,10 @@ def main() -> None:
             "ms_per_number": (time.perf_counter() - start) / args.count * 1e3,
             "wrong": error_kinds(wrong),
         }
-    one_digit = Recognizer.load(ONE_DIGIT_MODEL).info()  # splits touching digits (one_digit.py)
+    one_digit = Recognizer.load(ONE_DIGIT_MODEL, classes=ONE_DIGIT_CLASSES)  # splits touching digits (one_digit.py)
     write_results(
-        args.out, {"model": recognizer.info(), "one_digit_model": one_digit, "settings": vars(args), "groups": groups}
+        args.out,
+        {"model": recognizer.info(), "one_digit_model": one_digit.info(), "settings": vars(args), "groups": groups},
     )
     print("| numbers | count | exact-number accuracy | ms per number |")
     print("|---|---|---|---|")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,8 +84,23 @@ def write_model_file(path: str | Path, model: ModelFile) -> Path:
     return path
 
 
-def read_model_file(path: str | Path) -> ModelFile:
-    """Read a model file, refusing anything that is not one of ours in a format version we know."""
+def read_model_file(path: str | Path, classes: Sequence[str] | None = None) -> ModelFile:
+    """Read a model file, refusing anything that is not one of ours in a format version we know, and,
+    with ``classes``, a model whose outputs are other classes (the one-digit model's two, read as
+    digits, would give its class index as a digit)."""
+    model = _read(path)
+    if classes is not None and list(model.class_names) != list(classes):
+        digits = list(classes) == CLASS_NAMES
+        wanted = "the digits 0-9: use a model from `digits train` or `digits finetune`" if digits else _names(classes)
+        raise ModelFileError(f"{path} is a model of {_names(model.class_names)}, not of {wanted}")
+    return model
+
+
+def _names(classes: Sequence[str]) -> str:
+    return ", ".join(repr(name) for name in classes)
+
+
+def _read(path: str | Path) -> ModelFile:
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"model file {path} does not exist")

@@ -296,7 +296,7 @@ def _save_preprocessed(result, folder: Path, path: str, index: int) -> None:
 
 
 def cmd_finetune(args: argparse.Namespace) -> int:
-    from .checkpoint import read_model_file, write_model_file
+    from .checkpoint import CLASS_NAMES, read_model_file, write_model_file
     from .data import load_mnist
 
     try:
@@ -308,7 +308,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
         raise ConfigError(f"--steps must be at least 1 (got {config.steps})")
     if not 0 <= args.max_mnist_drop <= 100:
         raise ConfigError(f"--max-mnist-drop is in percentage points, from 0 to 100 (got {args.max_mnist_drop:g})")
-    base = read_model_file(args.model_path or default_model_path())
+    base = read_model_file(args.model_path or default_model_path(), CLASS_NAMES)
     images, labels, problems = load_user_images(args.images)
     for line in check_user_images(labels, problems, config):
         log.warning("%s", line)

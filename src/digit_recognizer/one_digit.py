@@ -26,11 +26,10 @@ import numpy as np
 from .augment import Augment
 from .checkpoint import write_model_file
 from .data import Mnist
-from .recognizer import ONE_DIGIT_MODEL, Recognizer
+from .recognizer import ONE_DIGIT_CLASSES, ONE_DIGIT_MODEL, Recognizer
 from .synthetic import one_digit_pieces
 from .train import TrainConfig, TrainResult, check_writable, train
 
-CLASS_NAMES = ("not one digit", "one digit")  # the label 0 and 1 of synthetic.one_digit_pieces
 # Training pieces from MNIST training digits (5,000 of them validate); a sixth as many test ones. 60,000 pieces
 # gave test accuracy 91.4 % and touching numbers read exactly 75.7 % (seeds 1–4), 180,000 92.8 % and 78.4 %,
 # 360,000 93.2 % and 79.3 %. More pieces, less overfitting: train 94.0 % against validation 93.1 % (60,000: 94.3, 90.7).
@@ -87,7 +86,7 @@ def train_one_digit(
     result = train(config, data, on_epoch)
     chosen = Recognizer(result.model_file).probabilities(data.test_images).argmax(1)
     accuracy = float(np.mean(chosen == data.test_labels))
-    result.model_file.class_names = list(CLASS_NAMES)
+    result.model_file.class_names = list(ONE_DIGIT_CLASSES)
     result.model_file.metadata["metrics"]["test_accuracy"] = accuracy
     if command:
         result.model_file.metadata["command"] = command

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .checkpoint import ModelFile, read_model_file
+from .checkpoint import CLASS_NAMES, ModelFile, read_model_file
 from .decode import ImageSource, load_gray
 from .errors import DigitsError
 from .preprocess import prepare
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 BUNDLED_MODEL = Path(__file__).parent / "assets" / "digit_recognizer_model.h5"
 ONE_DIGIT_MODEL = Path(__file__).parent / "assets" / "one_digit_model.h5"  # helps split touching digits
+ONE_DIGIT_CLASSES = ("not one digit", "one digit")  # its outputs, the labels 0 and 1 of synthetic.one_digit_pieces
 LOW_CONFIDENCE = 0.6  # answers below this are flagged
 TTA_SHIFTS = ((0, 1), (0, -1), (1, 0), (-1, 0))  # test-time augmentation: the image moved by one pixel
 # Images per model call. ONNX Runtime keeps each session's largest working memory, so each member of an
@@ -155,21 +156,24 @@ class Recognizer:
         return f"Recognizer({self.model_file.arch}, {self.path}, engine={type(self.engine).__name__}{extra})"
 
     @classmethod
-    def load(cls, path: str | Path | list | tuple | None = None, tta: bool = False) -> Recognizer:
+    def load(
+        cls, path: str | Path | list | tuple | None = None, tta: bool = False, classes: tuple = tuple(CLASS_NAMES)
+    ) -> Recognizer:
         """Load a model file (without a path, the bundled model); several paths make an ensemble.
-        With ``tta``, probabilities are averaged over the image and its one-pixel shifts."""
+        With ``tta``, probabilities are averaged over the image and its one-pixel shifts. A file whose
+        outputs are not ``classes`` (the digits, unless told) is refused with ModelFileError."""
         if isinstance(path, (list, tuple)):
             loaded: dict[Path, Recognizer] = {}  # a file named again shares its model (and is run once)
             models = []
             for p in map(_model_path, path):
                 twin = loaded.get(key := p.resolve())
-                models.append(cls(twin.model_file, twin.engine, twin.path) if twin else cls.load(p))
+                models.append(cls(twin.model_file, twin.engine, twin.path) if twin else cls.load(p, classes=classes))
                 loaded.setdefault(key, models[-1])
             first, *rest = models
             first.members = rest
         else:
             path = _model_path(path)
-            first = cls(read_model_file(path), path=path)
+            first = cls(read_model_file(path, classes), path=path)
         first.tta = tta
         return first
 
@@ -220,7 +224,7 @@ class Recognizer:
         """The one-digit model's probability (N,) that each 28×28 piece of a number is one whole digit,
         not two or part of one (segment.py weighs it with the classifier's confidence)."""
         if self._one_digit is None:
-            self._one_digit = Recognizer.load(ONE_DIGIT_MODEL)
+            self._one_digit = Recognizer.load(ONE_DIGIT_MODEL, classes=ONE_DIGIT_CLASSES)
         return self._one_digit.probabilities(images)[:, 1]
 
     def predict(self, source: ImageSource) -> Prediction:
