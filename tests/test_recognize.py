@@ -275,23 +275,24 @@ def test_predict_human_output_for_one_file_is_the_seed_line(tiny_model, inputs, 
 
 def test_the_one_digit_model_is_refused_as_a_digit_reader(tiny_model, inputs, tmp_path, capsys):
     """The helper model that splits touching digits has two outputs; read as a digit model it used to
-    answer its class index as a digit ("Predicted Digit: 1"). Alone, in an ensemble or as the base of
-    fine-tuning it is refused, naming the file, and nothing is written."""
+    answer its class index as a digit ("Predicted Digit: 1"). Alone, in an ensemble, to evaluate or as
+    the base of fine-tuning it is refused, naming the file, and nothing is written, not even a folder."""
     from digit_recognizer.recognizer import ONE_DIGIT_MODEL
 
     path, _ = tiny_model
     seven = str(inputs / "a_seven.png")
-    output = tmp_path / "mine.h5"
+    output, plots, seen = tmp_path / "mine.h5", tmp_path / "plots", tmp_path / "seen"
     for argv in (
-        ["predict", seven, "--model-path", str(ONE_DIGIT_MODEL)],
+        ["predict", seven, "--model-path", str(ONE_DIGIT_MODEL), "--save-preprocessed", str(seen)],
         ["predict", seven, "--model-path", str(path), "--model-path", str(ONE_DIGIT_MODEL)],
+        ["evaluate", "--images", str(inputs), "--model-path", str(ONE_DIGIT_MODEL), "--plots-dir", str(plots)],
         ["finetune", "--images", str(inputs), "--model-path", str(ONE_DIGIT_MODEL), "--output", str(output)],
     ):
         assert cli.main(argv) == 1
         captured = capsys.readouterr()
         assert captured.out == ""
         assert f"{ONE_DIGIT_MODEL} is a model of 'not one digit', 'one digit', not of the digits 0-9" in captured.err
-    assert not output.exists()
+    assert not output.exists() and not plots.exists() and not seen.exists()
 
 
 def test_predict_reads_an_image_piped_to_standard_input(tiny_model, seven, tmp_path):

@@ -149,8 +149,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     from .recognizer import Recognizer
 
+    recognizer = Recognizer.load(args.model_path or None, tta=args.tta)  # a bad model fails before a folder is made
     _output_folder(args.plots_dir, "plots")
-    recognizer = Recognizer.load(args.model_path or None, tta=args.tta)
     model_file = recognizer.model_file
     if args.images:
         evaluation, errors = _evaluate_images(recognizer, args.images, Path(args.plots_dir))
@@ -221,9 +221,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     if args.top_k is not None and not 1 <= args.top_k <= 10:
         raise ConfigError(f"--top-k must be between 1 and 10 (got {args.top_k})")
+    recognizer = Recognizer.load(args.model_path or None, tta=args.tta)
     if args.save_preprocessed:
         _output_folder(args.save_preprocessed, "--save-preprocessed")
-    recognizer = Recognizer.load(args.model_path or None, tta=args.tta)
     inputs = expand_inputs(args.paths)
     # Lines name their file unless the one file was named on the command line (the seed's output line).
     named = [path for path, _ in inputs] != list(args.paths)
