@@ -117,6 +117,26 @@ def test_unknown_route_is_json_404(client):
     assert response.status_code == 404 and "error" in response.json()
 
 
+def test_an_ensemble_with_tta_is_served_as_digits_predict_reads_it(tiny_model, seven_png, monkeypatch):
+    """`digits serve --model-path a.h5 b.h5 --tta`: the API answers with the ensemble's averaged
+    probabilities, the same as the Python API's; worker processes (--workers N) build their app from
+    the settings `serve` leaves in DIGITS_SERVE, and get the same."""
+    import json
+
+    from digit_recognizer.recognizer import Recognizer
+    from digit_recognizer.server import app_from_environment
+
+    path, _ = tiny_model
+    expected = Recognizer.load([path, path], tta=True).predict(seven_png).probabilities
+    monkeypatch.setenv("DIGITS_SERVE", json.dumps({"model_path": [str(path), str(path)], "tta": True}))
+    for app in (create_app([path, path], tta=True), app_from_environment()):
+        with TestClient(app) as client:
+            info = client.get("/api/model").json()
+            assert len(info["ensemble"]) == 2 and info["tta"] is True
+            body = client.post("/api/predict", files={"file": ("seven.png", seven_png, "image/png")}).json()
+            assert np.allclose(body["probabilities"], expected, atol=1e-6)
+
+
 def test_serve_refuses_an_address_it_cannot_listen_on_before_saying_it_runs(capsys):
     import socket
 

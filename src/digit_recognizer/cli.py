@@ -379,7 +379,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise _missing("the web app", "serve", exc) from exc
     if args.workers < 1:
         raise ConfigError(f"--workers must be at least 1 (got {args.workers})")
-    serve(args.host, args.port, args.model_path, args.workers)
+    serve(args.host, args.port, args.model_path, args.workers, args.tta)
     return 0
 
 
@@ -565,8 +565,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="the drawing web page and the REST API")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument("--model-path", help="model file (default: the bundled model)")
+    serve.add_argument(
+        "--model-path", nargs="+", help="model file(s); several make an ensemble (default: the bundled model)"
+    )
     serve.add_argument("--workers", type=int, default=1, help="server processes, e.g. one per core (default 1)")
+    _tta(serve)
     _common(serve)
     serve.set_defaults(func=cmd_serve)
     parser.commands = sub.choices  # name → the command's parser, for errors in its own words

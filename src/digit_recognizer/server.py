@@ -7,7 +7,8 @@
     GET  /api/model     architecture, metrics, format version
     GET  /docs          OpenAPI documentation
 
-The model is loaded once. Every bad request gets a 4xx with a JSON ``{"error": ...}`` body.
+The model (or an ensemble of several, with or without TTA) is loaded once. Every bad request gets a
+4xx with a JSON ``{"error": ...}`` body.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import base64
 import errno
 import io
+import json
 import logging
 import os
 import socket
@@ -37,8 +39,12 @@ log = logging.getLogger(__name__)
 WEB = Path(__file__).parent / "web"
 
 
-def create_app(model_path: str | Path | None = None, recognizer: Recognizer | None = None) -> FastAPI:
-    recognizer = recognizer or Recognizer.load(model_path)
+def create_app(
+    model_path: str | Path | list | None = None, recognizer: Recognizer | None = None, tta: bool = False
+) -> FastAPI:
+    """The app over ``recognizer``, or over the model file(s) at ``model_path`` (several: an ensemble;
+    none: the bundled model), with test-time augmentation if ``tta``."""
+    recognizer = recognizer or Recognizer.load(model_path, tta=tta)
     app = FastAPI(
         title="Handwritten Digit Recognizer",
         version=__version__,
@@ -153,21 +159,28 @@ def _png_base64(image) -> str:
 
 
 def app_from_environment() -> FastAPI:
-    """The app for each worker process: the model named by DIGITS_MODEL_PATH, or the bundled one."""
-    return create_app(os.environ.get("DIGITS_MODEL_PATH") or None)
+    """The app for each worker process, with the model(s) and TTA that ``serve`` put in DIGITS_SERVE."""
+    return create_app(**json.loads(os.environ.get("DIGITS_SERVE", "{}")))
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, model_path: str | None = None, workers: int = 1) -> None:
-    """Run the app with Uvicorn; ``workers`` > 1 starts that many processes (one per core)."""
+def serve(
+    host: str = "127.0.0.1", port: int = 8000, model_path: str | list | None = None, workers: int = 1, tta: bool = False
+) -> None:
+    """Run the app with Uvicorn; ``workers`` > 1 starts that many processes (one per core). Several
+    ``model_path`` files make an ensemble."""
     import uvicorn
 
-    recognizer = Recognizer.load(model_path)  # fail here, with a clear error, before any worker starts
+    recognizer = Recognizer.load(model_path, tta=tta)  # fail here, with a clear error, before any worker starts
     _check_address(host, port)
-    log.info("Serving on http://%s:%d (model: %s, %d worker(s))", host, port, recognizer.path, workers)
+    models = [recognizer.path, *(member.path for member in recognizer.members)]
+    log.info(
+        "Serving on http://%s:%d (model: %s%s, %d worker(s))",
+        host, port, ", ".join(map(str, models)), " with TTA" if tta else "", workers,
+    )  # fmt: skip
     if workers == 1:
         uvicorn.run(create_app(recognizer=recognizer), host=host, port=port, log_level="warning")
         return
-    os.environ["DIGITS_MODEL_PATH"] = str(model_path or "")
+    os.environ["DIGITS_SERVE"] = json.dumps({"model_path": [str(path) for path in models], "tta": tta})
     uvicorn.run(
         "digit_recognizer.server:app_from_environment",
         factory=True,
