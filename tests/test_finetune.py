@@ -154,6 +154,17 @@ def test_export_onnx_matches_pytorch(tmp_path, tiny_model, mnist):
     assert np.abs(onnx_probs - torch_probs).max() <= 1e-4
 
 
+def test_export_names_the_outputs_the_graph_has(tmp_path, capsys):
+    """The one-digit model exports too; the command says its graph gives 2 logits, not 10."""
+    from digit_recognizer.recognizer import ONE_DIGIT_MODEL
+
+    output = tmp_path / "one_digit.onnx"
+    assert cli.main(["export", "--model-path", str(ONE_DIGIT_MODEL), "--output", str(output)]) == 0
+    assert "output 'logits': N×2)" in capsys.readouterr().err
+    session = ort.InferenceSession(str(output), providers=["CPUExecutionProvider"])
+    assert session.run(None, {"image": np.zeros((3, 1, 28, 28), np.float32)})[0].shape == (3, 2)
+
+
 def test_forward_selection_weighs_models_by_their_held_out_log_loss():
     labels = np.array([0, 1, 2, 3])
 

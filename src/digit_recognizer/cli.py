@@ -368,7 +368,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         output.write_bytes(graph)
     except OSError as exc:
         raise ConfigError(f"cannot write {output} ({exc.strerror or exc})") from exc
-    log.info("ONNX graph written to %s (input 'image': N×1×28×28, normalised; output 'logits': N×10)", output)
+    classes = len(model_file.class_names)  # 10 digits; the one-digit model has 2
+    log.info("ONNX graph written to %s (input 'image': N×1×28×28, normalised; output 'logits': N×%d)", output, classes)
     return 0
 
 
