@@ -13,7 +13,7 @@ from PIL import Image
 
 from digit_recognizer import cli, decode
 from digit_recognizer.decode import load_gray
-from digit_recognizer.errors import ImageError
+from digit_recognizer.errors import ImageError, ModelFileError
 from digit_recognizer.preprocess import SMUDGE, _quantile, prepare
 from digit_recognizer.recognizer import OnnxEngine, Recognizer, TorchEngine
 from digit_recognizer.synthetic import number_ink, strokes, textures, with_grainy_band
@@ -293,6 +293,30 @@ def test_the_one_digit_model_is_refused_as_a_digit_reader(tiny_model, inputs, tm
         assert captured.out == ""
         assert f"{ONE_DIGIT_MODEL} is a model of 'not one digit', 'one digit', not of the digits 0-9" in captured.err
     assert not output.exists() and not plots.exists() and not seen.exists()
+
+
+def test_an_empty_model_path_or_a_folder_is_an_error_not_the_bundled_model(tiny_model, inputs, tmp_path, capsys):
+    """`--model-path "$MODEL"` with MODEL unset used to read with the bundled model without a word (and
+    `train-one-digit` would have replaced the bundled one-digit model); a folder was "does not exist"."""
+    seven = str(inputs / "a_seven.png")
+    out = tmp_path / "out"
+    out.mkdir()
+    for argv in (
+        ["predict", seven, "--model-path", ""],
+        ["predict", seven, "--model-path", str(tiny_model[0]), "--model-path", ""],
+        ["evaluate", "--images", str(inputs), "--model-path", " "],
+        ["export", "--model-path", "", "--output", str(out / "m.onnx")],
+        ["finetune", "--images", str(inputs), "--model-path", "", "--output", str(out / "m.h5")],
+        ["train-one-digit", "--model-path", ""],
+    ):
+        assert cli.main(argv) == 1
+        captured = capsys.readouterr()
+        assert captured.out == "" and "the model path is empty (leave --model-path out" in captured.err
+    assert cli.main(["predict", seven, "--model-path", str(out)]) == 1
+    assert f"{out} is a folder, not a model file" in capsys.readouterr().err
+    assert sorted(out.iterdir()) == []
+    with pytest.raises(ModelFileError, match="an ensemble needs at least one model file"):
+        Recognizer.load([])
 
 
 def test_predict_reads_an_image_piped_to_standard_input(tiny_model, seven, tmp_path):

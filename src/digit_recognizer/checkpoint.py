@@ -102,6 +102,8 @@ def _names(classes: Sequence[str]) -> str:
 
 def _read(path: str | Path) -> ModelFile:
     path = Path(path)
+    if path.is_dir():
+        raise ModelFileError(f"{path} is a folder, not a model file")
     if not path.is_file():
         raise ModelFileError(f"model file {path} does not exist")
     try:

@@ -149,7 +149,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     from .recognizer import Recognizer
 
-    recognizer = Recognizer.load(args.model_path or None, tta=args.tta)  # a bad model fails before a folder is made
+    recognizer = Recognizer.load(args.model_path, tta=args.tta)  # a bad model fails before a folder is made
     _output_folder(args.plots_dir, "plots")
     model_file = recognizer.model_file
     if args.images:
@@ -221,7 +221,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     if args.top_k is not None and not 1 <= args.top_k <= 10:
         raise ConfigError(f"--top-k must be between 1 and 10 (got {args.top_k})")
-    recognizer = Recognizer.load(args.model_path or None, tta=args.tta)
+    recognizer = Recognizer.load(args.model_path, tta=args.tta)
     if args.save_preprocessed:
         _output_folder(args.save_preprocessed, "--save-preprocessed")
     inputs = expand_inputs(args.paths)
@@ -298,6 +298,7 @@ def _save_preprocessed(result, folder: Path, path: str, index: int) -> None:
 def cmd_finetune(args: argparse.Namespace) -> int:
     from .checkpoint import CLASS_NAMES, read_model_file, write_model_file
     from .data import load_mnist
+    from .recognizer import model_path
 
     try:
         from .finetune import FinetuneConfig, check_user_images, finetune, load_user_images
@@ -308,7 +309,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
         raise ConfigError(f"--steps must be at least 1 (got {config.steps})")
     if not 0 <= args.max_mnist_drop <= 100:
         raise ConfigError(f"--max-mnist-drop is in percentage points, from 0 to 100 (got {args.max_mnist_drop:g})")
-    base = read_model_file(args.model_path or default_model_path(), CLASS_NAMES)
+    base = read_model_file(model_path(args.model_path), CLASS_NAMES)
     images, labels, problems = load_user_images(args.images)
     for line in check_user_images(labels, problems, config):
         log.warning("%s", line)
@@ -332,6 +333,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
 
 def cmd_train_one_digit(args: argparse.Namespace) -> int:
     from .data import load_mnist
+    from .recognizer import model_path
 
     try:
         from .one_digit import ONE_DIGIT_MODEL, PIECES, one_digit_config, train_one_digit
@@ -341,7 +343,7 @@ def cmd_train_one_digit(args: argparse.Namespace) -> int:
     if pieces < 100:
         raise ConfigError(f"--pieces must be at least 100 (got {pieces})")
     overrides = {"epochs": args.epochs, "patience": args.epochs} if args.epochs is not None else {}
-    config = one_digit_config(args.model_path or ONE_DIGIT_MODEL, args.seed, **overrides)
+    config = one_digit_config(model_path(args.model_path, ONE_DIGIT_MODEL), args.seed, **overrides)
     mnist = load_mnist(args.data_dir)
     log.info("Cutting %d pieces of numbers from %s and training the one-digit model", pieces, mnist.source)
     command = " ".join(["digits", *args.argv])
@@ -353,8 +355,9 @@ def cmd_train_one_digit(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .checkpoint import read_model_file
+    from .recognizer import model_path
 
-    model_file = read_model_file(args.model_path or default_model_path())
+    model_file = read_model_file(model_path(args.model_path))
     graph = model_file.onnx
     if graph is None:  # an interrupted run's checkpoint: export it now
         try:
@@ -389,12 +392,6 @@ def _missing(what: str, extra: str, exc: ImportError) -> ConfigError:
     return ConfigError(
         f"{what} needs {exc.name}, which is not installed: pip install 'handwritten-digit-recognizer[{extra}]'"
     )
-
-
-def default_model_path() -> Path:
-    from .recognizer import BUNDLED_MODEL
-
-    return BUNDLED_MODEL
 
 
 def _bincount(labels) -> list[int]:

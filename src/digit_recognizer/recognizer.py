@@ -22,7 +22,7 @@ import numpy as np
 
 from .checkpoint import CLASS_NAMES, ModelFile, read_model_file
 from .decode import ImageSource, load_gray
-from .errors import DigitsError
+from .errors import DigitsError, ModelFileError
 from .preprocess import prepare
 from .segment import segment
 
@@ -165,14 +165,16 @@ class Recognizer:
         if isinstance(path, (list, tuple)):
             loaded: dict[Path, Recognizer] = {}  # a file named again shares its model (and is run once)
             models = []
-            for p in map(_model_path, path):
+            if not path:
+                raise ModelFileError("an ensemble needs at least one model file")
+            for p in map(model_path, path):
                 twin = loaded.get(key := p.resolve())
                 models.append(cls(twin.model_file, twin.engine, twin.path) if twin else cls.load(p, classes=classes))
                 loaded.setdefault(key, models[-1])
             first, *rest = models
             first.members = rest
         else:
-            path = _model_path(path)
+            path = model_path(path)
             first = cls(read_model_file(path, classes), path=path)
         first.tta = tta
         return first
@@ -279,9 +281,14 @@ class Recognizer:
         return results
 
 
-def _model_path(path: str | Path | None) -> Path:
-    """A model file's path; none means the bundled model."""
-    return Path(path) if path else BUNDLED_MODEL
+def model_path(path: str | Path | None, bundled: Path = BUNDLED_MODEL) -> Path:
+    """A model file's path; None means the bundled model. An empty one is an error rather than the bundled
+    model, so that ``--model-path "$MODEL"`` with MODEL unset does not quietly use (or replace) another model."""
+    if path is None:
+        return bundled
+    if not str(path).strip():
+        raise ModelFileError("the model path is empty (leave --model-path out for the bundled model)")
+    return Path(path)
 
 
 def _shifted(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
