@@ -198,11 +198,13 @@ def main() -> None:
     # Each member's probabilities once, plain and with TTA, and on its own validation split. An
     # ensemble's are their mean: the same numbers `Recognizer.load([...], tta)` gives, since both
     # averages are plain means.
+    selected = [group for group in SELECTED if set(GROUPS[group]) <= set(chosen)]  # chosen on validation
+    selecting = {name for group in selected for name in GROUPS[group]}
     members, probabilities, validation = [], {}, {}
     for name in chosen:
         recognizer = Recognizer.load(runs / f"{name}.h5")
-        x_val, y_val = recorded_split(recognizer.model_file, mnist)[2:]
-        if len(y_val):  # none for a member trained on all 60,000 images (--val-size 0)
+        if name in selecting:  # only these are scored on their validation split
+            x_val, y_val = recorded_split(recognizer.model_file, mnist)[2:]
             validation[name] = (x_val, y_val, recognizer.probabilities(x_val))
         for tta in (False, True):
             recognizer.tta = tta
@@ -231,10 +233,9 @@ def main() -> None:
             score = accuracy(np.mean([probabilities[name, tta] for name in names], axis=0))
             ensembles.append({"members": group, "count": len(names), "tta": tta, "test_accuracy": score})
             print(f"ensemble {group} ({len(names)} members, tta={tta}): {score:.4f}")
-    for group in SELECTED:
-        if set(GROUPS[group]) <= set(chosen):
-            for calibrate in (False, True):
-                ensembles += chosen_on_validation(group, runs, validation, probabilities, accuracy, calibrate)
+    for group in selected:
+        for calibrate in (False, True):
+            ensembles += chosen_on_validation(group, runs, validation, probabilities, accuracy, calibrate)
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "members": members, "ensembles": ensembles})
 
 
