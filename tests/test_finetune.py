@@ -211,10 +211,14 @@ def test_ensemble_evaluation_averages_models(tiny_model, mnist_dir, tmp_path, ca
     argv = ["evaluate", "--model-path", str(base), str(base), "--data-dir", str(mnist_dir), "--json",
             "--plots-dir", str(tmp_path)]  # fmt: skip
     assert cli.main(argv) == 0
-    ensemble = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    ensemble = json.loads(captured.out)
+    assert "Scoring the 10000 test digits with 2 models" in captured.err  # a big ensemble takes minutes
     assert cli.main(argv[:2] + argv[3:]) == 0
     single = json.loads(capsys.readouterr().out)
     assert ensemble["accuracy"] == pytest.approx(single["accuracy"])  # the mean of one model twice is itself
+    assert cli.main(argv[:2] + argv[3:] + ["--tta"]) == 0
+    assert "Scoring the 10000 test digits with the model, each on 5 shifted views (--tta)" in capsys.readouterr().err
 
 
 def test_an_ensemble_runs_a_model_named_twice_once_and_in_chunks(tiny_model, mnist, monkeypatch):

@@ -160,6 +160,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from .data import load_mnist
 
         mnist = load_mnist(args.data_dir)
+        models = 1 + len(recognizer.members)  # a big ensemble takes minutes here: say what is running
+        log.info(
+            "Scoring the %d test digits with %s%s",
+            len(mnist.test_labels), f"{models} models" if models > 1 else "the model",
+            ", each on 5 shifted views (--tta)" if recognizer.tta else "",
+        )  # fmt: skip
         history = model_file.metadata.get("history", [])
         # The per-class table goes to stdout below (or into the JSON), not into the log as well.
         evaluation = _evaluate_and_plot(recognizer, mnist, Path(args.plots_dir), history, quiet_report=True)
