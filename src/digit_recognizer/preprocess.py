@@ -8,10 +8,11 @@ The steps, in order:
 2. *Clean-up.* Subtract a smooth background estimate (uneven light, shadows, grey or coloured paper),
    normalise the contrast, threshold; drop ruled or grid lines (ink runs across ≥ 85 % of the image)
    and specks (small components away from the digit).
-3. *No digit?* Too little contrast, no component of any size, or noise everywhere → no digit. A
-   large piece riddled with holes (a grainy band where the light fades on a photo) is texture and is
-   never taken for the digit, nor are the grains inside its box. Ink with no edges, most of it far
-   below its peaks (smudges, shading), is no digit either.
+3. *No digit?* Too little contrast, no component of any size (too few pixels, or under ``MIN_SIDE``
+   both ways: a fleck of paper grain), or noise everywhere → no digit. A large piece riddled with
+   holes (a grainy band where the light fades on a photo) is texture and is never taken for the
+   digit, nor are the grains inside its box. Ink with no edges, most of it far below its peaks
+   (smudges, shading), is no digit either.
 4. *LeCun's recipe.* Crop the ink's bounding box; bring thin strokes to MNIST's stroke width; fit into
    20×20 keeping the aspect ratio, with area-averaged (anti-aliased) grey levels; place it in 28×28
    so that its centre of mass is at MNIST's, (14, 14).
@@ -33,6 +34,7 @@ LINE_SPAN = 0.85  # a run of ink this long (fraction of the image) is a ruled or
 MNIST_STROKE = 0.14  # median MNIST stroke width / the 20 px box (measured on the test set)
 MNIST_COM = (14.0, 14.0)  # mean centre of mass of MNIST digits (row, column)
 NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, not handwriting
+MIN_SIDE = 5  # working pixels: a mark shorter than this both ways is a speck (paper grain), never a digit
 TEXTURE_HOLES = 10  # holes per digit-width beyond which a piece of ink is texture (a digit has at most 2)
 STROKE_CORE = 0.6  # of the normalised ink: a stroke's core, well inside its edges
 SMUDGE_CORE = 0.5  # ink with less of its stroke pixels in the core has no edges: smudges or shading
@@ -200,9 +202,9 @@ def _digit_components(stats: np.ndarray, area: int, texture=()) -> tuple[np.ndar
     if sizes.max() == 0:
         return np.array([], int), "no digit: the image looks like noise"
     main = int(np.argmax(sizes))
-    if sizes[main] < speck_limit(area):
-        return np.array([], int), "no digit: only specks"
     x, y, w, h = stats[main, :4]
+    if sizes[main] < speck_limit(area) or max(w, h) < MIN_SIDE:
+        return np.array([], int), "no digit: only specks"
     # Other pieces count when they are not specks and lie near the main stroke (a 5's detached bar).
     near = (
         (stats[:, 0] + stats[:, 2] > x - 0.6 * w) & (stats[:, 0] < x + 1.6 * w)
