@@ -163,10 +163,10 @@ class Recognizer:
         With ``tta``, probabilities are averaged over the image and its one-pixel shifts. A file whose
         outputs are not ``classes`` (the digits, unless told) is refused with ModelFileError."""
         if isinstance(path, (list, tuple)):
-            loaded: dict[Path, Recognizer] = {}  # a file named again shares its model (and is run once)
-            models = []
             if not path:
                 raise ModelFileError("an ensemble needs at least one model file")
+            loaded: dict[Path, Recognizer] = {}  # a file named again shares its model (and is run once)
+            models = []
             for p in map(model_path, path):
                 twin = loaded.get(key := p.resolve())
                 models.append(cls(twin.model_file, twin.engine, twin.path) if twin else cls.load(p, classes=classes))
