@@ -150,6 +150,16 @@ def sample(images: np.ndarray, labels: np.ndarray, per_condition: int, seed: int
             yield condition, int(labels[index]), render(images[index], condition, rng, max_side)
 
 
+def out_of_focus(digit: np.ndarray, blur: float, rng: np.random.Generator, pen: str = "pen", max_side: int = 1500):
+    """A phone photo of ``digit`` on white paper, out of focus: a Gaussian blur whose sigma is ``blur``
+    times the digit's height (0.04 blurs a 240-px digit by 10 px, still plain to a person). ``pen``:
+    "pen" or "thin pen" (finer strokes, which blur fades sooner). The canvas is 60 to ``max_side`` px."""
+    side = int(np.exp(rng.uniform(np.log(60), np.log(max_side))))
+    digit_size = int(side * 0.6)
+    ink = _place(strokes(digit, digit_size, {"pen": 0.5, "thin pen": 0.75}[pen]), (side, side), rng, False)
+    return _photo(ink, rng, blur=blur * digit_size)
+
+
 # ---------------------------------------------------------------------------------------------
 # Numbers: several digits on a line
 
