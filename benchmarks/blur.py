@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -46,16 +45,13 @@ def main() -> None:
         for blur in args.blurs:
             rng = np.random.default_rng(args.seed)  # the same canvases at every blur
             images = [out_of_focus(mnist.test_images[i], blur, rng, pen) for i in index]
-            start = time.perf_counter()
             results = recognizer.predict_batch(images)
-            seconds = time.perf_counter() - start
             labels = mnist.test_labels[index]
             right = sum(r.digit == label for r, label in zip(results, labels))
             reasons = Counter(r.reason for r in results if r.digit is None)
             none = sum(reasons.values())
             rows.append({"pen": pen, "blur": blur, "images": len(index), "right": int(right), "no_digit": none,
-                         "misread": len(index) - int(right) - none, "reasons": dict(reasons),
-                         "ms_per_image": round(1000 * seconds / len(index), 2)})  # fmt: skip
+                         "misread": len(index) - int(right) - none, "reasons": dict(reasons)})  # fmt: skip
             print(f"| {pen} | {blur:g} | {right / len(index):.1%} | {none / len(index):.1%} "
                   f"| {rows[-1]['misread'] / len(index):.1%} |")  # fmt: skip
     write_results(args.out, {"settings": vars(args), "results": rows})

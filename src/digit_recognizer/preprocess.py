@@ -44,6 +44,7 @@ SMUDGE_CORE = 0.5  # ink with less of its stroke pixels in the core has no edges
 SMUDGE = "no digit: only smudges or shading, no pen strokes"
 BLUR_TARGET = 0.8  # px: a blurred image is reduced until its sharpest edges are about this wide
 BLUR_MIN_SIDE = 40  # px: reducing a blurred image stops before its longest side is shorter than this
+BLUR_MAX_COVER = 0.25  # ink over more of the image is noise (uniform noise: 43-45 %), never taken for blur
 SQUARE = np.ones((3, 3), np.uint8)  # 8-connectivity
 
 
@@ -134,14 +135,16 @@ def _ink_map(gray: np.ndarray, scale: int, pooled) -> InkMap:
     return InkMap(ink.astype(np.float32), mask, scale, dark_on_light)
 
 
-def blur_width(ink: np.ndarray) -> float:
+def blur_width(ink: np.ndarray, near: np.ndarray | None = None) -> float:
     """How blurred the sharpest stroke edges are, in pixels (0 when there are too few edges to tell):
     the distance over which the ink, lightly smoothed, rises from 0.3 to 0.7 at the steepest 1 % of
-    such edge pixels. Sharp strokes measure 1.1 to 1.5 px; after a Gaussian blur of sigma s, about s /
-    2 to s. The steepest edges, not the typical ones: paper grain beside a sharp digit is all soft
-    edges, and must not make the digit look blurred."""
+    such edge pixels (only those in ``near``, a mask, when given). Sharp strokes measure 1.1 to 1.5
+    px; after a Gaussian blur of sigma s, about s / 2 to s. The steepest edges, not the typical ones:
+    paper grain beside a sharp digit is all soft edges, and must not make the digit look blurred."""
     smooth = cv2.GaussianBlur(ink, (0, 0), 1.0)
     edges = (smooth > 0.3) & (smooth < 0.7)
+    if near is not None:
+        edges &= near
     if np.count_nonzero(edges) < 10:
         return 0.0
     dx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)
@@ -150,15 +153,19 @@ def blur_width(ink: np.ndarray) -> float:
 
 
 def blur_factor(ink: InkMap) -> int:
-    """How many times to reduce a blurred ink map so that its blur is about BLUR_TARGET px, keeping
-    its longest side at least BLUR_MIN_SIDE (1: not blurred)."""
-    if ink.reason:
+    """How many times to reduce a blurred ink map so that its sharpest edges are about BLUR_TARGET px
+    wide, keeping its longest side at least BLUR_MIN_SIDE (1: not blurred)."""
+    most = max(ink.ink.shape) // BLUR_MIN_SIDE
+    if ink.reason or most < 2 or np.count_nonzero(ink.mask) > BLUR_MAX_COVER * ink.mask.size:  # or noise
         return 1
-    factor = int(min(blur_width(ink.ink) // BLUR_TARGET, max(ink.ink.shape) // BLUR_MIN_SIDE))
-    if factor < 2:
+    if blur_width(ink.ink) < 2 * BLUR_TARGET:  # sharp: the common case, decided without the pieces
         return 1
-    stats = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)[2][1:]
-    return 1 if noise(stats, ink.mask.size) else factor  # noise has soft "edges" everywhere, but no blur
+    # Specks of grain look soft once smoothed: measure only the edges of pieces larger than specks.
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
+    large = stats[:, cv2.CC_STAT_AREA] >= speck_limit(labels.size)
+    large[0] = False
+    near = cv2.dilate(large[labels].view(np.uint8), SQUARE).view(bool)
+    return max(1, int(min(blur_width(ink.ink, near) // BLUR_TARGET, most)))
 
 
 def _pool_min_max(gray: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -246,9 +253,10 @@ def _digit_components(stats: np.ndarray, area: int, texture=()) -> tuple[np.ndar
     texture piece's box, are never part of the digit."""
     if len(stats) == 0:
         return np.array([], int), "no digit: no ink found"
-    if noise(stats, area):
+    sizes = stats[:, cv2.CC_STAT_AREA]
+    if sizes.sum() > NOISE_COVER * area or (len(stats) > 50 and sizes.max() < 0.3 * sizes.sum()):
         return np.array([], int), "no digit: the image looks like noise"
-    sizes = stats[:, cv2.CC_STAT_AREA].copy()
+    sizes = sizes.copy()
     sizes[_within(stats, list(texture))] = 0
     if sizes.max() == 0:
         return np.array([], int), "no digit: the image looks like noise"
@@ -264,13 +272,6 @@ def _digit_components(stats: np.ndarray, area: int, texture=()) -> tuple[np.ndar
     keep = near & (sizes >= 0.1 * sizes[main])
     keep[main] = True
     return np.flatnonzero(keep), None
-
-
-def noise(stats: np.ndarray, area: int) -> bool:
-    """Whether components with these ``stats`` in an image of ``area`` pixels are noise: ink over too
-    much of the image, or many pieces with none of them large."""
-    sizes = stats[:, cv2.CC_STAT_AREA]
-    return bool(sizes.sum() > NOISE_COVER * area or (len(stats) > 50 and sizes.max() < 0.3 * sizes.sum()))
 
 
 def _within(stats: np.ndarray, texture: list[int]) -> np.ndarray:
