@@ -117,6 +117,7 @@ def ink_map(gray: np.ndarray) -> InkMap:
 
 
 def _ink_map(gray: np.ndarray, scale: int, pooled) -> InkMap:
+    """The ink map at ``scale`` input pixels per working pixel, the grey levels pooled by ``pooled``."""
     lowest, highest = pooled(gray, scale)
     dark = 1.0 - lowest  # ink if strokes are dark
     light = highest  # ink if strokes are light
