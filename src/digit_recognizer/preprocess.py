@@ -136,20 +136,28 @@ def _ink_map(gray: np.ndarray, scale: int, pooled) -> InkMap:
     return InkMap(ink.astype(np.float32), mask, scale, dark_on_light)
 
 
-def blur_width(ink: np.ndarray, near: np.ndarray | None = None) -> float:
+def blur_width(ink: np.ndarray) -> float:
     """How blurred the sharpest stroke edges are, in pixels (0 when there are too few edges to tell):
     the distance over which the ink, lightly smoothed, rises from 0.3 to 0.7 at the steepest 1 % of
-    such edge pixels (only those in ``near``, a mask, when given). Sharp strokes measure 1.1 to 1.5
-    px; after a Gaussian blur of sigma s, about s / 2 to s. The steepest edges, not the typical ones:
-    paper grain beside a sharp digit is all soft edges, and must not make the digit look blurred."""
+    such edge pixels. Sharp strokes measure 1.1 to 1.5 px; after a Gaussian blur of sigma s, about s /
+    2 to s. The steepest edges, not the typical ones: paper grain beside a sharp digit is all soft
+    edges, and must not make the digit look blurred."""
+    return _steepest_width(*_edge_slopes(ink))
+
+
+def _edge_slopes(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The edge pixels (the lightly smoothed ink between 0.3 and 0.7) and the smoothed ink's slopes."""
     smooth = cv2.GaussianBlur(ink, (0, 0), 1.0)
     edges = (smooth > 0.3) & (smooth < 0.7)
-    if near is not None:
-        edges &= near
-    if np.count_nonzero(edges) < 10:
-        return 0.0
     dx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)
     dy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
+    return edges, dx, dy
+
+
+def _steepest_width(edges: np.ndarray, dx: np.ndarray, dy: np.ndarray) -> float:
+    """``blur_width`` over the pixels of ``edges``."""
+    if np.count_nonzero(edges) < 10:
+        return 0.0
     return 0.38 / max(_quantile(np.hypot(dx[edges], dy[edges]), 0.99), 1e-6)
 
 
@@ -159,14 +167,15 @@ def blur_factor(ink: InkMap) -> int:
     most = max(ink.ink.shape) // BLUR_MIN_SIDE
     if ink.reason or most < 2 or np.count_nonzero(ink.mask) > BLUR_MAX_COVER * ink.mask.size:  # or noise
         return 1
-    if blur_width(ink.ink) < 2 * BLUR_TARGET:  # sharp: the common case, decided without the pieces
+    edges, dx, dy = _edge_slopes(ink.ink)
+    if _steepest_width(edges, dx, dy) < 2 * BLUR_TARGET:  # sharp: the common case, decided without the pieces
         return 1
     # Specks of grain look soft once smoothed: measure only the edges of pieces larger than specks.
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
     large = stats[:, cv2.CC_STAT_AREA] >= speck_limit(labels.size)
     large[0] = False
     near = cv2.dilate(large[labels].view(np.uint8), SQUARE).view(bool)
-    return max(1, int(min(blur_width(ink.ink, near) // BLUR_TARGET, most)))
+    return max(1, int(min(_steepest_width(edges & near, dx, dy) // BLUR_TARGET, most)))
 
 
 def _pool_min_max(gray: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

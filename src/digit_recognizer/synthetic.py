@@ -66,6 +66,9 @@ def _lines(shape: tuple[int, int], spacing: int, grid: bool, width: int) -> np.n
     return mask
 
 
+PEN_LEVELS = {"thin_pen": 0.75, "thick_marker": 0.15}  # ``strokes`` levels of the pen conditions
+
+
 def render(digit: np.ndarray, condition: str, rng: np.random.Generator, max_side: int = 3000) -> bytes:
     """One encoded image of ``digit`` under ``condition`` (see ``CONDITIONS``)."""
     side = int(np.exp(rng.uniform(np.log(60), np.log(max_side))))
@@ -73,7 +76,7 @@ def render(digit: np.ndarray, condition: str, rng: np.random.Generator, max_side
         side = int(rng.integers(30, 60))
     canvas = (side, int(side * rng.uniform(0.8, 1.4)))
     digit_size = max(20, int(side * rng.uniform(0.45, 0.8)))
-    level = {"thin_pen": 0.75, "thick_marker": 0.15}.get(condition, rng.uniform(0.35, 0.6))
+    level = PEN_LEVELS.get(condition, rng.uniform(0.35, 0.6))
     ink = strokes(digit, digit_size, level)
     if condition == "rotated":
         angle = rng.uniform(-15, 15)
@@ -156,7 +159,8 @@ def out_of_focus(digit: np.ndarray, blur: float, rng: np.random.Generator, pen: 
     "pen" or "thin pen" (finer strokes, which blur fades sooner). The canvas is 60 to ``max_side`` px."""
     side = int(np.exp(rng.uniform(np.log(60), np.log(max_side))))
     digit_size = int(side * 0.6)
-    ink = _place(strokes(digit, digit_size, {"pen": 0.5, "thin pen": 0.75}[pen]), (side, side), rng, False)
+    level = {"pen": 0.5, "thin pen": PEN_LEVELS["thin_pen"]}[pen]
+    ink = _place(strokes(digit, digit_size, level), (side, side), rng, False)
     return _photo(ink, rng, blur=blur * digit_size)
 
 
