@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import cv2
 import numpy as np
 import pytest
 
@@ -124,6 +125,26 @@ def test_noise_and_texture_hold_no_number(recognizer, side):
         result = recognizer.predict_number(texture)
         assert (result.number, result.digits) == ("", []), name
         assert result.reason in (NOISE, SMUDGES, "no digits: only specks"), name
+
+
+def test_a_field_of_one_pixel_specks_is_no_number(recognizer):
+    # Before a piece under preprocess.MIN_SIDE both ways was dropped as a speck here too, as it is when
+    # reading one digit, this image was read as a number of hundreds of 0s (13 of 4,800 textures of
+    # 48 to 200 px were, 9 of them 96-px speck fields; none is now).
+    result = recognizer.predict_number(textures(96, np.random.default_rng(1054))["specks"])
+    assert (result.number, result.reason) == ("", NOISE)
+
+
+def test_touching_digits_cropped_tight_to_their_edges_are_read(recognizer, mnist):
+    # Two of these six bold "080"s covered over 45 % of their crop, and were called noise before a
+    # crowded image was let through when most of its ink is one piece not riddled with holes.
+    zeros, eights = np.flatnonzero(mnist.test_labels == 0), np.flatnonzero(mnist.test_labels == 8)
+    for seed in range(6):
+        digits = [mnist.test_images[i] for i in (zeros[seed], eights[seed], zeros[seed + 1])]
+        ink = number_ink(digits, np.random.default_rng(seed), True, 60)
+        x, y, w, h = cv2.boundingRect((ink > 0.1).view(np.uint8))
+        tight = ((1 - ink[y : y + h, x : x + w]) * 255).astype(np.uint8)
+        assert recognizer.predict_number(tight).number == "080", seed
 
 
 def test_a_grainy_band_beside_a_number_is_dropped(recognizer, mnist):

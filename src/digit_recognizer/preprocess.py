@@ -12,9 +12,10 @@ The steps, in order:
    normalise the contrast, threshold; drop ruled or grid lines (ink runs across ≥ 85 % of the image)
    and specks (small components away from the digit).
 3. *No digit?* Too little contrast, no component of any size (too few pixels, or under ``MIN_SIDE``
-   both ways: a fleck of paper grain), or noise everywhere → no digit. A large piece riddled with
-   holes (a grainy band where the light fades on a photo) is texture and is never taken for the
-   digit, nor are the grains inside its box. Ink with no edges, most of it far below its peaks
+   both ways: a fleck of paper grain), or noise everywhere (ink over ``NOISE_COVER`` of the image,
+   unless it is mostly one piece with few holes: a digit cropped tight to its edges) → no digit. A
+   large piece riddled with holes (a grainy band where the light fades on a photo) is texture and is
+   never taken for the digit, nor are the grains inside its box. Ink with no edges, most of it far below its peaks
    (smudges, shading), is no digit either.
 4. *LeCun's recipe.* Crop the ink's bounding box; bring thin strokes to MNIST's stroke width; fit into
    20×20 keeping the aspect ratio, with area-averaged (anti-aliased) grey levels; place it in 28×28
@@ -36,12 +37,14 @@ INK_THRESHOLD = 0.35  # of the normalised ink: what counts as stroke
 LINE_SPAN = 0.85  # a run of ink this long (fraction of the image) is a ruled or grid line
 MNIST_STROKE = 0.14  # median MNIST stroke width / the 20 px box (measured on the test set)
 MNIST_COM = (14.0, 14.0)  # mean centre of mass of MNIST digits (row, column)
-NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, not handwriting
+NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, not handwriting...
+TIGHT_SHARE = 0.5  # ...unless this share of it is one piece, not riddled: a digit cropped tight (crowded)
 MIN_SIDE = 5  # working pixels: a mark shorter than this both ways is a speck (paper grain), never a digit
 TEXTURE_HOLES = 10  # holes per digit-width beyond which a piece of ink is texture (a digit has at most 2)
 STROKE_CORE = 0.6  # of the normalised ink: a stroke's core, well inside its edges
 SMUDGE_CORE = 0.5  # ink with less of its stroke pixels in the core has no edges: smudges or shading
 SMUDGE = "no digit: only smudges or shading, no pen strokes"
+NOISE = "no digit: the image looks like noise"
 BLUR_TARGET = 0.8  # px: a blurred image is reduced until its sharpest edges are about this wide
 BLUR_MIN_SIDE = 40  # px: reducing a blurred image stops before its longest side is shorter than this
 BLUR_MAX_COVER = 0.25  # ink over more of the image is noise (uniform noise: 43-45 %), never taken for blur
@@ -91,6 +94,8 @@ def find_digit(ink: InkMap) -> tuple[np.ndarray | None, str | None]:
     if ink.reason:
         return None, ink.reason
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
+    if crowded(stats, labels):
+        return None, NOISE
     keep, reason = _digit_components(stats[1:], labels.size, _texture(stats, labels))
     if reason:
         return None, reason
@@ -264,12 +269,12 @@ def _digit_components(stats: np.ndarray, area: int, texture=()) -> tuple[np.ndar
     if len(stats) == 0:
         return np.array([], int), "no digit: no ink found"
     sizes = stats[:, cv2.CC_STAT_AREA]
-    if sizes.sum() > NOISE_COVER * area or (len(stats) > 50 and sizes.max() < 0.3 * sizes.sum()):
-        return np.array([], int), "no digit: the image looks like noise"
+    if len(stats) > 50 and sizes.max() < 0.3 * sizes.sum():
+        return np.array([], int), NOISE
     sizes = sizes.copy()
     sizes[_within(stats, list(texture))] = 0
     if sizes.max() == 0:
-        return np.array([], int), "no digit: the image looks like noise"
+        return np.array([], int), NOISE
     main = int(np.argmax(sizes))
     x, y, w, h = stats[main, :4]
     if sizes[main] < speck_limit(area) or max(w, h) < MIN_SIDE:
@@ -282,6 +287,19 @@ def _digit_components(stats: np.ndarray, area: int, texture=()) -> tuple[np.ndar
     keep = near & (sizes >= 0.1 * sizes[main])
     keep[main] = True
     return np.flatnonzero(keep), None
+
+
+def crowded(stats: np.ndarray, labels: np.ndarray) -> bool:
+    """Whether there is too much ink for handwriting, given the connected components' stats (row 0 the
+    paper) and labels: ink over NOISE_COVER of the image is noise, unless at least TIGHT_SHARE of it
+    is one piece not riddled with holes, as a digit (or touching digits) cropped tight to its edges
+    is. Noise that dense is one piece riddled with hundreds of holes."""
+    sizes = stats[1:, cv2.CC_STAT_AREA]
+    if sizes.sum() <= NOISE_COVER * labels.size:
+        return False
+    main = int(np.argmax(sizes)) + 1
+    x, y, w, h = stats[main, :4]
+    return sizes[main - 1] < TIGHT_SHARE * sizes.sum() or riddled(holes(labels[y : y + h, x : x + w] == main), w, h)
 
 
 def _within(stats: np.ndarray, texture: list[int]) -> np.ndarray:

@@ -5,13 +5,14 @@ The steps, on the same cleaned-up ink map as single digits (``preprocess.ink_map
 1. connected components of the strokes (specks and ruled lines are already out);
 2. pieces of one digit merged: components that overlap horizontally and nearly touch vertically (a
    5's detached bar, a broken 4, a dotted 1), and slivers joined to the digit beside them;
-3. what is not a digit dropped: underlines (long and flat, before step 2), specks far smaller than
-   the line's digits;
+3. what is not a digit dropped: underlines (long and flat, before step 2), specks (under
+   ``preprocess.MIN_SIDE`` both ways, or far smaller than the line's digits);
 4. lines found by vertical overlap (a line of marks far shorter than the digits is dropped);
    digits ordered left to right, lines top to bottom;
 5. texture dropped: a glyph with far more pieces or holes than handwriting has (a grainy band where
    the light fades on a photo). An image that is all noise or texture has no digits: ink over 45 %
-   of the image (as for single digits), specks everywhere (the would-be digits hold under half the
+   of the image unless most of it is one piece without many holes (``preprocess.crowded``, as for
+   single digits), specks everywhere (the would-be digits hold under half the
    ink), glyphs that together have more pieces or holes than that many digits can, or ink without
    edges (smudges, shading: ``preprocess.smudged``);
 6. touching digits split: a piece at least half as wide as the line's digits are tall (two touching
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .preprocess import NOISE_COVER, holes, ink_map, input_box, riddled, smudged, speck_limit, to_mnist
+from .preprocess import MIN_SIDE, crowded, holes, ink_map, input_box, riddled, smudged, speck_limit, to_mnist
 
 MAX_PIECES = 400  # only the largest this many components are tried as digits
 MANY_PIECES = 50  # more components than this, with under half the ink in the digits: specks or texture
@@ -114,16 +115,17 @@ def glyph_lines(mask: np.ndarray) -> tuple[list[list[Glyph]], np.ndarray, np.nda
     there are none."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
     sizes = stats[:, cv2.CC_STAT_AREA]  # by label; 0 is the paper
-    if sizes[1:].sum() > NOISE_COVER * labels.size:
+    if crowded(stats, labels):
         return NOISE
     ids = np.arange(1, count)
     if len(ids) > MAX_PIECES:  # the largest pieces only
         ids = ids[np.argsort(-sizes[ids])[:MAX_PIECES]]
     stats = stats[ids]
     stats, ids = _drop_underlines(stats, ids)
-    glyphs = _drop_non_digits(_merge(stats, ids))
+    merged = _merge(stats, ids)
+    glyphs = _drop_non_digits(merged)
     if not glyphs:
-        return "no digits: no ink found"
+        return "no digits: only specks" if merged else "no digits: no ink found"
     if count - 1 > MANY_PIECES and sum(sizes[g.labels].sum() for g in glyphs) < 0.5 * sizes[1:].sum():
         return NOISE  # specks everywhere: the would-be digits hold under half the ink
     height = float(np.median([g.height for g in glyphs]))
@@ -225,7 +227,9 @@ def _belong_together(left: Glyph, right: Glyph, height: float) -> bool:
 
 
 def _drop_non_digits(glyphs: list[Glyph]) -> list[Glyph]:
-    """Drop specks: pieces tiny against the line's digits."""
+    """Drop specks: pieces under MIN_SIDE both ways (as a single digit's are, preprocess.MIN_SIDE), and
+    pieces tiny against the line's digits."""
+    glyphs = [g for g in glyphs if max(g.height, g.width) >= MIN_SIDE]
     if not glyphs:
         return glyphs
     tallest = max(g.height for g in glyphs)

@@ -82,6 +82,9 @@ def render(digit: np.ndarray, condition: str, rng: np.random.Generator, max_side
         angle = rng.uniform(-15, 15)
         ink = np.asarray(Image.fromarray(ink, mode="F").rotate(angle, Image.Resampling.BILINEAR))
     ink = _place(ink, canvas, rng, off_centre=condition == "off_centre")
+    if condition == "tight_crop":  # cut out where the ink ends, as a form's cell or a photo cropped to the digit
+        x, y, w, h = cv2.boundingRect((ink > 0.1).view(np.uint8))
+        ink = ink[y : y + h, x : x + w]
     return CONDITIONS[condition](ink, rng)
 
 
@@ -142,6 +145,7 @@ CONDITIONS: dict[str, Callable[[np.ndarray, np.random.Generator], bytes]] = {
     "rotated": lambda ink, rng: _photo(ink, rng),
     "off_centre": lambda ink, rng: _photo(ink, rng),
     "tiny": lambda ink, rng: _encode(_compose(ink, (1, 1, 1), (0, 0, 0))),
+    "tight_crop": lambda ink, rng: _photo(ink, rng),
 }
 
 
