@@ -3,20 +3,22 @@
 The steps, in order:
 
 1. *Ink map.* Decide the polarity (dark ink on light paper, or light on dark) from which tail of the
-   grey levels stands out from the border, and turn the image into "ink" (1 = stroke). Images larger
+   grey levels stands out from the border (inside a frame drawn along it: a form's box cropped at
+   its outer edge would pass for the paper), and turn the image into "ink" (1 = stroke). Images larger
    than ``WORK_SIDE`` are reduced by max-pooling the ink, which keeps hairline pencil strokes. A
    blurred image (out of focus, or enlarged from a small one) is reduced further, by averaging,
    until its sharpest edges look like sharp strokes' edges: the resolution it really has, where
    the blur no longer leaves soft, noisy edges that read as texture or smudges.
 2. *Clean-up.* Subtract a smooth background estimate (uneven light, shadows, grey or coloured paper),
-   normalise the contrast, threshold; drop ruled or grid lines (ink runs across ≥ 85 % of the image)
-   and specks (small components away from the digit).
+   normalise the contrast, threshold; drop ruled or grid lines (ink runs across ≥ 85 % of the image),
+   the sides of a box drawn around the digit (a form's cell) and specks (small components away from
+   the digit).
 3. *No digit?* Too little contrast, no component of any size (too few pixels, or under ``MIN_SIDE``
    both ways: a fleck of paper grain), or noise everywhere (ink over ``NOISE_COVER`` of the image,
    unless it is mostly one piece with few holes: a digit cropped tight to its edges) → no digit. A
    large piece riddled with holes (a grainy band where the light fades on a photo) is texture and is
-   never taken for the digit, nor are the grains inside its box. Ink with no edges, most of it far below its peaks
-   (smudges, shading), is no digit either.
+   never taken for the digit, nor are the grains inside its box. Ink with no edges, most of it far
+   below its peaks (smudges, shading), is no digit either.
 4. *LeCun's recipe.* Crop the ink's bounding box; bring thin strokes to MNIST's stroke width; fit into
    20×20 keeping the aspect ratio, with area-averaged (anti-aliased) grey levels; place it in 28×28
    so that its centre of mass is at MNIST's, (14, 14).
@@ -35,6 +37,7 @@ WORK_SIDE = 1024  # longest side the clean-up works at
 MIN_CONTRAST = 0.12  # weakest ink, as a fraction of full scale, still read as ink
 INK_THRESHOLD = 0.35  # of the normalised ink: what counts as stroke
 LINE_SPAN = 0.85  # a run of ink this long (fraction of the image) is a ruled or grid line
+FRAME_BAND = 0.15  # a frame around the digit has its sides in this outer share of its box
 MNIST_STROKE = 0.14  # median MNIST stroke width / the 20 px box (measured on the test set)
 MNIST_COM = (14.0, 14.0)  # mean centre of mass of MNIST digits (row, column)
 NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, not handwriting...
@@ -206,9 +209,41 @@ def _pool_mean(gray: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _standout(ink: np.ndarray) -> float:
-    """How far the strongest ink stands out from the border's level (the paper)."""
-    border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
+    """How far the strongest ink stands out from the border's level (the paper), inside any frame
+    drawn along the border."""
+    rows, cols = _inside_frame(ink)
+    inner = ink[rows, cols]
+    border = np.concatenate([inner[0], inner[-1], inner[:, 0], inner[:, -1]])
     return _quantile(ink.ravel(), 0.999) - _quantile(border, 0.5)
+
+
+def _inside_frame(ink: np.ndarray) -> tuple[slice, slice]:
+    """The image less a frame along its edges (a form's box cropped at its outer edge), which would
+    pass for the paper: on all four sides, edge lines (up to a tenth of the side) that are over 0.5
+    from the image's middle level nearly all along. A digit cropped tight touches the edges, but not
+    all along all four."""
+    level = _quantile(ink[::4, ::4].ravel(), 0.5)
+    h, w = ink.shape
+
+    def framed(lines) -> int:
+        """How many of these lines, from the edge inwards, belong to a frame."""
+        count = 0
+        for line in lines:
+            if np.count_nonzero(np.abs(line - level) > 0.5) < 0.95 * line.size:
+                break
+            count += 1
+        return count
+
+    sides = (
+        framed(ink[: h // 10]),
+        framed(ink[::-1][: h // 10]),
+        framed(ink.T[: w // 10]),
+        framed(ink.T[::-1][: w // 10]),
+    )
+    if min(sides) == 0:
+        return slice(None), slice(None)
+    top, bottom, left, right = sides
+    return slice(top, h - bottom), slice(left, w - right)
 
 
 def _quantile(values: np.ndarray, q: float) -> float:
@@ -240,8 +275,31 @@ def _background(ink: np.ndarray) -> np.ndarray:
 
 
 def _lines(mask: np.ndarray) -> np.ndarray:
-    """Pixels on straight runs of ink across ≥ LINE_SPAN of the image: ruled and grid lines."""
-    return _long_runs(mask) | _long_runs(mask.T).T
+    """Pixels on straight runs of ink across ≥ LINE_SPAN of the image (ruled and grid lines), and the
+    sides of a frame drawn around the digit."""
+    return _long_runs(mask) | _long_runs(mask.T).T | _frame(mask)
+
+
+def _frame(mask: np.ndarray) -> np.ndarray:
+    """The sides of a frame around the digit (a form's box, cropped with some paper outside it): a
+    piece at least half as large as the image both ways with a straight run across ≥ LINE_SPAN of its
+    own box along all four sides, each within the outer FRAME_BAND of the box."""
+    out = np.zeros_like(mask)
+    h, w = mask.shape
+    if mask.sum(1).max(initial=0) < 0.5 * LINE_SPAN * w or mask.sum(0).max(initial=0) < 0.5 * LINE_SPAN * h:
+        return out  # no row or column long enough for the side of such a frame: the common case, at once
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
+    for i in np.flatnonzero((stats[1:, 2] >= 0.5 * w) & (stats[1:, 3] >= 0.5 * h)) + 1:
+        x, y, bw, bh = stats[i, :4]
+        piece = labels[y : y + bh, x : x + bw] == i
+        runs = _long_runs(piece), _long_runs(piece.T).T
+        band = np.zeros_like(piece)
+        across, down = max(1, int(FRAME_BAND * bh)), max(1, int(FRAME_BAND * bw))
+        band[:across], band[-across:], band[:, :down], band[:, -down:] = True, True, True, True
+        sides = (runs[0][:across], runs[0][-across:], runs[1][:, :down], runs[1][:, -down:])
+        if all(side.any() for side in sides):
+            out[y : y + bh, x : x + bw] |= (runs[0] | runs[1]) & band
+    return out
 
 
 def _long_runs(mask: np.ndarray) -> np.ndarray:

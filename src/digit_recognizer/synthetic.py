@@ -127,6 +127,18 @@ def _ruled(ink, rng, grid: bool):
     return _encode(rgb, "JPEG", 90)
 
 
+def _form_cell(ink, rng):
+    """A scanned form's box around the digit, cropped with 0 to 8 % of the side outside the box."""
+    h, w = ink.shape
+    inset = int(rng.uniform(0, 0.08) * min(h, w))
+    width = max(1, int(min(h, w) * rng.uniform(0.005, 0.02)))
+    box = np.zeros(ink.shape, np.float32)
+    cv2.rectangle(box, (inset, inset), (w - 1 - inset, h - 1 - inset), 1.0, width)
+    paper = _compose(box, (0.97, 0.97, 0.95), (0.1, 0.1, 0.15))
+    rgb = paper * (1 - ink[..., None]) + _pen(rng) * ink[..., None]
+    return _encode(np.clip(rgb + rng.normal(0, 0.02, rgb.shape), 0, 1), "JPEG", 90)
+
+
 CONDITIONS: dict[str, Callable[[np.ndarray, np.random.Generator], bytes]] = {
     "canvas": lambda ink, rng: _encode(_compose(ink, (1, 1, 1), (0, 0, 0))),
     "white_on_black": lambda ink, rng: _encode(_compose(ink, (0, 0, 0), (1, 1, 1))),
@@ -146,6 +158,7 @@ CONDITIONS: dict[str, Callable[[np.ndarray, np.random.Generator], bytes]] = {
     "off_centre": lambda ink, rng: _photo(ink, rng),
     "tiny": lambda ink, rng: _encode(_compose(ink, (1, 1, 1), (0, 0, 0))),
     "tight_crop": lambda ink, rng: _photo(ink, rng),
+    "form_cell": _form_cell,
 }
 
 
