@@ -17,8 +17,9 @@ The steps, in order:
    both ways: a fleck of paper grain), or noise everywhere (ink over ``NOISE_COVER`` of the image,
    unless it is mostly one piece with few holes: a digit cropped tight to its edges) → no digit. A
    large piece riddled with holes (a grainy band where the light fades on a photo) is texture and is
-   never taken for the digit, nor are the grains inside its box. Ink with no edges, most of it far
-   below its peaks (smudges, shading), is no digit either.
+   never taken for the digit, nor are the grains inside its box, nor a circle drawn around the digit
+   or a line drawn under it. Ink with no edges, most of it far below its peaks (smudges, shading),
+   is no digit either.
 4. *LeCun's recipe.* Crop the ink's bounding box; bring thin strokes to MNIST's stroke width; fit into
    20×20 keeping the aspect ratio, with area-averaged (anti-aliased) grey levels; place it in 28×28
    so that its centre of mass is at MNIST's, (14, 14).
@@ -28,6 +29,7 @@ An MNIST image (28×28, white on black, centred) comes out essentially unchanged
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -44,6 +46,7 @@ NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, n
 TIGHT_SHARE = 0.5  # ...unless this share of it is one piece, not riddled: a digit cropped tight (crowded)
 MIN_SIDE = 5  # working pixels: a mark shorter than this both ways is a speck (paper grain), never a digit
 TEXTURE_HOLES = 10  # holes per digit-width beyond which a piece of ink is texture (a digit has at most 2)
+RING_HOLDS = 0.1  # a piece whose holes hold this much other ink (of its own) is a ring drawn around the digit
 STROKE_CORE = 0.6  # of the normalised ink: a stroke's core, well inside its edges
 SMUDGE_CORE = 0.5  # ink with less of its stroke pixels in the core has no edges: smudges or shading
 SMUDGE = "no digit: only smudges or shading, no pen strokes"
@@ -99,7 +102,7 @@ def find_digit(ink: InkMap) -> tuple[np.ndarray | None, str | None]:
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
     if crowded(stats, labels):
         return None, NOISE
-    keep, reason = _digit_components(stats[1:], labels.size, _texture(stats, labels))
+    keep, reason = _digit_components(stats[1:], labels.size, *_texture_and_rings(stats, labels))
     if reason:
         return None, reason
     chosen = np.zeros(count, bool)
@@ -234,14 +237,11 @@ def _inside_frame(ink: np.ndarray) -> tuple[slice, slice]:
             count += 1
         return count
 
-    sides = (
-        framed(ink[: h // 10]),
-        framed(ink[::-1][: h // 10]),
-        framed(ink.T[: w // 10]),
-        framed(ink.T[::-1][: w // 10]),
-    )
-    if min(sides) == 0:
-        return slice(None), slice(None)
+    sides = []
+    for lines in (ink[: h // 10], ink[::-1][: h // 10], ink.T[: w // 10], ink.T[::-1][: w // 10]):
+        sides.append(framed(lines))
+        if sides[-1] == 0:  # a side without a frame: no frame, most often decided on the first side
+            return slice(None), slice(None)
     top, bottom, left, right = sides
     return slice(top, h - bottom), slice(left, w - right)
 
@@ -286,8 +286,15 @@ def _frame(mask: np.ndarray) -> np.ndarray:
     own box along all four sides, each within the outer FRAME_BAND of the box."""
     out = np.zeros_like(mask)
     h, w = mask.shape
-    if mask.sum(1).max(initial=0) < 0.5 * LINE_SPAN * w or mask.sum(0).max(initial=0) < 0.5 * LINE_SPAN * h:
-        return out  # no row or column long enough for the side of such a frame: the common case, at once
+    # The common case, at once: no rows and columns long enough for the four sides of such a frame.
+    # (Its top side lies above 0.575 of the image's height, its bottom side below 0.425; so across.)
+    near = 1 - (1 - FRAME_BAND) / 2
+
+    def two_sides(long: np.ndarray) -> bool:
+        return long[: int(np.ceil(near * len(long)))].any() and long[int((1 - near) * len(long)) :].any()
+
+    if not (two_sides(mask.sum(1) >= 0.5 * LINE_SPAN * w) and two_sides(mask.sum(0) >= 0.5 * LINE_SPAN * h)):
+        return out
     _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
     for i in np.flatnonzero((stats[1:, 2] >= 0.5 * w) & (stats[1:, 3] >= 0.5 * h)) + 1:
         x, y, bw, bh = stats[i, :4]
@@ -320,10 +327,11 @@ def _long_runs(mask: np.ndarray) -> np.ndarray:
 # 3. Which components are the digit; is there one at all
 
 
-def _digit_components(stats: np.ndarray, area: int, texture=()) -> tuple[np.ndarray, str | None]:
+def _digit_components(stats: np.ndarray, area: int, texture=(), rings=()) -> tuple[np.ndarray, str | None]:
     """Indices (into ``stats``: x, y, w, h, size per component) of the digit's pieces, or why there is
     none. Components listed in ``texture`` (indices into ``stats``), and those with their centre inside a
-    texture piece's box, are never part of the digit."""
+    texture piece's box, are never part of the digit; nor are ``rings`` drawn around it, nor lines
+    under it (``_underlines``)."""
     if len(stats) == 0:
         return np.array([], int), "no digit: no ink found"
     sizes = stats[:, cv2.CC_STAT_AREA]
@@ -331,6 +339,8 @@ def _digit_components(stats: np.ndarray, area: int, texture=()) -> tuple[np.ndar
         return np.array([], int), NOISE
     sizes = sizes.copy()
     sizes[_within(stats, list(texture))] = 0
+    sizes[list(rings)] = 0
+    sizes[_underlines(stats, area)] = 0
     if sizes.max() == 0:
         return np.array([], int), NOISE
     main = int(np.argmax(sizes))
@@ -360,6 +370,19 @@ def crowded(stats: np.ndarray, labels: np.ndarray) -> bool:
     return sizes[main - 1] < TIGHT_SHARE * sizes.sum() or riddled(holes(labels[y : y + h, x : x + w] == main), w, h)
 
 
+def _underlines(stats: np.ndarray, area: int) -> np.ndarray:
+    """Which components are a line drawn under the digit: flat (under 0.3 of the height of the tallest
+    piece that is not a speck), starting at or below that piece's last tenth and reaching past it on
+    both sides by a tenth of its height. A 2's base, cut off by a ruled line it was taken for, lies as
+    flat and low but starts where the 2's stroke does. A long underline can hold more ink than the digit."""
+    if len(stats) < 2:
+        return np.zeros(len(stats), bool)
+    tall = np.where(stats[:, cv2.CC_STAT_AREA] >= speck_limit(area), stats[:, cv2.CC_STAT_HEIGHT], -1)
+    x, y, w, h = stats[int(np.argmax(tall)), :4]
+    ux, uy, uw, uh = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    return (uh < 0.3 * h) & (uy >= y + 0.9 * h) & (ux <= x - 0.1 * h) & (ux + uw >= x + w + 0.1 * h)
+
+
 def _within(stats: np.ndarray, texture: list[int]) -> np.ndarray:
     """The components that are texture or have their centre inside a texture piece's box: the grains
     between the strands of a riddled piece belong to it."""
@@ -372,16 +395,21 @@ def _within(stats: np.ndarray, texture: list[int]) -> np.ndarray:
     return out
 
 
-def _texture(stats: np.ndarray, labels: np.ndarray, largest: int = 3) -> list[int]:
-    """Which of the largest components (indices into ``stats[1:]``) are texture rather than strokes: a
-    grainy band where the light fades on a photo is one piece riddled with holes."""
-    order = np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:largest]
-    found = []
-    for index in order:
+def _texture_and_rings(stats: np.ndarray, labels: np.ndarray, largest: int = 3) -> tuple[list[int], list[int]]:
+    """Which of the largest components (indices into ``stats[1:]``) are texture rather than strokes (a
+    grainy band where the light fades on a photo is one piece riddled with holes), and which are rings
+    drawn around the digit without touching it (a circle or a box): their holes hold other ink, at
+    least RING_HOLDS of the ring's own."""
+    texture, rings = [], []
+    for index in np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:largest]:
         x, y, w, h = stats[index + 1, :4]
-        if riddled(holes(labels[y : y + h, x : x + w] == index + 1), w, h):
-            found.append(int(index))
-    return found
+        box = labels[y : y + h, x : x + w]
+        count, pockets = _holes(box == index + 1)
+        if riddled(count, w, h):
+            texture.append(int(index))
+        elif count and len(stats) > 2 and np.count_nonzero(box[pockets()]) >= RING_HOLDS * stats[index + 1, 4]:
+            rings.append(int(index))
+    return texture, rings
 
 
 def riddled(hole_count: int, width: float, digit_height: float) -> bool:
@@ -392,8 +420,16 @@ def riddled(hole_count: int, width: float, digit_height: float) -> bool:
 
 def holes(mask: np.ndarray) -> int:
     """How many holes (pockets of background it encloses) a piece of ink has, given its mask."""
+    return _holes(mask)[0]
+
+
+def _holes(mask: np.ndarray) -> tuple[int, Callable[[], np.ndarray]]:
+    """How many holes a piece of ink has, and a function giving where they are (a mask of the pockets
+    it encloses), made only when asked for."""
     background = np.pad(~mask, 1, constant_values=True)
-    return cv2.connectedComponents(background.view(np.uint8), connectivity=4)[0] - 2  # less ink and outside
+    count, labels = cv2.connectedComponents(background.view(np.uint8), connectivity=4)
+    inner = labels[1:-1, 1:-1]
+    return count - 2, lambda: (inner != labels[0, 0]) & (inner != 0)  # less the outside and the ink
 
 
 def smudged(stroke_ink: np.ndarray) -> bool:

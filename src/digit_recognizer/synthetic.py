@@ -85,7 +85,29 @@ def render(digit: np.ndarray, condition: str, rng: np.random.Generator, max_side
     if condition == "tight_crop":  # cut out where the ink ends, as a form's cell or a photo cropped to the digit
         x, y, w, h = cv2.boundingRect((ink > 0.1).view(np.uint8))
         ink = ink[y : y + h, x : x + w]
+    if condition in ("underlined", "circled"):
+        ink = _marked(ink, condition, rng)
     return CONDITIONS[condition](ink, rng)
+
+
+def _marked(ink: np.ndarray, mark: str, rng: np.random.Generator) -> np.ndarray:
+    """``ink`` with a line drawn under the digit or an ellipse drawn around it, clear of the digit (the
+    canvas grows to hold the ellipse), in a pen stroke a twentieth to a tenth of the digit's height."""
+    x, y, w, h = cv2.boundingRect((ink > 0.1).view(np.uint8))
+    pen = max(1, int(h * rng.uniform(0.05, 0.1)))
+    if mark == "underlined":
+        out = np.zeros_like(ink)
+        gap, reach = h * rng.uniform(0.12, 0.25), w * rng.uniform(0.2, 0.4) + h * 0.1
+        row = int(min(y + h + gap, ink.shape[0] - pen))
+        cv2.line(out, (int(max(0, x - reach)), row), (int(min(ink.shape[1] - 1, x + w + reach)), row), 1.0, pen)
+        return np.maximum(ink, out)
+    axes = (int(w / 2 + h * rng.uniform(0.25, 0.4)), int(h * rng.uniform(0.7, 0.8)))
+    margin = max(axes) + pen  # from the digit's centre, enough for the ellipse on every side
+    ink = np.pad(ink, margin)
+    out = np.zeros_like(ink)
+    centre = (int(x + w / 2) + margin, int(y + h / 2) + margin)
+    cv2.ellipse(out, centre, axes, float(rng.uniform(-10, 10)), 0, 360, 1.0, pen)
+    return np.maximum(ink, out)
 
 
 def _pen(rng):
@@ -159,6 +181,8 @@ CONDITIONS: dict[str, Callable[[np.ndarray, np.random.Generator], bytes]] = {
     "tiny": lambda ink, rng: _encode(_compose(ink, (1, 1, 1), (0, 0, 0))),
     "tight_crop": lambda ink, rng: _photo(ink, rng),
     "form_cell": _form_cell,
+    "underlined": lambda ink, rng: _photo(ink, rng),
+    "circled": lambda ink, rng: _photo(ink, rng),
 }
 
 
