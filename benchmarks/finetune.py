@@ -18,7 +18,6 @@ Results go to benchmarks/results/finetune.json.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,11 +28,10 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from digit_recognizer.checkpoint import read_model_file  # noqa: E402
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 
-from machine import common_arguments, write_results  # noqa: E402
+from machine import common_arguments, finetune_run, write_results  # noqa: E402
 
 SIDE = 84  # the written digit's canvas: MNIST's 28 px three times
 
@@ -57,17 +55,8 @@ def one_writer(angle: float, mnist, labelled: np.ndarray, unseen: np.ndarray, ar
     with tempfile.TemporaryDirectory() as tmp:
         folder, output = Path(tmp) / "writer", Path(tmp) / "writer.h5"
         write_folder(folder, mnist.train_images[labelled], mnist.train_labels[labelled], angle)
-        command = [sys.executable, "-m", "digit_recognizer", "finetune", "--images", str(folder),
-                   "--output", str(output), "--steps", str(args.steps), "--seed", str(args.seed),
-                   "--max-mnist-drop", str(args.max_mnist_drop)]  # fmt: skip
-        if args.model_path:
-            command += ["--model-path", args.model_path]
-        if args.data_dir:
-            command += ["--data-dir", args.data_dir]
-        start = time.perf_counter()
-        printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-        seconds = time.perf_counter() - start
-        report = read_model_file(output).metadata["finetune"]
+        options = ["--steps", str(args.steps), "--seed", str(args.seed), "--max-mnist-drop", str(args.max_mnist_drop)]
+        printed, seconds, report = finetune_run(folder, output, options, args.model_path, args.data_dir)
         scores = {}
         for name, path in (("before", args.model_path), ("after", output)):
             read = [getattr(p, "digit", None) for p in Recognizer.load(path).predict_batch(writer_test)]

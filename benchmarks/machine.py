@@ -8,6 +8,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
@@ -62,3 +63,20 @@ def train_run(out: Path, name: str, options: list[str], data_dir: str | None = N
         command.append("--resume")
     with (out / f"{name}.log").open("a" if resume else "w") as log:
         subprocess.run(command, check=True, stdout=log, stderr=subprocess.STDOUT)
+
+
+def finetune_run(folder: Path, output: Path, options: list[str], model_path: str | None = None,
+                 data_dir: str | None = None) -> tuple[str, float, dict]:  # fmt: skip
+    """`digits finetune --images FOLDER --output OUTPUT OPTIONS` in a subprocess: what it printed, the
+    whole command's seconds, and the report it wrote into the model file."""
+    from digit_recognizer.checkpoint import read_model_file
+
+    command = [sys.executable, "-m", "digit_recognizer", "finetune", "--images", str(folder), "--output", str(output),
+               *options]  # fmt: skip
+    if model_path:
+        command += ["--model-path", model_path]
+    if data_dir:
+        command += ["--data-dir", data_dir]
+    start = time.perf_counter()
+    printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return printed, time.perf_counter() - start, read_model_file(output).metadata["finetune"]

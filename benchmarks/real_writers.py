@@ -22,7 +22,6 @@ Results go to benchmarks/results/real_writers.json.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,10 +32,9 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from digit_recognizer.checkpoint import read_model_file  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 
-from machine import common_arguments, write_results  # noqa: E402
+from machine import common_arguments, finetune_run, write_results  # noqa: E402
 
 PRESENTATIONS = {
     "8x8": lambda image: image,
@@ -71,16 +69,8 @@ def finetune(images: np.ndarray, labels: np.ndarray, labelled: np.ndarray, args)
         for i in labelled:
             (folder / str(labels[i])).mkdir(parents=True, exist_ok=True)
             Image.fromarray(images[i]).save(folder / str(labels[i]) / f"{i}.png")
-        command = [sys.executable, "-m", "digit_recognizer", "finetune", "--images", str(folder),
-                   "--output", str(output), "--steps", str(args.steps), "--seed", str(args.seed)]  # fmt: skip
-        if args.model_path:
-            command += ["--model-path", args.model_path]
-        if args.data_dir:
-            command += ["--data-dir", args.data_dir]
-        start = time.perf_counter()
-        printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-        seconds = time.perf_counter() - start
-        report = read_model_file(output).metadata["finetune"]
+        options = ["--steps", str(args.steps), "--seed", str(args.seed)]
+        printed, seconds, report = finetune_run(folder, output, options, args.model_path, args.data_dir)
         before = scores(Recognizer.load(args.model_path), list(images[unseen]), labels[unseen])
         after = scores(Recognizer.load(output), list(images[unseen]), labels[unseen])
     print(printed, end="")
