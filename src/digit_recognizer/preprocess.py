@@ -102,7 +102,7 @@ def find_digit(ink: InkMap) -> tuple[np.ndarray | None, str | None]:
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
     if crowded(stats, labels):
         return None, NOISE
-    keep, reason = _digit_components(stats[1:], labels.size, *_texture_and_rings(stats, labels))
+    keep, reason = _digit_components(stats[1:], labels.size, *texture_and_rings(stats, labels))
     if reason:
         return None, reason
     chosen = np.zeros(count, bool)
@@ -395,7 +395,7 @@ def _within(stats: np.ndarray, texture: list[int]) -> np.ndarray:
     return out
 
 
-def _texture_and_rings(stats: np.ndarray, labels: np.ndarray, largest: int = 3) -> tuple[list[int], list[int]]:
+def texture_and_rings(stats: np.ndarray, labels: np.ndarray, largest: int = 3) -> tuple[list[int], list[int]]:
     """Which of the largest components (indices into ``stats[1:]``) are texture rather than strokes (a
     grainy band where the light fades on a photo is one piece riddled with holes), and which are rings
     drawn around the digit without touching it (a circle or a box): their holes hold other ink, at

@@ -5,7 +5,8 @@ The steps, on the same cleaned-up ink map as single digits (``preprocess.ink_map
 1. connected components of the strokes (specks and ruled lines are already out);
 2. pieces of one digit merged: components that overlap horizontally and nearly touch vertically (a
    5's detached bar, a broken 4, a dotted 1), and slivers joined to the digit beside them;
-3. what is not a digit dropped: underlines (long and flat, before step 2), specks (under
+3. what is not a digit dropped: a circle or box drawn around the number
+   (``preprocess.texture_and_rings``) and underlines (long and flat), before step 2; specks (under
    ``preprocess.MIN_SIDE`` both ways, or far smaller than the line's digits);
 4. lines found by vertical overlap (a line of marks far shorter than the digits is dropped);
    digits ordered left to right, lines top to bottom;
@@ -32,7 +33,18 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .preprocess import MIN_SIDE, crowded, holes, ink_map, input_box, riddled, smudged, speck_limit, to_mnist
+from .preprocess import (
+    MIN_SIDE,
+    crowded,
+    holes,
+    ink_map,
+    input_box,
+    riddled,
+    smudged,
+    speck_limit,
+    texture_and_rings,
+    to_mnist,
+)
 
 MAX_PIECES = 400  # only the largest this many components are tried as digits
 MANY_PIECES = 50  # more components than this, with under half the ink in the digits: specks or texture
@@ -117,7 +129,7 @@ def glyph_lines(mask: np.ndarray) -> tuple[list[list[Glyph]], np.ndarray, np.nda
     sizes = stats[:, cv2.CC_STAT_AREA]  # by label; 0 is the paper
     if crowded(stats, labels):
         return NOISE
-    ids = np.arange(1, count)
+    ids = np.setdiff1d(np.arange(1, count), np.array(texture_and_rings(stats, labels)[1], int) + 1)  # no rings
     if len(ids) > MAX_PIECES:  # the largest pieces only
         ids = ids[np.argsort(-sizes[ids])[:MAX_PIECES]]
     stats = stats[ids]
