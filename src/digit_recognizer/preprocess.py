@@ -405,9 +405,10 @@ def texture_and_rings(stats: np.ndarray, labels: np.ndarray, largest: int = 3) -
         x, y, w, h = stats[index + 1, :4]
         box = labels[y : y + h, x : x + w]
         count, pockets = _holes(box == index + 1)
+        own = stats[index + 1, cv2.CC_STAT_AREA]
         if riddled(count, w, h):
             texture.append(int(index))
-        elif count and len(stats) > 2 and np.count_nonzero(box[pockets()]) >= RING_HOLDS * stats[index + 1, 4]:
+        elif count and len(stats) > 2 and np.count_nonzero(box[pockets()]) >= RING_HOLDS * own:  # others in it
             rings.append(int(index))
     return texture, rings
 
