@@ -100,9 +100,10 @@ def find_digit(ink: InkMap) -> tuple[np.ndarray | None, str | None]:
     if ink.reason:
         return None, ink.reason
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
-    if crowded(stats, labels):
+    texture, rings = texture_and_rings(stats, labels)
+    if crowded(stats, labels.size, texture):
         return None, NOISE
-    keep, reason = _digit_components(stats[1:], labels.size, *texture_and_rings(stats, labels))
+    keep, reason = _digit_components(stats[1:], labels.size, texture, rings)
     if reason:
         return None, reason
     chosen = np.zeros(count, bool)
@@ -357,17 +358,17 @@ def _digit_components(stats: np.ndarray, area: int, texture=(), rings=()) -> tup
     return np.flatnonzero(keep), None
 
 
-def crowded(stats: np.ndarray, labels: np.ndarray) -> bool:
+def crowded(stats: np.ndarray, area: int, texture: list[int]) -> bool:
     """Whether there is too much ink for handwriting, given the connected components' stats (row 0 the
-    paper) and labels: ink over NOISE_COVER of the image is noise, unless at least TIGHT_SHARE of it
-    is one piece not riddled with holes, as a digit (or touching digits) cropped tight to its edges
-    is. Noise that dense is one piece riddled with hundreds of holes."""
+    paper), the image's area and which of the largest pieces are texture (``texture_and_rings``): ink
+    over NOISE_COVER of the image is noise, unless at least TIGHT_SHARE of it is one piece not riddled
+    with holes, as a digit (or touching digits) cropped tight to its edges is. Noise that dense is one
+    piece riddled with hundreds of holes."""
     sizes = stats[1:, cv2.CC_STAT_AREA]
-    if sizes.sum() <= NOISE_COVER * labels.size:
+    if sizes.sum() <= NOISE_COVER * area:
         return False
-    main = int(np.argmax(sizes)) + 1
-    x, y, w, h = stats[main, :4]
-    return sizes[main - 1] < TIGHT_SHARE * sizes.sum() or riddled(holes(labels[y : y + h, x : x + w] == main), w, h)
+    main = int(np.argmax(sizes))
+    return sizes[main] < TIGHT_SHARE * sizes.sum() or main in texture
 
 
 def _underlines(stats: np.ndarray, area: int) -> np.ndarray:

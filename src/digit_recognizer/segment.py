@@ -127,9 +127,10 @@ def glyph_lines(mask: np.ndarray) -> tuple[list[list[Glyph]], np.ndarray, np.nda
     there are none."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
     sizes = stats[:, cv2.CC_STAT_AREA]  # by label; 0 is the paper
-    if crowded(stats, labels):
+    texture, rings = texture_and_rings(stats, labels)
+    if crowded(stats, labels.size, texture):
         return NOISE
-    ids = np.setdiff1d(np.arange(1, count), np.array(texture_and_rings(stats, labels)[1], int) + 1)  # no rings
+    ids = np.setdiff1d(np.arange(1, count), np.array(rings, int) + 1)  # no rings around the number
     if len(ids) > MAX_PIECES:  # the largest pieces only
         ids = ids[np.argsort(-sizes[ids])[:MAX_PIECES]]
     stats = stats[ids]
