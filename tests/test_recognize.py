@@ -219,6 +219,13 @@ def test_digits_cropped_tight_to_their_edges_are_read(mnist):
     assert all(r.digit in (None, label) for r, label in zip(results, mnist.test_labels[:100]))
 
 
+def on_paper(digit: np.ndarray) -> np.ndarray:
+    """An MNIST digit enlarged to 70 px, dark in the middle of a white 100-px image."""
+    image = np.full((100, 100), 255, np.uint8)
+    image[15:85, 15:85] = 255 - cv2.resize(digit, (70, 70), interpolation=cv2.INTER_CUBIC)
+    return image
+
+
 @pytest.mark.parametrize("inset", [0, 8])
 def test_a_digit_in_a_forms_box_is_read_whether_the_crop_has_paper_around_the_box_or_not(mnist, inset):
     # A black 3-px box around a 70-px digit in a 100-px crop. With paper outside it (inset 8) the box's
@@ -226,8 +233,7 @@ def test_a_digit_in_a_forms_box_is_read_whether_the_crop_has_paper_around_the_bo
     # at its outer edge (inset 0) it was taken for the paper, and the polarity flipped. Before frames
     # were told apart, 20 (inset 0) and 19 (inset 8) of these 30 were misread.
     def cell(digit: np.ndarray) -> np.ndarray:
-        image = np.full((100, 100), 255, np.uint8)
-        image[15:85, 15:85] = 255 - cv2.resize(digit, (70, 70), interpolation=cv2.INTER_CUBIC)
+        image = on_paper(digit)
         cv2.rectangle(image, (inset, inset), (99 - inset, 99 - inset), 0, 3)
         return image
 
@@ -241,8 +247,7 @@ def test_a_line_under_the_digit_or_a_circle_around_it_is_not_part_of_it(mnist, m
     # such lines and rings were told apart they joined the digit: 18 (underline) and 25 (circle) of
     # these 30 were misread.
     def marked(digit: np.ndarray) -> np.ndarray:
-        image = np.full((100, 100), 255, np.uint8)
-        image[15:85, 15:85] = 255 - cv2.resize(digit, (70, 70), interpolation=cv2.INTER_CUBIC)
+        image = on_paper(digit)
         if mark == "underline":
             cv2.line(image, (12, 92), (88, 92), 0, 3)
         else:
