@@ -232,6 +232,24 @@ def test_training_is_reproducible(mnist, tmp_path):
     assert runs[0].val_loss == runs[1].val_loss
 
 
+def test_cudnn_is_deterministic_for_a_gpu_run_and_as_before_after_it():
+    import torch
+
+    from digit_recognizer.train import _deterministic
+
+    cudnn = torch.backends.cudnn
+    saved = cudnn.deterministic, cudnn.benchmark
+    cudnn.deterministic, cudnn.benchmark = False, True  # as a user's own code may have set them
+    try:
+        with _deterministic(torch.device("cuda")):
+            assert (cudnn.deterministic, cudnn.benchmark) == (True, False)
+        assert (cudnn.deterministic, cudnn.benchmark) == (False, True)
+        with _deterministic(torch.device("cpu")):
+            assert (cudnn.deterministic, cudnn.benchmark) == (False, True)
+    finally:
+        cudnn.deterministic, cudnn.benchmark = saved
+
+
 def test_ema_validates_and_saves_the_averaged_weights(mnist, tmp_path):
     def run(name, **overrides):
         path = tmp_path / f"{name}.h5"
@@ -370,7 +388,8 @@ def test_torchrun_trains_data_parallel_and_only_rank_0_writes(mnist_dir, tmp_pat
     run = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
          "-m", "digit_recognizer", "train", "--recipe", "fast", "--train-limit", "6000", "--epochs", "3",
-         "--model-path", str(model), "--plots-dir", str(tmp_path / "plots"), "--data-dir", str(mnist_dir)],
+         "--model-path", str(model), "--plots-dir", str(tmp_path / "plots"), "--data-dir", str(mnist_dir),
+         "--device", "cpu"],  # gloo, also on a machine with a GPU
         capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "OMP_NUM_THREADS": "1"},
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
@@ -379,6 +398,21 @@ def test_torchrun_trains_data_parallel_and_only_rank_0_writes(mnist_dir, tmp_pat
     meta = read_model_file(model).metadata
     assert meta["history"][-1]["val_accuracy"] > 0.8
     assert meta["metrics"]["test_accuracy"] > 0.8
+
+
+def test_torchrun_with_more_processes_than_gpus_says_what_to_run(monkeypatch):
+    import torch
+
+    from digit_recognizer.train import _init_distributed
+
+    monkeypatch.setenv("LOCAL_RANK", "1")  # the second process on a machine with one GPU
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with pytest.raises(ConfigError) as error:
+        _init_distributed(torch.device("cuda"))
+    assert str(error.value) == (
+        "torchrun started more processes on this machine than it has GPUs (1); NCCL needs one GPU per process: "
+        "use --nproc_per_node 1, or --device cpu to train with gloo on the CPU"
+    )
 
 
 def test_training_without_torch_says_what_to_install():

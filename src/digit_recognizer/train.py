@@ -13,7 +13,8 @@ import math
 import os
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -244,10 +245,32 @@ def _init_distributed(device: torch.device) -> torch.device:
     import torch.distributed as dist
 
     if device.type == "cuda":
-        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+        local_rank, gpus = int(os.environ.get("LOCAL_RANK", 0)), torch.cuda.device_count()
+        if local_rank >= gpus:
+            raise ConfigError(
+                f"torchrun started more processes on this machine than it has GPUs ({gpus}); NCCL needs one GPU "
+                f"per process: use --nproc_per_node {gpus}, or --device cpu to train with gloo on the CPU"
+            )
+        device = torch.device("cuda", local_rank)
         torch.cuda.set_device(device)
     dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     return device
+
+
+@contextmanager
+def _deterministic(device: torch.device) -> Iterator[None]:
+    """The same seed trains the same weights on a GPU too, as it does on a CPU: for the run cuDNN uses
+    deterministic convolution algorithms only (its fastest backward passes add up in a varying order)."""
+    if device.type != "cuda":
+        yield
+        return
+    cudnn = torch.backends.cudnn
+    saved = cudnn.deterministic, cudnn.benchmark
+    cudnn.deterministic, cudnn.benchmark = True, False
+    try:
+        yield
+    finally:
+        cudnn.deterministic, cudnn.benchmark = saved
 
 
 def _score(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
@@ -270,7 +293,8 @@ def train(
     if size > 1:
         device = _init_distributed(device)
     try:
-        return _train(config, mnist, on_epoch, resume, device, rank, size)
+        with _deterministic(device):
+            return _train(config, mnist, on_epoch, resume, device, rank, size)
     finally:
         if size > 1:
             torch.distributed.destroy_process_group()
