@@ -2,6 +2,9 @@
 
 The steps, in order:
 
+0. *A picture inside the image?* A digit plotted with matplotlib is a rectangle inside the figure's
+   margins, axes and labels; a screenshot holds the canvas inside a window. Such a rectangle, with
+   something drawn in it, is what the next steps read.
 1. *Ink map.* Decide the polarity (dark ink on light paper, or light on dark) from which tail of the
    grey levels stands out from the border (inside a frame drawn along it: a form's box cropped at
    its outer edge would pass for the paper), and turn the image into "ink" (1 = stroke). Images larger
@@ -46,6 +49,8 @@ NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, n
 TIGHT_SHARE = 0.5  # ...unless this share of it is one piece, not riddled: a digit cropped tight (crowded)
 MIN_SIDE = 5  # working pixels: a mark shorter than this both ways is a speck (paper grain), never a digit
 TEXTURE_HOLES = 10  # holes per digit-width beyond which a piece of ink is texture (a digit has at most 2)
+PANEL_LEVEL = 0.25  # grey levels this far from the border's median are not the surround of a picture in it
+PANEL_SHARE = 0.2  # of the image: the least that a picture inside the image covers
 RING_HOLDS = 0.1  # a piece whose holes hold this much other ink (of its own) is a ring drawn around the digit
 STROKE_CORE = 0.6  # of the normalised ink: a stroke's core, well inside its edges
 SMUDGE_CORE = 0.5  # ink with less of its stroke pixels in the core has no edges: smudges or shading
@@ -83,6 +88,7 @@ class InkMap:
 
 def prepare(gray: np.ndarray) -> Prepared:
     """Grayscale float image in [0, 1] → the model's 28×28 input, or the reason there is no digit."""
+    gray, origin = inner_picture(gray)
     ink = ink_map(gray)
     digit_mask, reason = find_digit(ink)
     if reason is None and smudged(ink.ink[digit_mask]):
@@ -91,7 +97,7 @@ def prepare(gray: np.ndarray) -> Prepared:
         return Prepared(None, None, reason, ink.dark_on_light)
     x, y, w, h = cv2.boundingRect(digit_mask.view(np.uint8))
     rows, cols = slice(y, y + h), slice(x, x + w)
-    box = input_box(rows, cols, ink.scale, gray.shape)
+    box = input_box(rows, cols, ink.scale, gray.shape, origin)
     return Prepared(to_mnist(ink.ink[rows, cols], digit_mask[rows, cols]), box, None, ink.dark_on_light)
 
 
@@ -109,6 +115,51 @@ def find_digit(ink: InkMap) -> tuple[np.ndarray | None, str | None]:
     chosen = np.zeros(count, bool)
     chosen[keep + 1] = True
     return chosen[labels], None
+
+
+# ---------------------------------------------------------------------------------------------
+# 0. A picture inside the image
+
+
+def inner_picture(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """The picture inside the image, if there is one, and where it starts (row, column); else the image
+    itself. A digit plotted with matplotlib's ``imshow`` is a rectangle of the colour map's dark end,
+    the digit drawn in it, inside the figure's white margins, axes and labels; a screenshot holds the
+    canvas inside a window. Such a picture is an upright rectangle covering at least PANEL_SHARE of
+    the image, with surround on all four sides (a shadow's or a gradient's edge touches the image's
+    edges), whose level differs from the surround's (the border's median) by over PANEL_LEVEL at least
+    half over, though not all over (something is drawn in it), and along nine tenths of each side (a
+    stroke drawn in it may reach its edge). Its edge (and any axes' spines along it) is left out."""
+    h, w = gray.shape
+    if min(h, w) < 16:
+        return gray, (0, 0)
+    k = -(-max(h, w) // 256)  # on every k-th pixel: at most 256 a side
+    small = gray[::k, ::k]
+    border = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
+    differs = np.abs(small - _quantile(border, 0.5)) > PANEL_LEVEL
+    area = differs.size
+    if np.count_nonzero(differs) < 0.5 * PANEL_SHARE * area:
+        return gray, (0, 0)
+    # Thin marks that touch the rectangle (axes' ticks, a caption's letters) are not part of it.
+    differs = cv2.morphologyEx(differs.view(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).view(bool)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(differs.view(np.uint8), connectivity=8)
+    if count < 2:
+        return gray, (0, 0)
+    index = int(np.argmax(stats[1:, cv2.CC_STAT_AREA])) + 1
+    x, y, bw, bh, own = stats[index]
+    box = bw * bh
+    inside = x > 0 and y > 0 and x + bw < small.shape[1] and y + bh < small.shape[0]
+    if not inside or box < PANEL_SHARE * area or not 0.5 * box <= own <= 0.99 * box:  # nothing drawn in it
+        return gray, (0, 0)
+    piece = labels[y : y + bh, x : x + bw] == index
+    if min(piece[0].mean(), piece[-1].mean(), piece[:, 0].mean(), piece[:, -1].mean()) < 0.9:  # not upright
+        return gray, (0, 0)
+    edge = k + max(1, round(0.01 * max(h, w)))  # the rectangle's blurred edge, spines drawn along it
+    top, left = y * k + edge, x * k + edge
+    bottom, right = min(h, (y + bh) * k) - edge, min(w, (x + bw) * k) - edge
+    if bottom - top < 8 or right - left < 8:
+        return gray, (0, 0)
+    return gray[top:bottom, left:right], (top, left)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,11 +502,14 @@ def speck_limit(area: int) -> float:
     return max(6, 2e-4 * area)
 
 
-def input_box(rows: slice, cols: slice, scale: int, shape: tuple[int, int]) -> tuple[int, int, int, int]:
-    """A box at working resolution → (x, y, w, h) in the input's pixels."""
+def input_box(
+    rows: slice, cols: slice, scale: int, shape: tuple[int, int], origin: tuple[int, int] = (0, 0)
+) -> tuple[int, int, int, int]:
+    """A box at working resolution in an image of ``shape`` that starts at ``origin`` (row, column) of
+    the input (``inner_picture``) → (x, y, w, h) in the input's pixels."""
     y0, x0 = rows.start * scale, cols.start * scale
     y1, x1 = min(rows.stop * scale, shape[0]), min(cols.stop * scale, shape[1])
-    return (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+    return (int(x0 + origin[1]), int(y0 + origin[0]), int(x1 - x0), int(y1 - y0))
 
 
 # ---------------------------------------------------------------------------------------------

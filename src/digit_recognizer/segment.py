@@ -1,6 +1,7 @@
 """A handwritten number (one or more lines of digits) → one 28×28 image per digit, in reading order.
 
-The steps, on the same cleaned-up ink map as single digits (``preprocess.ink_map``):
+The steps, on the same cleaned-up ink map as single digits (``preprocess.ink_map``), of the picture
+inside the image if there is one (``preprocess.inner_picture``: a number plotted with matplotlib):
 
 1. connected components of the strokes (specks and ruled lines are already out);
 2. pieces of one digit merged: components that overlap horizontally and nearly touch vertically (a
@@ -38,6 +39,7 @@ from .preprocess import (
     crowded,
     holes,
     ink_map,
+    inner_picture,
     input_box,
     riddled,
     smudged,
@@ -95,6 +97,7 @@ class Segmented:
 def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segmented:
     """Split a grayscale image in [0, 1] into digits; ``classify`` and ``one_digit`` (the one-digit
     model, one_digit.py) rate the pieces of candidate cuts of touching digits."""
+    gray, origin = inner_picture(gray)
     ink = ink_map(gray)
     if ink.reason:
         return Segmented([], ink.reason)
@@ -113,7 +116,7 @@ def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segm
         return Segmented([], SMUDGES)
     return Segmented([
         [
-            (_image(part, labels, ink.ink), _box(part, ink.scale, gray.shape))
+            (_image(part, labels, ink.ink), _box(part, ink.scale, gray.shape, origin))
             for glyph in line
             for part in _split(glyph, labels, ink.ink, height, (classify, one_digit))
         ]
@@ -422,5 +425,5 @@ def _part(glyph: Glyph, mask: np.ndarray, start: int, stop: int) -> Glyph | None
     return Glyph(glyph.x0 + start, glyph.x0 + stop, glyph.y0 + int(rows[0]), glyph.y0 + int(rows[-1]) + 1, glyph.labels)
 
 
-def _box(glyph: Glyph, scale: int, shape: tuple[int, int]) -> tuple[int, int, int, int]:
-    return input_box(slice(glyph.y0, glyph.y1), slice(glyph.x0, glyph.x1), scale, shape)
+def _box(glyph: Glyph, scale: int, shape: tuple[int, int], origin: tuple[int, int]) -> tuple[int, int, int, int]:
+    return input_box(slice(glyph.y0, glyph.y1), slice(glyph.x0, glyph.x1), scale, shape, origin)

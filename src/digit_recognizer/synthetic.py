@@ -2,10 +2,11 @@
 
 Nothing is downloaded: each MNIST digit is up-sampled into smooth pen strokes and drawn on a canvas
 under one named condition (a phone photo on grey paper, a canvas export with a transparent
-background, a scan with grid lines, ...). Tests assert accuracy on a seeded sample; the benchmark
-``benchmarks/realistic.py`` reports it per condition. ``textures`` makes the opposite: noise and
-texture with no digit, which must be read as none. ``one_digit_pieces`` cuts composed numbers into
-the pieces the one-digit model learns from (from MNIST *training* digits there).
+background, a scan with grid lines, ...), or plotted with matplotlib (``plotted``). Tests assert
+accuracy on a seeded sample; the benchmark ``benchmarks/realistic.py`` reports it per condition.
+``textures`` makes the opposite: noise and texture with no digit, which must be read as none.
+``one_digit_pieces`` cuts composed numbers into the pieces the one-digit model learns from (from MNIST
+*training* digits there).
 """
 
 from __future__ import annotations
@@ -203,6 +204,43 @@ def out_of_focus(digit: np.ndarray, blur: float, rng: np.random.Generator, pen: 
     level = {"pen": 0.5, "thin pen": PEN_LEVELS["thin_pen"]}[pen]
     ink = _place(strokes(digit, digit_size, level), (side, side), rng, False)
     return _photo(ink, rng, blur=blur * digit_size)
+
+
+def plotted(
+    image: np.ndarray,
+    cmap: str = "gray",
+    title: str = "",
+    colorbar: bool = False,
+    axes: bool = True,
+    size: tuple[float, float] = (4, 4),
+    dpi: int = 72,
+    fmt: str = "png",
+    tight: bool = False,
+) -> tuple[bytes, tuple[float, float, float, float]]:
+    """``image`` (an MNIST digit, or a number's ink map) as ``matplotlib.pyplot.imshow`` draws it in a
+    figure of ``size`` inches, saved as ``fmt``: the way people learning deep learning save a digit.
+    Also where the plotted image lies in the saved pixels (left, top, right, bottom); not measured with
+    ``tight`` (the figure is cropped). Needs matplotlib (the ``train`` extra)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=size, dpi=dpi)
+    try:
+        ax = fig.gca()
+        shown = ax.imshow(image, cmap=cmap)
+        if colorbar:
+            fig.colorbar(shown)
+        ax.set_title(title)
+        if not axes:
+            ax.axis("off")
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=fmt, dpi=dpi, **({"bbox_inches": "tight"} if tight else {}))
+        extent, height = ax.get_window_extent(), fig.bbox.height
+    finally:
+        plt.close(fig)
+    return buffer.getvalue(), (extent.x0, height - extent.y1, extent.x1, height - extent.y0)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""MNIST test digits plotted with matplotlib, the way people learning deep learning save one, read by
+the full pipeline: read right, "no digit", misread, per way of plotting.
+
+    python benchmarks/plotted.py --data-dir ../shared/data/mnist [--count 100]
+
+Each way plots the same randomly chosen test digits (seeded) with ``synthetic.plotted``:
+``plt.imshow(digit, cmap=...)`` in a 4×4-inch figure at 72 dpi, saved as PNG, unless it says
+otherwise. Run it with PYTHONPATH pointing at another commit's src for a before/after.
+Results go to benchmarks/results/plotted.json, a table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import common_arguments, write_results  # noqa: E402
+
+WAYS = {
+    "gray": {},
+    "gray, no axes": {"axes": False},
+    "gray, a title and a colour bar": {"title": True, "colorbar": True},
+    "gray, tight bounding box": {"tight": True},
+    "gray, 6×4 inches at 100 dpi": {"size": (6, 4), "dpi": 100},
+    "gray, JPEG": {"fmt": "jpeg"},
+    "viridis (matplotlib's default)": {"cmap": "viridis"},
+    "binary (black on white)": {"cmap": "binary"},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=100, help="test digits per way of plotting")
+    parser.add_argument("--seed", type=int, default=0)
+    common_arguments(parser, "plotted")
+    args = parser.parse_args()
+
+    from digit_recognizer.data import load_mnist
+    from digit_recognizer.recognizer import Recognizer
+    from digit_recognizer.synthetic import plotted
+
+    mnist = load_mnist(args.data_dir)
+    recognizer = Recognizer.load(args.model_path)
+    chosen = np.random.default_rng(args.seed).choice(len(mnist.test_labels), args.count, replace=False)
+    rows = {}
+    for way, options in WAYS.items():
+        options = dict(options)
+        titled = options.pop("title", False)
+        images = [
+            plotted(mnist.test_images[i], title=f"Label: {mnist.test_labels[i]}" if titled else "", **options)[0]
+            for i in chosen
+        ]
+        results = recognizer.predict_batch(images)
+        digits = [getattr(r, "digit", None) for r in results]
+        right = sum(int(d == mnist.test_labels[i]) for d, i in zip(digits, chosen))
+        none = sum(d is None for d in digits)
+        n = len(chosen)
+        rows[way] = {"images": n, "right": right / n, "no_digit": none / n, "misread": (n - right - none) / n}
+        print(f"{way}: {right}/{len(chosen)} right, {none} no digit", file=sys.stderr)
+    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "ways": rows})
+    print("| way of plotting | read right | no digit | misread |")
+    print("|---|---|---|---|")
+    for way, row in rows.items():
+        print(f"| {way} | {row['right']:.0%} | {row['no_digit']:.0%} | {row['misread']:.0%} |")
+
+
+if __name__ == "__main__":
+    main()
