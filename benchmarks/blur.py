@@ -19,11 +19,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from digit_recognizer.data import load_mnist  # noqa: E402
-from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import out_of_focus  # noqa: E402
 
-from machine import common_arguments, write_results  # noqa: E402
+from machine import common_arguments, test_digits, write_results  # noqa: E402
 
 PENS = ("pen", "thin pen")
 
@@ -36,9 +34,7 @@ def main() -> None:
     common_arguments(parser, "blur")
     args = parser.parse_args()
 
-    mnist = load_mnist(args.data_dir)
-    recognizer = Recognizer.load(args.model_path)
-    index = np.random.default_rng(args.seed).choice(len(mnist.test_labels), args.count, replace=False)
+    mnist, recognizer, index = test_digits(args)
     rows = []
     print("| pen | blur (× digit height) | read right | no digit | misread |\n|---|---|---|---|---|")
     for pen in PENS:

@@ -45,6 +45,28 @@ def common_arguments(parser: argparse.ArgumentParser, result: str) -> None:
     parser.add_argument("--out", default=str(RESULTS / f"{result}.json"), help="where the JSON results go")
 
 
+def test_digits(args: argparse.Namespace):
+    """The MNIST data, the recognizer (``--data-dir``, ``--model-path``) and ``--count`` test digits'
+    indices drawn with ``--seed``."""
+    import numpy as np
+
+    from digit_recognizer.data import load_mnist
+    from digit_recognizer.recognizer import Recognizer
+
+    mnist = load_mnist(args.data_dir)
+    index = np.random.default_rng(args.seed).choice(len(mnist.test_labels), args.count, replace=False)
+    return mnist, Recognizer.load(args.model_path), index
+
+
+def scores(recognizer, images: list, labels) -> dict:
+    """Shares of the images that ``recognizer`` read right, read as "no digit" and misread."""
+    read = [getattr(p, "digit", None) for p in recognizer.predict_batch(images)]
+    none = [d is None for d in read]
+    right = [d == label for d, label in zip(read, labels)]
+    n = len(read)
+    return {"right": sum(right) / n, "no_digit": sum(none) / n, "misread": (n - sum(right) - sum(none)) / n}
+
+
 def write_results(path: str | Path, result: dict) -> None:
     """The results as JSON, with the machine they were measured on."""
     path = Path(path)

@@ -16,10 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import common_arguments, write_results  # noqa: E402
+from machine import common_arguments, scores, test_digits, write_results  # noqa: E402
 
 WAYS = {
     "gray": {},
@@ -40,13 +38,9 @@ def main() -> None:
     common_arguments(parser, "plotted")
     args = parser.parse_args()
 
-    from digit_recognizer.data import load_mnist
-    from digit_recognizer.recognizer import Recognizer
     from digit_recognizer.synthetic import plotted
 
-    mnist = load_mnist(args.data_dir)
-    recognizer = Recognizer.load(args.model_path)
-    chosen = np.random.default_rng(args.seed).choice(len(mnist.test_labels), args.count, replace=False)
+    mnist, recognizer, chosen = test_digits(args)
     rows = {}
     for way, options in WAYS.items():
         options = dict(options)
@@ -55,13 +49,7 @@ def main() -> None:
             plotted(mnist.test_images[i], title=f"Label: {mnist.test_labels[i]}" if titled else "", **options)[0]
             for i in chosen
         ]
-        results = recognizer.predict_batch(images)
-        digits = [getattr(r, "digit", None) for r in results]
-        right = sum(int(d == mnist.test_labels[i]) for d, i in zip(digits, chosen))
-        none = sum(d is None for d in digits)
-        n = len(chosen)
-        rows[way] = {"images": n, "right": right / n, "no_digit": none / n, "misread": (n - right - none) / n}
-        print(f"{way}: {right}/{len(chosen)} right, {none} no digit", file=sys.stderr)
+        rows[way] = {"images": len(chosen), **scores(recognizer, images, mnist.test_labels[chosen])}
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "ways": rows})
     print("| way of plotting | read right | no digit | misread |")
     print("|---|---|---|---|")

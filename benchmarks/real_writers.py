@@ -34,7 +34,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 
-from machine import common_arguments, finetune_run, write_results  # noqa: E402
+from machine import common_arguments, finetune_run, scores, write_results  # noqa: E402
 
 PRESENTATIONS = {
     "8x8": lambda image: image,
@@ -51,14 +51,6 @@ def load_writers() -> tuple[np.ndarray, np.ndarray]:
         sys.exit('This benchmark reads the digits bundled with scikit-learn: pip install -e ".[bench]"')
     digits = load_digits()
     return np.round(255 - digits.images * 255 / 16).astype(np.uint8), digits.target
-
-
-def scores(recognizer: Recognizer, images: list[np.ndarray], labels: np.ndarray) -> dict:
-    """Shares of the images read right, read as "no digit" and misread."""
-    read = [getattr(p, "digit", None) for p in recognizer.predict_batch(images)]
-    none = np.array([d is None for d in read])
-    right = np.array([d == label for d, label in zip(read, labels)])
-    return {"right": float(right.mean()), "no_digit": float(none.mean()), "misread": float((~right & ~none).mean())}
 
 
 def finetune(images: np.ndarray, labels: np.ndarray, labelled: np.ndarray, args) -> dict:
