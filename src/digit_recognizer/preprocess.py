@@ -8,7 +8,8 @@ The steps, in order:
 1. *Ink map.* Decide the polarity (dark ink on light paper, or light on dark) from which tail of the
    grey levels stands out from the border (inside a frame drawn along it: a form's box cropped at
    its outer edge would pass for the paper), and turn the image into "ink" (1 = stroke). Images larger
-   than ``WORK_SIDE`` are reduced by max-pooling the ink, which keeps hairline pencil strokes. A
+   than ``WORK_SIDE`` are reduced by max-pooling the ink, which keeps hairline pencil strokes. An
+   image enlarged a whole number of times by repeating its pixels is read at its own size. A
    blurred image (out of focus, or enlarged from a small one) is reduced further, by averaging,
    until its sharpest edges look like sharp strokes' edges: the resolution it really has, where
    the blur no longer leaves soft, noisy edges that read as texture or smudges.
@@ -39,6 +40,7 @@ import cv2
 import numpy as np
 
 WORK_SIDE = 1024  # longest side the clean-up works at
+BLOCKS_MIN = 8  # px a side: an image enlarged by repeating its pixels is read at its own size, if this big
 MIN_CONTRAST = 0.12  # weakest ink, as a fraction of full scale, still read as ink
 INK_THRESHOLD = 0.35  # of the normalised ink: what counts as stroke
 LINE_SPAN = 0.85  # a run of ink this long (fraction of the image) is a ruled or grid line
@@ -169,14 +171,41 @@ def inner_picture(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
 def ink_map(gray: np.ndarray) -> InkMap:
     """Polarity, reduction to the working size, background removal, contrast and the stroke mask.
 
+    An image enlarged by repeating its pixels is worked on at its own size (``block_size``).
+
     A blurred image (out of focus, or enlarged from a small one) is worked on at the resolution it
     really has: reduced, by averaging, until its sharpest edges are about ``BLUR_TARGET`` pixels wide."""
-    scale = max(1, -(-max(gray.shape) // WORK_SIDE))
+    scale = max(1, -(-max(gray.shape) // WORK_SIDE), block_size(gray))
     sharp = _ink_map(gray, scale, pooled=_pool_min_max)
     factor = blur_factor(sharp)
     if factor < 2:
         return sharp
     return _ink_map(gray, scale * factor, pooled=_pool_mean)
+
+
+def block_size(gray: np.ndarray) -> int:
+    """How many pixels a side each of the image's own pixels was drawn as, if it was enlarged a whole
+    number of times by repeating them (nearest neighbour: a small digit shown big); else 1. That is
+    the shortest run of identical rows or columns, when every run, both ways, is a multiple of it
+    (so that the blocks start at the image's first row and column), it is at least 2, and the image
+    it stands for keeps at least BLOCKS_MIN pixels a side. An 8×8 digit enlarged so was read as its
+    blocks' staircase outline. (An enlargement by a fraction, runs of 12 and 13, is left as it is.)"""
+    h, w = gray.shape
+    if min(h, w) < 2 * BLOCKS_MIN:
+        return 1
+    # First on a few columns and rows: a row unlike the next in them is unlike it in the whole image,
+    # so any photo or smooth drawing is told at once.
+    if min(_runs(gray[:, :: max(1, w // 16)])) < 2 or min(_runs(gray[:: max(1, h // 16)].T)) < 2:
+        return 1
+    runs = np.r_[_runs(gray), _runs(gray.T)]
+    size = int(runs.min())
+    whole = size >= 2 and min(h, w) >= BLOCKS_MIN * size and not np.any(runs % size)
+    return size if whole else 1
+
+
+def _runs(pixels: np.ndarray) -> np.ndarray:
+    """The lengths of the runs of consecutive identical rows of ``pixels``, top to bottom."""
+    return np.diff(np.r_[0, np.flatnonzero(np.any(pixels[1:] != pixels[:-1], axis=1)) + 1, len(pixels)])
 
 
 def _ink_map(gray: np.ndarray, scale: int, pooled) -> InkMap:

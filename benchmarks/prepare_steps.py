@@ -1,0 +1,70 @@
+"""Milliseconds per step of `preprocess.prepare` on three sizes of image: an MNIST digit as it is (28×28),
+a 280-px canvas, and a 12-megapixel photo (3000×4000, grey paper with sensor noise and a digit).
+
+    python benchmarks/prepare_steps.py --data-dir ../shared/data/mnist [--repeat 5]
+
+Each step is timed alone on the image it gets inside `prepare` (the best of ``--repeat`` rounds), and
+so is the whole of `prepare`. Results go to benchmarks/results/prepare_steps.json, a table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import timeit
+from functools import partial
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import common_arguments, write_results  # noqa: E402
+
+
+def images(digit: np.ndarray) -> dict[str, np.ndarray]:
+    """The three test images, grey levels in [0, 1], dark digit on light paper."""
+    canvas = cv2.resize(255 - digit, (280, 280), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
+    rng = np.random.default_rng(0)
+    photo = np.clip(0.9 + rng.normal(0, 0.02, (3000, 4000)), 0, 1).astype(np.float32)
+    ink = cv2.resize(digit, (1000, 1000), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
+    photo[1000:2000, 1500:2500] = np.minimum(photo[1000:2000, 1500:2500], 1 - ink)
+    return {"28×28 digit": (255 - digit).astype(np.float32) / 255, "280-px canvas": canvas, "12-megapixel photo": photo}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5)
+    common_arguments(parser, "prepare_steps")
+    args = parser.parse_args()
+
+    from digit_recognizer.data import load_mnist
+    from digit_recognizer.preprocess import block_size, find_digit, ink_map, inner_picture, prepare
+
+    mnist = load_mnist(args.data_dir)
+    rows = {}
+    for name, gray in images(mnist.test_images[0]).items():
+        inner = inner_picture(gray)[0]
+        ink = ink_map(inner)
+        steps = {
+            "inner_picture": partial(inner_picture, gray),
+            "block_size": partial(block_size, inner),
+            "ink_map": partial(ink_map, inner),
+            "find_digit": partial(find_digit, ink),
+            "prepare": partial(prepare, gray),
+        }
+        number = max(1, int(0.2 / max(timeit.timeit(steps["prepare"], number=1), 1e-6)))  # about 0.2 s a round
+        rows[name] = {
+            step: round(min(timeit.repeat(run, number=number, repeat=args.repeat)) / number * 1000, 4)
+            for step, run in steps.items()
+        }
+    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "repeat": args.repeat, "ms": rows})
+    print("| image | " + " | ".join(next(iter(rows.values()))) + " |")
+    print("|---|" + "---|" * len(next(iter(rows.values()))))
+    for name, row in rows.items():
+        print(f"| {name} | " + " | ".join(f"{ms:.3f}" for ms in row.values()) + " |")
+
+
+if __name__ == "__main__":
+    main()
