@@ -22,7 +22,7 @@ from digit_recognizer.synthetic import (
     with_grainy_band,
 )
 
-from test_recognize import encoded
+from test_recognize import encoded, within
 
 
 @pytest.fixture(scope="module")
@@ -167,14 +167,12 @@ def test_a_number_plotted_with_matplotlib_is_read_inside_its_axes(recognizer, mn
     rng = np.random.default_rng(2)
     for _ in range(5):
         index = rng.choice(len(mnist.test_labels), 3, replace=False)
-        data, (left, top, right, bottom) = plotted(
+        data, extent = plotted(
             number_ink([mnist.test_images[i] for i in index], rng, False, 60), colorbar=True, size=(6, 3)
         )
         found = recognizer.predict_number(data)
         assert found.number == "".join(str(mnist.test_labels[i]) for i in index)
-        for digit in found.digits:
-            x, y, w, h = digit.box
-            assert left <= x and x + w <= right and top <= y and y + h <= bottom
+        assert all(within(digit.box, extent) for digit in found.digits)
 
 
 def test_a_circle_drawn_around_a_number_is_not_read_as_a_digit(recognizer, mnist):

@@ -267,6 +267,13 @@ def test_a_line_under_the_digit_or_a_circle_around_it_is_not_part_of_it(mnist, m
     assert [r.digit for r in results] == mnist.test_labels[:30].tolist()
 
 
+def within(box: tuple[int, int, int, int], extent: tuple[float, float, float, float]) -> bool:
+    """Whether a box (x, y, w, h) lies inside an extent (left, top, right, bottom)."""
+    x, y, w, h = box
+    left, top, right, bottom = extent
+    return left <= x and x + w <= right and top <= y and y + h <= bottom
+
+
 @pytest.mark.parametrize("cmap", ["gray", "viridis"])
 def test_a_digit_plotted_with_matplotlib_is_read_inside_its_axes(mnist, cmap):
     # The figure's white margins were taken for the paper and the plotted rectangle for the digit:
@@ -276,9 +283,8 @@ def test_a_digit_plotted_with_matplotlib_is_read_inside_its_axes(mnist, cmap):
     figures = [plotted(d, cmap, f"Label: {label}", colorbar=True) for d, label in digits]
     results = Recognizer.load().predict_batch([data for data, _ in figures])
     assert [r.digit for r in results] == mnist.test_labels[:30].tolist()
-    for r, (_, (left, top, right, bottom)) in zip(results, figures):
-        x, y, w, h = r.box
-        assert left <= x and x + w <= right and top <= y and y + h <= bottom
+    for r, (_, extent) in zip(results, figures):
+        assert within(r.box, extent)
 
 
 def test_a_dark_object_beside_the_digit_or_darker_paper_is_no_picture_inside_the_image(mnist):

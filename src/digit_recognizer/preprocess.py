@@ -137,8 +137,7 @@ def inner_picture(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
         return gray, (0, 0)
     k = -(-max(h, w) // 256)  # on every k-th pixel: at most 256 a side
     small = gray[::k, ::k]
-    border = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
-    differs = np.abs(small - _quantile(border, 0.5)) > PANEL_LEVEL
+    differs = np.abs(small - _border_level(small)) > PANEL_LEVEL
     area = differs.size
     if np.count_nonzero(differs) < 0.5 * PANEL_SHARE * area:
         return gray, (0, 0)
@@ -296,9 +295,12 @@ def _standout(ink: np.ndarray) -> float:
     """How far the strongest ink stands out from the border's level (the paper), inside any frame
     drawn along the border."""
     rows, cols = _inside_frame(ink)
-    inner = ink[rows, cols]
-    border = np.concatenate([inner[0], inner[-1], inner[:, 0], inner[:, -1]])
-    return _quantile(ink.ravel(), 0.999) - _quantile(border, 0.5)
+    return _quantile(ink.ravel(), 0.999) - _border_level(ink[rows, cols])
+
+
+def _border_level(pixels: np.ndarray) -> float:
+    """The median level of an image's outermost rows and columns: its paper, or a picture's surround."""
+    return _quantile(np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]), 0.5)
 
 
 def _inside_frame(ink: np.ndarray) -> tuple[slice, slice]:
