@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import common_arguments, write_results  # noqa: E402
+from machine import common_arguments, mps, write_results  # noqa: E402
 
 TRAIN = ["--recipe", "default", "--arch", "resnet", "--epochs", "2", "--patience", "2"]
 
@@ -43,17 +43,6 @@ def run_together(count: int, folder: Path, data_dir: str | None, options: list[s
     epochs = [json.loads((folder / f"{i}-plots" / "history.json").read_text())[-1]["seconds"] for i in range(count)]
     return {"runs": count, "epoch_seconds": [round(s, 2) for s in epochs],
             "mean_epoch_seconds": round(statistics.mean(epochs), 2), "wall_seconds": round(wall, 1)}  # fmt: skip
-
-
-def mps(on: bool) -> bool:
-    """Start (or stop) the MPS control daemon; whether that worked."""
-    command = ["nvidia-cuda-mps-control"] + (["-d"] if on else [])
-    try:
-        done = subprocess.run(command, input=None if on else "quit\n", text=True, capture_output=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    time.sleep(1)
-    return done.returncode == 0
 
 
 def main() -> None:

@@ -102,3 +102,14 @@ def finetune_run(folder: Path, output: Path, options: list[str], model_path: str
     start = time.perf_counter()
     printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return printed, time.perf_counter() - start, read_model_file(output).metadata["finetune"]
+
+
+def mps(on: bool) -> bool:
+    """Start (or stop) the MPS control daemon; whether that worked."""
+    command = ["nvidia-cuda-mps-control"] + (["-d"] if on else [])
+    try:
+        done = subprocess.run(command, input=None if on else "quit\n", text=True, capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    time.sleep(1)
+    return done.returncode == 0
