@@ -1,6 +1,6 @@
 """Does TF32 cost the default recipe accuracy on a GPU? `digits train --precision fp32` leaves PyTorch's
 default, under which cuDNN runs convolutions in TF32 (10-bit mantissas) on Ampere and later GPUs.
-This trains the default recipe with seeds 0..N-1 both ways, all runs at once on one GPU (under
+This trains the default recipe with N seeds both ways, all runs at once on one GPU (under
 NVIDIA's Multi-Process Service when it starts), and reports each run's test and validation accuracy
 and seconds per epoch.
 
@@ -54,9 +54,9 @@ def conv_error(device: str) -> dict:
     return errors
 
 
-def train_all(seeds: int, folder: Path, data_dir: str | None, extra: list[str]) -> list[dict]:
+def train_all(seeds: range, folder: Path, data_dir: str | None, extra: list[str]) -> list[dict]:
     """The default recipe, each seed each way, all started at once; each run's figures."""
-    runs = [(mode, seed) for mode in MODES for seed in range(seeds)]
+    runs = [(mode, seed) for mode in MODES for seed in seeds]
     env = {**os.environ, "OMP_NUM_THREADS": str(max(1, (os.cpu_count() or 1) // len(runs)))}
     processes = []
     for mode, seed in runs:
@@ -92,7 +92,8 @@ def train_all(seeds: int, folder: Path, data_dir: str | None, extra: list[str]) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     common_arguments(parser, "tf32")
-    parser.add_argument("--seeds", type=int, default=4, help="runs each way, seeds 0..N-1 (default 4)")
+    parser.add_argument("--seeds", type=int, default=4, help="runs each way (default 4)")
+    parser.add_argument("--first-seed", type=int, default=0, help="their seeds: FIRST..FIRST+N-1 (default 0)")
     parser.add_argument("--no-mps", action="store_true", help="do not start NVIDIA's Multi-Process Service")
     parser.add_argument("extra", nargs="*", help="more `digits train` options, after --")
     args = parser.parse_args()
@@ -103,7 +104,7 @@ def main() -> None:
     start = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            rows = train_all(args.seeds, Path(tmp), args.data_dir, args.extra)
+            rows = train_all(range(args.first_seed, args.first_seed + args.seeds), Path(tmp), args.data_dir, args.extra)
     finally:
         if sharing:
             mps(False)
