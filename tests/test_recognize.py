@@ -21,9 +21,11 @@ from digit_recognizer.preprocess import (
     _quantile,
     block_size,
     blur_width,
+    holes,
     ink_map,
     inner_picture,
     prepare,
+    stroke_width,
 )
 from digit_recognizer.recognizer import OnnxEngine, Recognizer, TorchEngine
 from digit_recognizer.synthetic import number_ink, out_of_focus, plotted, strokes, textures, with_grainy_band
@@ -285,6 +287,28 @@ def test_a_digit_plotted_with_matplotlib_is_read_inside_its_axes(mnist, cmap):
     assert [r.digit for r in results] == mnist.test_labels[:30].tolist()
     for r, (_, extent) in zip(results, figures):
         assert within(r.box, extent)
+
+
+def test_a_digit_plotted_with_matplotlib_and_saved_as_jpeg_is_read(mnist):
+    # JPEG leaves pinholes in the broad grey strokes of a plotted digit: before pinholes were told
+    # from texture's gaps, 10 of these 30 were called noise and 1 was misread.
+    figures = [plotted(digit, fmt="jpeg")[0] for digit in mnist.test_images[:30]]
+    results = Recognizer.load().predict_batch(figures)
+    assert [r.digit for r in results] == mnist.test_labels[:30].tolist()
+
+
+def test_pinholes_in_a_broad_stroke_are_no_holes_but_gaps_in_texture_are():
+    ring = np.zeros((120, 120), np.uint8)
+    cv2.circle(ring, (60, 60), 40, 1, 16)  # a 0 drawn 16 px wide: its one hole
+    pierced = ring.astype(bool)
+    for angle in range(0, 360, 20):  # 18 pinholes of 1 to 4 px in the stroke
+        y, x = 60 + int(40 * np.sin(np.radians(angle))), 60 + int(40 * np.cos(np.radians(angle)))
+        pierced[y : y + 1 + angle % 2, x : x + 2] = False
+    grid = np.zeros((60, 60), bool)
+    grid[::3], grid[:, ::3] = True, True  # 1-px strands around 2×2 gaps
+    assert stroke_width(ring.astype(bool)) > 8
+    assert holes(ring.astype(bool)) == 1 and holes(pierced) == 1
+    assert holes(grid) == 19 * 19
 
 
 def test_a_dark_object_beside_the_digit_or_darker_paper_is_no_picture_inside_the_image(mnist):

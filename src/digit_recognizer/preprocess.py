@@ -51,6 +51,7 @@ NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, n
 TIGHT_SHARE = 0.5  # ...unless this share of it is one piece, not riddled: a digit cropped tight (crowded)
 MIN_SIDE = 5  # working pixels: a mark shorter than this both ways is a speck (paper grain), never a digit
 TEXTURE_HOLES = 10  # holes per digit-width beyond which a piece of ink is texture (a digit has at most 2)
+PINHOLE = 0.35  # a hole under (this × the ink's mean stroke width)² px is a pinhole in a stroke, not counted
 PANEL_LEVEL = 0.25  # grey levels this far from the border's median are not the surround of a picture in it
 PANEL_SHARE = 0.2  # of the image: the least that a picture inside the image covers
 RING_HOLDS = 0.1  # a piece whose holes hold this much other ink (of its own) is a ring drawn around the digit
@@ -503,17 +504,29 @@ def riddled(hole_count: int, width: float, digit_height: float) -> bool:
 
 
 def holes(mask: np.ndarray) -> int:
-    """How many holes (pockets of background it encloses) a piece of ink has, given its mask."""
+    """How many holes (pockets of background it encloses) a piece of ink has, given its mask, not
+    counting pinholes (``_holes``)."""
     return _holes(mask)[0]
 
 
 def _holes(mask: np.ndarray) -> tuple[int, Callable[[], np.ndarray]]:
     """How many holes a piece of ink has, and a function giving where they are (a mask of the pockets
-    it encloses), made only when asked for."""
+    it encloses), made only when asked for. Pinholes are left out: pockets under (PINHOLE × the mean
+    stroke width)² pixels, as JPEG leaves in a broad stroke of grey pixels (a digit plotted with
+    matplotlib and saved as JPEG had 11-36 of them, and was taken for texture). Texture's strands are
+    one or two pixels wide, so there every pocket counts."""
     background = np.pad(~mask, 1, constant_values=True)
-    count, labels = cv2.connectedComponents(background.view(np.uint8), connectivity=4)
-    inner = labels[1:-1, 1:-1]
-    return count - 2, lambda: (inner != labels[0, 0]) & (inner != 0)  # less the outside and the ink
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(background.view(np.uint8), connectivity=4)
+    real = stats[:, cv2.CC_STAT_AREA] >= (PINHOLE * stroke_width(mask)) ** 2
+    real[[0, labels[0, 0]]] = False  # the ink and the outside
+    return int(real.sum()), lambda: real[labels[1:-1, 1:-1]]
+
+
+def stroke_width(mask: np.ndarray) -> float:
+    """The mean width of the strokes in ``mask``, in pixels: twice their area over their outline's."""
+    inner = cv2.erode(mask.view(np.uint8), SQUARE, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    area = int(np.count_nonzero(mask))
+    return 2.0 * area / max(area - int(np.count_nonzero(inner)), 1)
 
 
 def smudged(stroke_ink: np.ndarray) -> bool:
@@ -571,9 +584,7 @@ def to_mnist(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 def _thicken(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Dilate strokes much thinner than MNIST's (thin pen or pencil on a big image)."""
-    mask8 = mask.view(np.uint8)
-    perimeter = int(mask.sum()) - int(cv2.erode(mask8, SQUARE, borderType=cv2.BORDER_CONSTANT, borderValue=0).sum())
-    width = 2.0 * mask.sum() / max(perimeter, 1)
+    width = stroke_width(mask)
     target = MNIST_STROKE * max(ink.shape)
     if width >= 0.7 * target:
         return ink
