@@ -43,7 +43,8 @@ WORK_SIDE = 1024  # longest side the clean-up works at
 BLOCKS_MIN = 8  # px a side: an image enlarged by repeating its pixels is read at its own size, if this big
 MIN_CONTRAST = 0.12  # weakest ink, as a fraction of full scale, still read as ink
 INK_THRESHOLD = 0.35  # of the normalised ink: what counts as stroke
-LINE_SPAN = 0.85  # a run of ink this long (fraction of the image) is a ruled or grid line
+LINE_SPAN = 0.85  # a run of ink this long (fraction of the image) is a ruled or grid line...
+LINE_THICKNESS = 0.04  # ...if its band is at most this thick for its length (or 2 px): else a digit's bold stroke
 FRAME_BAND = 0.15  # a frame around the digit has its sides in this outer share of its box
 MNIST_STROKE = 0.14  # median MNIST stroke width / the 20 px box (measured on the test set)
 MNIST_COM = (14.0, 14.0)  # mean centre of mass of MNIST digits (row, column)
@@ -361,7 +362,20 @@ def _background(ink: np.ndarray) -> np.ndarray:
 def _lines(mask: np.ndarray) -> np.ndarray:
     """Pixels on straight runs of ink across ≥ LINE_SPAN of the image (ruled and grid lines), and the
     sides of a frame drawn around the digit."""
-    return _long_runs(mask) | _long_runs(mask.T).T | _frame(mask)
+    return _thin(_long_runs(mask)) | _thin(_long_runs(mask.T)).T | _frame(mask)
+
+
+def _thin(runs: np.ndarray) -> np.ndarray:
+    """The bands of horizontal long runs that are thin for their length, as ruled lines are: at most
+    LINE_THICKNESS of it, or 2 px, thick on average. In a digit cropped tight to its edges a bold stroke
+    spans the image too (a 4's bar, a 3's right side), and taking it for a line cut the digit apart."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs.view(np.uint8), connectivity=8)
+    if count < 2:
+        return runs
+    width, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_AREA]
+    thin = area <= np.maximum(2, LINE_THICKNESS * width) * width
+    thin[0] = False
+    return thin[labels]
 
 
 def _frame(mask: np.ndarray) -> np.ndarray:
