@@ -20,6 +20,7 @@ from digit_recognizer.preprocess import (
     SMUDGE,
     _quantile,
     block_size,
+    blot,
     blur_width,
     holes,
     ink_map,
@@ -397,6 +398,18 @@ def test_a_smudge_is_no_digit_but_a_stroke_as_faint_is_read():
     assert prepare(1 - 0.3 * smudge).reason == SMUDGE
     one = prepare(1 - 0.3 * stroke)
     assert one.image is not None and one.box == (56, 21, 9, 79)
+
+
+def test_a_blot_is_no_digit_but_bold_digits_are_not_blots(mnist):
+    # A soft round shadow reduced as a blurred image (to 24 px a side) keeps an edge, so only its
+    # shape tells it from a pen stroke: before blots were told apart, the smudge test above read it.
+    disc, square = np.zeros((30, 30), np.uint8), np.zeros((30, 30), np.uint8)
+    cv2.circle(disc, (15, 15), 12, 1, -1)
+    square[3:27, 3:27] = 1
+    assert blot(disc.astype(bool)) and blot(square.astype(bool))
+    for digit in mnist.test_images[:100]:
+        for level in (0.15, 0.5):  # a marker and a pen
+            assert not blot(strokes(digit, 60, level) > 0.5)
 
 
 def test_a_fleck_too_small_to_hold_a_digit_is_no_digit_but_a_tiny_digit_is_read(mnist):

@@ -58,6 +58,7 @@ PANEL_SHARE = 0.2  # of the image: the least that a picture inside the image cov
 RING_HOLDS = 0.1  # a piece whose holes hold this much other ink (of its own) is a ring drawn around the digit
 STROKE_CORE = 0.6  # of the normalised ink: a stroke's core, well inside its edges
 SMUDGE_CORE = 0.5  # ink with less of its stroke pixels in the core has no edges: smudges or shading
+BLOT_WIDTH = 0.35  # strokes wider than this share of the digit's longest side are a blot (digits: at most 0.27)
 SMUDGE = "no digit: only smudges or shading, no pen strokes"
 NOISE = "no digit: the image looks like noise"
 BLUR_TARGET = 0.8  # px: a blurred image is reduced until its sharpest edges are about this wide
@@ -96,7 +97,7 @@ def prepare(gray: np.ndarray) -> Prepared:
     gray, origin = inner_picture(gray)
     ink = ink_map(gray)
     digit_mask, reason = find_digit(ink)
-    if reason is None and smudged(ink.ink[digit_mask]):
+    if reason is None and (smudged(ink.ink[digit_mask]) or blot(digit_mask)):
         reason = SMUDGE
     if reason:
         return Prepared(None, None, reason, ink.dark_on_light)
@@ -549,6 +550,15 @@ def smudged(stroke_ink: np.ndarray) -> bool:
     edges, so most of it lies in its core; the ink of a smudge or of shading rises gently to a few
     peaks. ``python benchmarks/number_texture.py`` measures the margins on both sides."""
     return core_share(stroke_ink) < SMUDGE_CORE
+
+
+def blot(mask: np.ndarray) -> bool:
+    """Whether the ink in ``mask`` is a blot, not pen strokes: its mean stroke width is over BLOT_WIDTH
+    of its longest side (a disc measures 0.38-0.40: its stepped outline counts as long). A soft round
+    shadow reduced as a blurred image (``blur_factor``) keeps an edge, but is still a disc; rendered
+    test digits measured at most 0.27."""
+    x, y, w, h = cv2.boundingRect(mask.view(np.uint8))
+    return stroke_width(np.ascontiguousarray(mask[y : y + h, x : x + w])) > BLOT_WIDTH * max(w, h)
 
 
 def core_share(stroke_ink: np.ndarray) -> float:
