@@ -14,16 +14,17 @@ The steps, in order:
    until its sharpest edges look like sharp strokes' edges: the resolution it really has, where
    the blur no longer leaves soft, noisy edges that read as texture or smudges.
 2. *Clean-up.* Subtract a smooth background estimate (uneven light, shadows, grey or coloured paper),
-   normalise the contrast, threshold; drop ruled or grid lines (ink runs across ≥ 85 % of the image),
-   the sides of a box drawn around the digit (a form's cell) and specks (small components away from
-   the digit).
+   normalise the contrast, threshold; drop ruled or grid lines (ink runs across ≥ 85 % of the image,
+   in bands thin for their length: a bold digit cropped tight spans the image too), the sides of a
+   box drawn around the digit (a form's cell) and specks (small components away from the digit).
 3. *No digit?* Too little contrast, no component of any size (too few pixels, or under ``MIN_SIDE``
    both ways: a fleck of paper grain), or noise everywhere (ink over ``NOISE_COVER`` of the image,
    unless it is mostly one piece with few holes: a digit cropped tight to its edges) → no digit. A
-   large piece riddled with holes (a grainy band where the light fades on a photo) is texture and is
+   large piece riddled with holes (a grainy band where the light fades on a photo; pinholes far
+   smaller than the strokes are wide, as JPEG leaves, do not count) is texture and is
    never taken for the digit, nor are the grains inside its box, nor a circle drawn around the digit
    or a line drawn under it. Ink with no edges, most of it far below its peaks (smudges, shading),
-   is no digit either.
+   is no digit either, nor is a blot (strokes as wide as a filled disc's).
 4. *LeCun's recipe.* Crop the ink's bounding box; bring thin strokes to MNIST's stroke width; fit into
    20×20 keeping the aspect ratio, with area-averaged (anti-aliased) grey levels; place it in 28×28
    so that its centre of mass is at MNIST's, (14, 14).
