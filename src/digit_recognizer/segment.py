@@ -52,7 +52,8 @@ MAX_PIECES = 400  # only the largest this many components are tried as digits
 MANY_PIECES = 50  # more components than this, with under half the ink in the digits: specks or texture
 # Texture (noise, blotches, a grainy band where the light fades) against handwriting, whose digits are one
 # to a few strokes with at most two holes each (an 8's). On 800 rendered numbers (benchmarks/number_texture.py)
-# a glyph had at most 5 pieces and 4.4 holes per digit-width, and a number 8 holes beyond 4 per digit.
+# a glyph had at most 5 pieces and 3.6 holes per digit-width, and a number 4 holes beyond 4 per digit (pinholes
+# not counted: preprocess.PINHOLE; 4.4 and 8 when they were).
 TEXTURE_PIECES = 40  # one glyph with more pieces, or riddled with holes (preprocess.riddled): dropped
 PIECES_PER_DIGIT, HOLES_PER_DIGIT = 12, 4  # what is left has more on average (holes: beyond 20): noise
 NOISE = "no digits: the image looks like noise"
