@@ -57,10 +57,10 @@ def conv_error(device: str) -> dict:
 def train_all(seeds: range, folder: Path, data_dir: str | None, extra: list[str]) -> list[dict]:
     """The default recipe, each seed each way, all started at once; each run's figures."""
     runs = [(mode, seed) for mode in MODES for seed in seeds]
+    names = [folder / f"{mode}-{seed}" for mode, seed in runs]
     env = {**os.environ, "OMP_NUM_THREADS": str(max(1, (os.cpu_count() or 1) // len(runs)))}
     processes = []
-    for mode, seed in runs:
-        name = folder / f"{mode}-{seed}"
+    for (mode, seed), name in zip(runs, names):
         command = [sys.executable, "-c", LAUNCH.format(allow=MODES[mode]), "train", "--recipe", "default",
                    "--seed", str(seed), "--model-path", f"{name}.h5", "--plots-dir", f"{name}-plots",
                    *extra]  # fmt: skip
@@ -68,15 +68,14 @@ def train_all(seeds: range, folder: Path, data_dir: str | None, extra: list[str]
             command += ["--data-dir", data_dir]
         with open(f"{name}.log", "w") as log:
             processes.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env))
-    for (mode, seed), process in zip(runs, processes):
+    for (mode, seed), name, process in zip(runs, names, processes):
         if process.wait():
-            tail = Path(folder / f"{mode}-{seed}.log").read_text().splitlines()[-15:]
+            tail = Path(f"{name}.log").read_text().splitlines()[-15:]
             raise SystemExit(f"{mode} seed {seed} failed:\n" + "\n".join(tail))
     from digit_recognizer.checkpoint import read_model_file
 
     rows = []
-    for mode, seed in runs:
-        name = folder / f"{mode}-{seed}"
+    for (mode, seed), name in zip(runs, names):
         history = json.loads(Path(f"{name}-plots", "history.json").read_text())
         metrics = read_model_file(f"{name}.h5").metadata["metrics"]
         seconds = [row["seconds"] for row in history[1:]] or [history[0]["seconds"]]  # the first warms up cuDNN
