@@ -1,5 +1,7 @@
-"""Milliseconds per step of `preprocess.prepare` on three sizes of image: an MNIST digit as it is (28×28),
-a 280-px canvas, and a 12-megapixel photo (3000×4000, grey paper with sensor noise and a digit).
+"""Milliseconds per step of `preprocess.prepare` on four images: an MNIST digit as it is (28×28), the
+same shown at 250 px with blocky pixels (each 8 or 9 px wide: an enlargement by a fraction, which
+`pixel_grid` finds), a 280-px canvas, and a 12-megapixel photo (3000×4000, grey paper with sensor
+noise and a digit).
 
     python benchmarks/prepare_steps.py --data-dir ../shared/data/mnist [--repeat 5]
 
@@ -24,13 +26,15 @@ from machine import common_arguments, write_results  # noqa: E402
 
 
 def images(digit: np.ndarray) -> dict[str, np.ndarray]:
-    """The three test images, grey levels in [0, 1], dark digit on light paper."""
+    """The four test images, grey levels in [0, 1], dark digit on light paper."""
     canvas = cv2.resize(255 - digit, (280, 280), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
     rng = np.random.default_rng(0)
     photo = np.clip(0.9 + rng.normal(0, 0.02, (3000, 4000)), 0, 1).astype(np.float32)
     ink = cv2.resize(digit, (1000, 1000), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
     photo[1000:2000, 1500:2500] = np.minimum(photo[1000:2000, 1500:2500], 1 - ink)
-    return {"28×28 digit": (255 - digit).astype(np.float32) / 255, "280-px canvas": canvas, "12-megapixel photo": photo}
+    blocky = cv2.resize(255 - digit, (250, 250), interpolation=cv2.INTER_NEAREST).astype(np.float32) / 255
+    return {"28×28 digit": (255 - digit).astype(np.float32) / 255, "250-px blocky digit": blocky,
+            "280-px canvas": canvas, "12-megapixel photo": photo}  # fmt: skip
 
 
 def main() -> None:
@@ -40,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from digit_recognizer.data import load_mnist
-    from digit_recognizer.preprocess import block_size, find_digit, ink_map, inner_picture, prepare
+    from digit_recognizer.preprocess import find_digit, ink_map, inner_picture, pixel_grid, prepare
 
     mnist = load_mnist(args.data_dir)
     rows = {}
@@ -49,7 +53,7 @@ def main() -> None:
         ink = ink_map(inner)
         steps = {
             "inner_picture": partial(inner_picture, gray),
-            "block_size": partial(block_size, inner),
+            "pixel_grid": partial(pixel_grid, inner),
             "ink_map": partial(ink_map, inner),
             "find_digit": partial(find_digit, ink),
             "prepare": partial(prepare, gray),

@@ -7,9 +7,9 @@ Every other accuracy figure here comes from MNIST's writers. scikit-learn bundle
 UCI's "optdigits" (Alpaydin & Kaynak, 1998): 1,797 digits written on forms by 13 people who are
 not among MNIST's writers, each size-normalised to 32×32 by NIST's programs and then counted in 4×4
 blocks, so an 8×8 image of grey levels 0–16 (a small digit cropped tight to its edges). They are
-read as a user would hand them over: the 8×8 image itself (dark on white), enlarged four times with
-blocky pixels (as an image viewer or matplotlib shows them), and enlarged eight times with smooth
-(bilinear) pixels. For each: read right, "no digit", misread.
+read as a user would hand them over: the 8×8 image itself (dark on white), enlarged four times and
+6.25 times (each pixel 6 or 7 pixels wide) with blocky pixels (as an image viewer or matplotlib shows
+them), and enlarged eight times with smooth (bilinear) pixels. For each: read right, "no digit", misread.
 
 Then `digits finetune` on the 8×8 images: ``--per-digit`` of each digit (a seeded choice) are the
 labelled ones it adapts to (it holds a quarter of them out and prints accuracy on those before and
@@ -39,6 +39,7 @@ from machine import common_arguments, finetune_run, scores, write_results  # noq
 PRESENTATIONS = {
     "8x8": lambda image: image,
     "32x32 blocky": lambda image: cv2.resize(image, (32, 32), interpolation=cv2.INTER_NEAREST),
+    "50x50 blocky": lambda image: cv2.resize(image, (50, 50), interpolation=cv2.INTER_NEAREST),
     "64x64 smooth": lambda image: cv2.resize(image, (64, 64), interpolation=cv2.INTER_LINEAR),
 }
 

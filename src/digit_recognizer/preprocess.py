@@ -9,7 +9,8 @@ The steps, in order:
    grey levels stands out from the border (inside a frame drawn along it: a form's box cropped at
    its outer edge would pass for the paper), and turn the image into "ink" (1 = stroke). Images larger
    than ``WORK_SIDE`` are reduced by max-pooling the ink, which keeps hairline pencil strokes. An
-   image enlarged a whole number of times by repeating its pixels is read at its own size. A
+   image enlarged by repeating its pixels (a whole number of times or by a fraction), or a crop of
+   one, is read at its own size. A
    blurred image (out of focus, or enlarged from a small one) is reduced further, by averaging,
    until its sharpest edges look like sharp strokes' edges: the resolution it really has, where
    the blur no longer leaves soft, noisy edges that read as texture or smudges.
@@ -88,7 +89,7 @@ class Prepared:
 class InkMap:
     ink: np.ndarray  # float32 in [0, 1], background ≈ 0, at working resolution
     mask: np.ndarray  # bool: stroke pixels after removing lines
-    scale: int  # input pixels per working pixel
+    scale: tuple[float, float]  # input pixels per working pixel, down and across
     dark_on_light: bool
     reason: str | None = None  # set when the image holds no ink at all
 
@@ -175,36 +176,80 @@ def inner_picture(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
 def ink_map(gray: np.ndarray) -> InkMap:
     """Polarity, reduction to the working size, background removal, contrast and the stroke mask.
 
-    An image enlarged by repeating its pixels is worked on at its own size (``block_size``).
+    An image enlarged by repeating its pixels is worked on at its own size (``pixel_grid``).
 
     A blurred image (out of focus, or enlarged from a small one) is worked on at the resolution it
     really has: reduced, by averaging, until its sharpest edges are about ``BLUR_TARGET`` pixels wide."""
-    scale = max(1, -(-max(gray.shape) // WORK_SIDE), block_size(gray))
-    sharp = _ink_map(gray, scale, pooled=_pool_min_max)
+    grid = pixel_grid(gray)
+    own = gray if grid is None else gray[np.ix_(*grid)]
+    step = (gray.shape[0] / own.shape[0], gray.shape[1] / own.shape[1])
+    scale = max(1, -(-max(own.shape) // WORK_SIDE))
+    sharp = _ink_map(own, scale, step, pooled=_pool_min_max)
     factor = blur_factor(sharp)
     if factor < 2:
         return sharp
-    return _ink_map(gray, scale * factor, pooled=_pool_mean)
+    return _ink_map(own, scale * factor, step, pooled=_pool_mean)
 
 
-def block_size(gray: np.ndarray) -> int:
-    """How many pixels a side each of the image's own pixels was drawn as, if it was enlarged a whole
-    number of times by repeating them (nearest neighbour: a small digit shown big); else 1. That is
-    the shortest run of identical rows or columns, when every run, both ways, is a multiple of it
-    (so that the blocks start at the image's first row and column), it is at least 2, and the image
-    it stands for keeps at least BLOCKS_MIN pixels a side. An 8×8 digit enlarged so was read as its
-    blocks' staircase outline. (An enlargement by a fraction, runs of 12 and 13, is left as it is.)"""
+def pixel_grid(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """If the image was enlarged by repeating its pixels (nearest neighbour: a small digit shown big,
+    a whole number of times or by a fraction, each pixel 12 or 13 input pixels wide; or a crop of
+    such an image, its outer pixels cut), one input row and one input column for each of its own
+    pixels: the image at its own size is ``gray[np.ix_(rows, columns)]``. Else None. An 8×8 digit
+    enlarged so was read as its blocks' staircase outline.
+
+    It is such an enlargement when every change from one row to the next falls within half a pixel
+    of the edges of a grid of equal cells, at least 2 input pixels high and within a pixel of the
+    shortest run of identical rows between two changes, and so for the columns; the image it stands
+    for keeps at least BLOCKS_MIN pixels a side. Where several grids fit (a narrow "1" has few changes
+    across), the coarsest is taken."""
     h, w = gray.shape
     if min(h, w) < 2 * BLOCKS_MIN:
-        return 1
+        return None
     # First on a few columns and rows: a row unlike the next in them is unlike it in the whole image,
     # so any photo or smooth drawing is told at once.
     if min(_runs(gray[:, :: max(1, w // 16)])) < 2 or min(_runs(gray[:: max(1, h // 16)].T)) < 2:
-        return 1
-    runs = np.r_[_runs(gray), _runs(gray.T)]
-    size = int(runs.min())
-    whole = size >= 2 and min(h, w) >= BLOCKS_MIN * size and not np.any(runs % size)
-    return size if whole else 1
+        return None
+    rows = _grid(gray)
+    columns = None if rows is None else _grid(gray.T)
+    return None if columns is None else (rows, columns)
+
+
+def _grid(pixels: np.ndarray) -> np.ndarray | None:
+    """``pixel_grid`` down the rows of ``pixels``: the middle row of each cell, or None.
+
+    For each number of cells between the first change and the last (fewest first), cell sizes f
+    within a pixel of that span are tried: each change's distance past its nearest edge (counting
+    from the first change) must fit within one pixel, with 0.05 px to spare, for some offset of the
+    grid. The size and offset giving the fewest cells are taken: fewer than BLOCKS_MIN, and the image
+    is too small to be read at its own size (a finer grid with cells cut at the ends would fit too,
+    but not be the image's pixels). Rows exactly on a cell's edge go either way
+    (PIL rounds (y + 0.5)·own/h, and floating point puts such rows on either side), so the grid is
+    read at each cell's middle row, and accepted only if every run of identical rows gets one."""
+    h = len(pixels)
+    changes = np.flatnonzero(np.any(pixels[1:] != pixels[:-1], axis=1)) + 1
+    if len(changes) < 2:
+        return None
+    shortest = int(np.diff(changes).min())  # one cell, give or take a pixel
+    span = int(changes[-1] - changes[0])
+    for cells in range(-(-span // (shortest + 1)), span // max(shortest - 1, 2) + 1):
+        size = np.linspace((span - 1) / cells, (span + 1) / cells, 101)
+        size = size[(size >= 2) & (size <= shortest + 1)]
+        past = changes - np.rint((changes - changes[0]) / size[:, None]) * size[:, None]
+        low, high = past.max(1) - 0.55, past.min(1) + 0.55  # the offsets that fit
+        fit = low <= high
+        if not fit.any():
+            continue
+        size, low, high = size[fit, None], low[fit, None], high[fit, None]
+        offset = low + (high - low) * np.linspace(0, 1, 12)
+        count = np.floor((h - 0.5 - offset) / size) - np.floor((0.5 - offset) / size) + 1
+        for i, j in zip(*np.unravel_index(np.argsort(count, axis=None, kind="stable"), count.shape)):
+            cell = np.floor((np.arange(h) + 0.5 - offset[i, j]) / size[i, 0])
+            starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+            middle = (starts + np.r_[starts[1:], h]) // 2
+            if np.all(np.diff(np.searchsorted(middle, np.r_[0, changes, h])) >= 1):
+                return middle if len(middle) >= BLOCKS_MIN else None  # a finer grid would fit, but not be it
+    return None
 
 
 def _runs(pixels: np.ndarray) -> np.ndarray:
@@ -212,9 +257,11 @@ def _runs(pixels: np.ndarray) -> np.ndarray:
     return np.diff(np.r_[0, np.flatnonzero(np.any(pixels[1:] != pixels[:-1], axis=1)) + 1, len(pixels)])
 
 
-def _ink_map(gray: np.ndarray, scale: int, pooled) -> InkMap:
-    """The ink map at ``scale`` input pixels per working pixel, the grey levels pooled by ``pooled``."""
+def _ink_map(gray: np.ndarray, scale: int, step: tuple[float, float], pooled) -> InkMap:
+    """The ink map at ``scale`` pixels of ``gray`` per working pixel, the grey levels pooled by ``pooled``;
+    each of those pixels is ``step`` input pixels high and wide."""
     lowest, highest = pooled(gray, scale)
+    per_pixel = (scale * step[0], scale * step[1])
     dark = 1.0 - lowest  # ink if strokes are dark
     light = highest  # ink if strokes are light
     dark_on_light = _standout(dark) >= _standout(light)
@@ -222,14 +269,15 @@ def _ink_map(gray: np.ndarray, scale: int, pooled) -> InkMap:
     ink = np.clip(raw - (background := _background(raw)), 0, None) / np.maximum(1 - background, 0.2)
     strength = cv2.blur(ink, (3, 3)).max()
     if strength < MIN_CONTRAST:
-        return InkMap(ink, np.zeros(ink.shape, bool), scale, dark_on_light, "no digit: the image is blank or uniform")
+        blank = "no digit: the image is blank or uniform"
+        return InkMap(ink, np.zeros(ink.shape, bool), per_pixel, dark_on_light, blank)
     ink = np.clip(ink / strength, 0, 1)
     mask = ink > INK_THRESHOLD
     lines = _lines(mask)
     strokes = mask & ~lines
     # Keep line pixels where a stroke crosses a line, so the line does not cut the digit in pieces.
     mask = strokes | (lines & cv2.dilate(strokes.view(np.uint8), SQUARE).view(bool))
-    return InkMap(ink.astype(np.float32), mask, scale, dark_on_light)
+    return InkMap(ink.astype(np.float32), mask, per_pixel, dark_on_light)
 
 
 def blur_width(ink: np.ndarray) -> float:
@@ -573,12 +621,13 @@ def speck_limit(area: int) -> float:
 
 
 def input_box(
-    rows: slice, cols: slice, scale: int, shape: tuple[int, int], origin: tuple[int, int] = (0, 0)
+    rows: slice, cols: slice, scale: tuple[float, float], shape: tuple[int, int], origin: tuple[int, int] = (0, 0)
 ) -> tuple[int, int, int, int]:
-    """A box at working resolution in an image of ``shape`` that starts at ``origin`` (row, column) of
-    the input (``inner_picture``) → (x, y, w, h) in the input's pixels."""
-    y0, x0 = rows.start * scale, cols.start * scale
-    y1, x1 = min(rows.stop * scale, shape[0]), min(cols.stop * scale, shape[1])
+    """A box at working resolution (``scale`` input pixels per working pixel, down and across) in an
+    image of ``shape`` that starts at ``origin`` (row, column) of the input (``inner_picture``) → (x, y,
+    w, h) in the input's pixels."""
+    y0, x0 = round(rows.start * scale[0]), round(cols.start * scale[1])
+    y1, x1 = min(round(rows.stop * scale[0]), shape[0]), min(round(cols.stop * scale[1]), shape[1])
     return (int(x0 + origin[1]), int(y0 + origin[0]), int(x1 - x0), int(y1 - y0))
 
 

@@ -426,5 +426,7 @@ def _part(glyph: Glyph, mask: np.ndarray, start: int, stop: int) -> Glyph | None
     return Glyph(glyph.x0 + start, glyph.x0 + stop, glyph.y0 + int(rows[0]), glyph.y0 + int(rows[-1]) + 1, glyph.labels)
 
 
-def _box(glyph: Glyph, scale: int, shape: tuple[int, int], origin: tuple[int, int]) -> tuple[int, int, int, int]:
+def _box(
+    glyph: Glyph, scale: tuple[float, float], shape: tuple[int, int], origin: tuple[int, int]
+) -> tuple[int, int, int, int]:
     return input_box(slice(glyph.y0, glyph.y1), slice(glyph.x0, glyph.x1), scale, shape, origin)
