@@ -9,7 +9,9 @@ not among MNIST's writers, each size-normalised to 32×32 by NIST's programs and
 blocks, so an 8×8 image of grey levels 0–16 (a small digit cropped tight to its edges). They are
 read as a user would hand them over: the 8×8 image itself (dark on white), enlarged four times and
 6.25 times (each pixel 6 or 7 pixels wide) with blocky pixels (as an image viewer or matplotlib shows
-them), and enlarged eight times with smooth (bilinear) pixels. For each: read right, "no digit", misread.
+them), enlarged eight times with smooth (bilinear) pixels, and plotted with matplotlib in a figure
+with axes (``cmap="gray_r"``, as scikit-learn's own example shows them, and ``viridis``, the
+default). For each: read right, "no digit", misread.
 
 Then `digits finetune` on the 8×8 images: ``--per-digit`` of each digit (a seeded choice) are the
 labelled ones it adapts to (it holds a quarter of them out and prints accuracy on those before and
@@ -33,6 +35,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
+from digit_recognizer.synthetic import plotted  # noqa: E402
 
 from machine import common_arguments, finetune_run, scores, write_results  # noqa: E402
 
@@ -41,6 +44,10 @@ PRESENTATIONS = {
     "32x32 blocky": lambda image: cv2.resize(image, (32, 32), interpolation=cv2.INTER_NEAREST),
     "50x50 blocky": lambda image: cv2.resize(image, (50, 50), interpolation=cv2.INTER_NEAREST),
     "64x64 smooth": lambda image: cv2.resize(image, (64, 64), interpolation=cv2.INTER_LINEAR),
+    # Plotted by `plt.imshow` in a figure with axes, saved as PNG (``synthetic.plotted``): as scikit-learn's
+    # own example colours them, and in matplotlib's default colour map.
+    "plotted, gray_r": lambda image: plotted(255 - image, cmap="gray_r")[0],
+    "plotted, viridis": lambda image: plotted(255 - image, cmap="viridis")[0],
 }
 
 

@@ -57,6 +57,7 @@ TEXTURE_HOLES = 10  # holes per digit-width beyond which a piece of ink is textu
 PINHOLE = 0.35  # a hole under (this × the ink's mean stroke width)² px is a pinhole in a stroke, not counted
 PANEL_LEVEL = 0.25  # grey levels this far from the border's median are not the surround of a picture in it
 PANEL_SHARE = 0.2  # of the image: the least that a picture inside the image covers
+TICKS_MIN = 2  # tick marks along an axes' left and bottom sides, at the least
 RING_HOLDS = 0.1  # a piece whose holes hold this much other ink (of its own) is a ring drawn around the digit
 STROKE_CORE = 0.6  # of the normalised ink: a stroke's core, well inside its edges
 SMUDGE_CORE = 0.5  # ink with less of its stroke pixels in the core has no edges: smudges or shading
@@ -131,42 +132,113 @@ def find_digit(ink: InkMap) -> tuple[np.ndarray | None, str | None]:
 
 def inner_picture(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
     """The picture inside the image, if there is one, and where it starts (row, column); else the image
-    itself. A digit plotted with matplotlib's ``imshow`` is a rectangle of the colour map's dark end,
-    the digit drawn in it, inside the figure's white margins, axes and labels; a screenshot holds the
+    itself: a rectangle of another level than the surround (``_panel``), or else one inside
+    matplotlib's axes (``_axes``)."""
+    if min(gray.shape) < 16:
+        return gray, (0, 0)
+    box = _panel(gray) or _axes(gray)
+    if box is None:
+        return gray, (0, 0)
+    top, bottom, left, right = box
+    return gray[top:bottom, left:right], (top, left)
+
+
+def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | None:
+    """A digit plotted with matplotlib's ``imshow`` is a rectangle of the colour map's dark end, the
+    digit drawn in it, inside the figure's white margins, axes and labels; a screenshot holds the
     canvas inside a window. Such a picture is an upright rectangle covering at least PANEL_SHARE of
     the image, with surround on all four sides (a shadow's or a gradient's edge touches the image's
     edges), whose level differs from the surround's (the border's median) by over PANEL_LEVEL at least
     half over, though not all over (something is drawn in it), and along nine tenths of each side (a
-    stroke drawn in it may reach its edge). Its edge (and any axes' spines along it) is left out."""
+    stroke drawn in it may reach its edge). Its edge (and any axes' spines along it) is left out:
+    the rows and columns (top, bottom, left, right) of what is inside, or None."""
     h, w = gray.shape
-    if min(h, w) < 16:
-        return gray, (0, 0)
     k = -(-max(h, w) // 256)  # on every k-th pixel: at most 256 a side
     small = gray[::k, ::k]
     differs = np.abs(small - _border_level(small)) > PANEL_LEVEL
     area = differs.size
     if np.count_nonzero(differs) < 0.5 * PANEL_SHARE * area:
-        return gray, (0, 0)
+        return None
     # Thin marks that touch the rectangle (axes' ticks, a caption's letters) are not part of it.
     differs = cv2.morphologyEx(differs.view(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).view(bool)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(differs.view(np.uint8), connectivity=8)
     if count < 2:
-        return gray, (0, 0)
+        return None
     index = int(np.argmax(stats[1:, cv2.CC_STAT_AREA])) + 1
     x, y, bw, bh, own = stats[index]
     box = bw * bh
     inside = x > 0 and y > 0 and x + bw < small.shape[1] and y + bh < small.shape[0]
     if not inside or box < PANEL_SHARE * area or not 0.5 * box <= own <= 0.99 * box:  # nothing drawn in it
-        return gray, (0, 0)
+        return None
     piece = labels[y : y + bh, x : x + bw] == index
     if min(piece[0].mean(), piece[-1].mean(), piece[:, 0].mean(), piece[:, -1].mean()) < 0.9:  # not upright
-        return gray, (0, 0)
+        return None
     edge = k + max(1, round(0.01 * max(h, w)))  # the rectangle's blurred edge, spines drawn along it
     top, left = y * k + edge, x * k + edge
     bottom, right = min(h, (y + bh) * k) - edge, min(w, (x + bw) * k) - edge
-    if bottom - top < 8 or right - left < 8:
-        return gray, (0, 0)
-    return gray[top:bottom, left:right], (top, left)
+    return (top, bottom, left, right) if bottom - top >= 8 and right - left >= 8 else None
+
+
+def _axes(gray: np.ndarray) -> tuple[int, int, int, int] | None:
+    """Matplotlib's axes drawn around a picture whose own edges need not stand out (``cmap="gray_r"``
+    leaves white on white; a digit's light strokes reach the edges of scikit-learn's 8×8 images, or
+    cut the dark rectangle in two): a box of straight lines, its sides over PANEL_LEVEL from the
+    surround's level nearly all along, covering at least PANEL_SHARE of the image with surround on
+    all four sides, and tick marks (short, evenly spaced, at least TICKS_MIN) outside its left and
+    bottom sides; a form's box has none. The rows and columns (top, bottom, left, right) inside its
+    lines, or None."""
+    h, w = gray.shape
+    k = -(-max(h, w) // 256)
+    level = _border_level(gray[::k, ::k])
+
+    def far(pixels: np.ndarray) -> np.ndarray:
+        return np.abs(pixels - level) > PANEL_LEVEL
+
+    long = np.flatnonzero(far(gray[:, ::k]).mean(1) >= PANEL_SHARE)  # on every row, every k-th column
+    if len(long) == 0:
+        return None
+    top = int(long[0])
+    left, right = _longest_run(far(gray[top]))
+    down = [_leading(far(gray[top:, column])) for column in (left, right - 1)]  # the sides, from the top
+    bottom = top + min(down)
+    if left < 2 or right == w or top == 0 or bottom + 2 > h or abs(down[0] - down[1]) > 2:  # ticks outside
+        return None
+    if (right - left) * (bottom - top) < PANEL_SHARE * h * w or far(gray[bottom - 1, left:right]).mean() < 0.95:
+        return None
+    ticks = [_ticks(far(gray[top:bottom, left - 2])), _ticks(far(gray[bottom + 1, left:right]))]
+    if 0 in ticks:
+        return None
+    # The spines are as thick as the tick marks are wide (matplotlib draws both 0.8 points wide).
+    inset = max(ticks) + 1
+    top, bottom, left, right = top + inset, bottom - inset, left + inset, right - inset
+    return (top, bottom, left, right) if bottom - top >= 8 and right - left >= 8 else None
+
+
+def _longest_run(line: np.ndarray) -> tuple[int, int]:
+    """Where the longest run of True in ``line`` starts and ends (start, stop); (0, 0) if none."""
+    edges = np.diff(np.r_[0, line.view(np.int8), 0])
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if len(starts) == 0:
+        return 0, 0
+    i = int(np.argmax(stops - starts))
+    return int(starts[i]), int(stops[i])
+
+
+def _leading(line: np.ndarray) -> int:
+    """How many of ``line``'s first elements are True."""
+    return len(line) if line.all() else int(np.argmin(line))
+
+
+def _ticks(line: np.ndarray) -> int:
+    """How wide the tick marks along ``line`` (a line of pixels just outside an axes' side) are, in
+    pixels; 0 if they are not tick marks: at least TICKS_MIN short runs (at most 4 px, or 2 % of the
+    side), evenly spaced (within 2 px)."""
+    edges = np.diff(np.r_[0, line.view(np.int8), 0])
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if len(starts) < TICKS_MIN or (stops - starts).max() > max(4, 0.02 * len(line)):
+        return 0
+    spacing = np.diff(starts + stops)
+    return int((stops - starts).max()) if spacing.max() - spacing.min() <= 4 else 0
 
 
 # ---------------------------------------------------------------------------------------------
