@@ -293,14 +293,14 @@ def pixel_grid(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
 def _grid(pixels: np.ndarray) -> np.ndarray | None:
     """``pixel_grid`` down the rows of ``pixels``: the middle row of each cell, or None.
 
-    For each number of cells between the first change and the last (fewest first), cell sizes f
-    within a pixel of that span are tried: each change's distance past its nearest edge (counting
-    from the first change) must fit within one pixel, with 0.05 px to spare, for some offset of the
-    grid. The size and offset giving the fewest cells are taken: fewer than BLOCKS_MIN, and the image
-    is too small to be read at its own size (a finer grid with cells cut at the ends would fit too,
-    but not be the image's pixels). Rows exactly on a cell's edge go either way
-    (PIL rounds (y + 0.5)·own/h, and floating point puts such rows on either side), so the grid is
-    read at each cell's middle row, and accepted only if every run of identical rows gets one."""
+    For each number of cells between the first change and the last (fewest first), cell sizes that
+    make that span within a pixel are tried: each change's distance past its nearest edge (counting
+    from the first change) must fit within 1.1 px (a pixel, and a little for rounding) for some
+    offset of the grid. The size and offset giving the fewest cells are taken: fewer than BLOCKS_MIN,
+    and the image is too small to be read at its own size (a finer grid with cells cut at the ends
+    would fit too, but not be the image's pixels). Rows exactly on a cell's edge go either way (PIL
+    rounds (y + 0.5)·own/h, and floating point puts such rows on either side), so the grid is read at
+    each cell's middle row, and accepted only if every run of identical rows gets one."""
     h = len(pixels)
     changes = np.flatnonzero(np.any(pixels[1:] != pixels[:-1], axis=1)) + 1
     if len(changes) < 2:
