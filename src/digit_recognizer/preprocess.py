@@ -217,10 +217,15 @@ def _axes(gray: np.ndarray) -> tuple[int, int, int, int] | None:
     return (top, bottom, left, right) if bottom - top >= 8 and right - left >= 8 else None
 
 
+def _run_bounds(line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the runs of True in ``line`` start, and where they stop (one past their last element)."""
+    edges = np.diff(np.r_[0, line.view(np.int8), 0])
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
 def _longest_run(line: np.ndarray) -> tuple[int, int]:
     """Where the longest run of True in ``line`` starts and ends (start, stop); (0, 0) if none."""
-    edges = np.diff(np.r_[0, line.view(np.int8), 0])
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    starts, stops = _run_bounds(line)
     if len(starts) == 0:
         return 0, 0
     i = int(np.argmax(stops - starts))
@@ -236,8 +241,7 @@ def _ticks(line: np.ndarray) -> int:
     """How wide the tick marks along ``line`` (a line of pixels just outside an axes' side) are, in
     pixels; 0 if they are not tick marks: at least TICKS_MIN short runs (at most 4 px, or 2 % of the
     side), evenly spaced (within 2 px)."""
-    edges = np.diff(np.r_[0, line.view(np.int8), 0])
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    starts, stops = _run_bounds(line)
     if len(starts) < TICKS_MIN or (stops - starts).max() > max(4, 0.02 * len(line)):
         return 0
     spacing = np.diff(starts + stops)
@@ -302,7 +306,7 @@ def _grid(pixels: np.ndarray) -> np.ndarray | None:
     rounds (y + 0.5)·own/h, and floating point puts such rows on either side), so the grid is read at
     each cell's middle row, and accepted only if every run of identical rows gets one."""
     h = len(pixels)
-    changes = np.flatnonzero(np.any(pixels[1:] != pixels[:-1], axis=1)) + 1
+    changes = _changes(pixels)
     if len(changes) < 2:
         return None
     shortest = int(np.diff(changes).min())  # one cell, give or take a pixel
@@ -329,7 +333,12 @@ def _grid(pixels: np.ndarray) -> np.ndarray | None:
 
 def _runs(pixels: np.ndarray) -> np.ndarray:
     """The lengths of the runs of consecutive identical rows of ``pixels``, top to bottom."""
-    return np.diff(np.r_[0, np.flatnonzero(np.any(pixels[1:] != pixels[:-1], axis=1)) + 1, len(pixels)])
+    return np.diff(np.r_[0, _changes(pixels), len(pixels)])
+
+
+def _changes(pixels: np.ndarray) -> np.ndarray:
+    """The rows of ``pixels`` unlike the row before them."""
+    return np.flatnonzero(np.any(pixels[1:] != pixels[:-1], axis=1)) + 1
 
 
 def _ink_map(gray: np.ndarray, scale: int, step: tuple[float, float], pooled) -> InkMap:
