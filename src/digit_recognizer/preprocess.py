@@ -499,7 +499,6 @@ def _beyond_edges(coarse: np.ndarray, size: int) -> np.ndarray:
     more ink than the paper in from it, plus MIN_CONTRAST: along each row or column, the level a
     quarter of the way up the ``size`` pixels nearest the edge (deeper than a stroke is wide, so
     paper); a corner takes the larger of its two sides'."""
-    h, w = coarse.shape
     edge = cv2.copyMakeBorder(coarse, size, size, size, size, cv2.BORDER_REPLICATE)
     mirror = cv2.copyMakeBorder(coarse, size, size, size, size, cv2.BORDER_REFLECT_101)
     top, bottom = _quarter(coarse[:size], 0), _quarter(coarse[-size:], 0)
