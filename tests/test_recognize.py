@@ -94,6 +94,26 @@ def test_transparent_canvas_export_reads_as_black_on_white(seven):
     assert prepare(gray).image is not None
 
 
+@pytest.mark.parametrize("pen", [(255, 255, 0), (255, 240, 120)])
+def test_yellow_ink_on_white_is_read_in_the_blue_channel(seven, pen):
+    # Pure yellow is 29 grey levels from white in luminance, pale yellow 23: under the contrast read as
+    # ink, so both were "blank or uniform" when every colour image was read by its luminance.
+    ink = (255 - seven)[..., None] / 255.0
+    rgb = np.round(255 * (1 - ink) + np.array(pen) * ink).astype(np.uint8)
+    for source in (encoded(rgb, "PNG"), rgb, np.dstack([rgb, np.full(seven.shape, 255, np.uint8)])):
+        gray = load_gray(source)
+        np.testing.assert_allclose(gray, np.asarray(Image.fromarray(rgb).getchannel(2)) / 255.0)
+        assert Recognizer.load().predict(source).digit == 7
+
+
+def test_a_faint_colour_difference_in_noise_is_still_read_by_luminance():
+    # A blank yellowish page with colour noise: no channel spans twice the luminance's levels.
+    rng = np.random.default_rng(0)
+    page = np.clip(np.array([240, 230, 180]) + rng.normal(0, 6, (120, 160, 3)), 0, 255).astype(np.uint8)
+    np.testing.assert_allclose(load_gray(page), np.asarray(Image.fromarray(page).convert("L")) / 255.0, atol=1 / 255)
+    assert Recognizer.load().predict(page).digit is None
+
+
 def test_animated_gif_reads_its_first_frame(seven):
     frames = [Image.fromarray(seven), Image.fromarray(np.full_like(seven, 255))]
     buffer = io.BytesIO()

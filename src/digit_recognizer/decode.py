@@ -3,8 +3,9 @@
 Handles PNG, JPEG, BMP, GIF (first frame), WebP, TIFF, AVIF and HEIC/HEIF (iPhone photos, through
 pillow-heif, imported only when a file is one); 1-, 8- and 16-bit; palette; CMYK;
 transparency (composited on white, so a canvas export of black strokes on a transparent background
-reads as black on white); EXIF orientation. Size and pixel caps are checked *before* decoding, so a
-decompression bomb is refused without allocating its pixels.
+reads as black on white); EXIF orientation. Colours whose luminance hardly differs (yellow ink on
+white paper) are read in the colour channel that tells them apart. Size and pixel caps are checked
+*before* decoding, so a decompression bomb is refused without allocating its pixels.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")  # JPEG also opens phone
 FORMAT_NAMES = "PNG, JPEG, BMP, GIF, WebP, TIFF, AVIF, HEIC"
 HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
 ORIENTATION = ExifTags.Base.Orientation
+FAINT = 64  # grey levels: luminance spanning fewer than this is faint, and a colour channel may show more
+SAMPLE = 250_000  # pixels: about how many of a large image are looked at to tell whether it is faint
 
 ImageSource = str | os.PathLike | bytes | bytearray | memoryview | Image.Image | np.ndarray
 
@@ -94,7 +97,8 @@ def _formats(data: bytes) -> tuple[str, ...]:
 
 
 def to_gray(image: Image.Image) -> np.ndarray:
-    """A PIL image → float32 grayscale in [0, 1] (transparent areas become white)."""
+    """A PIL image → float32 grayscale in [0, 1] (transparent areas become white): its luminance, or
+    where that spans fewer than FAINT grey levels, the colour channel that tells its colours apart."""
     try:
         # exif_transpose copies even an upright image (40 ms for 12 megapixels): only turn a turned one
         if image.getexif().get(ORIENTATION, 1) != 1:
@@ -111,8 +115,27 @@ def to_gray(image: Image.Image) -> np.ndarray:
         background = Image.new("RGBA", image.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, image.convert("RGBA"))
     gray = np.asarray(image.convert("L"), dtype=np.float32)
+    channel = _colour_channel(image) if image.mode in ("RGB", "RGBA") else None
+    if channel is not None:
+        gray = np.asarray(image.getchannel(channel), dtype=np.float32)
     gray /= 255.0  # in place: a phone photo's float copy is 48 MB
     return gray
+
+
+def _colour_channel(image: Image.Image) -> int | None:
+    """Where the luminance of about SAMPLE of the image's pixels (every k-th row and column) spans
+    fewer than FAINT grey levels, the colour channel (0-2) whose levels span at least twice as many,
+    the widest; else None. Pure yellow ink is 29 grey levels darker than white paper in luminance,
+    under the contrast read as ink, and 255 levels darker in blue."""
+    step = max(1, int(np.sqrt(image.width * image.height / SAMPLE)))
+    if step > 1:
+        image = image.resize((image.width // step, image.height // step), Image.Resampling.NEAREST)
+    low, high = image.convert("L").getextrema()
+    if high - low >= FAINT:  # the common case
+        return None
+    spans = [top - bottom for bottom, top in image.getextrema()[:3]]
+    widest = int(np.argmax(spans))
+    return widest if spans[widest] >= 2 * (high - low) else None
 
 
 def _rescale(pixels: np.ndarray) -> np.ndarray:
@@ -135,14 +158,13 @@ def load_gray(source: ImageSource) -> np.ndarray:
 
 def array_to_gray(array: np.ndarray) -> np.ndarray:
     """A numpy image: (H, W), (H, W, 3) or (H, W, 4); uint8/uint16 or float in [0, 1]."""
-    if array.ndim == 3 and array.shape[2] in (3, 4):
-        if array.shape[2] == 4:
-            return to_gray(Image.fromarray(_to_uint8(array), "RGBA"))
-        array = array[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-    if array.ndim != 2 or array.size == 0:
+    colour = array.ndim == 3 and array.shape[2] in (3, 4)
+    if not (array.ndim == 2 or colour) or array.size == 0:
         raise ImageError(f"an image array must be (H, W), (H, W, 3) or (H, W, 4); got shape {array.shape}")
-    if array.size > MAX_PIXELS:
+    if array.shape[0] * array.shape[1] > MAX_PIXELS:
         raise TooLargeError(f"image is too large ({array.shape[1]}×{array.shape[0]} pixels)")
+    if colour:  # as a decoded file is: luminance (or a colour channel), transparency on white
+        return to_gray(Image.fromarray(_to_uint8(array), "RGBA" if array.shape[2] == 4 else "RGB"))
     if array.dtype == np.uint16:
         return array.astype(np.float32) / 65535.0
     if np.issubdtype(array.dtype, np.integer) or array.max(initial=0) > 1.0:
