@@ -53,6 +53,8 @@ MNIST_COM = (14.0, 14.0)  # mean centre of mass of MNIST digits (row, column)
 NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, not handwriting...
 TIGHT_SHARE = 0.5  # ...unless this share of it is one piece, not riddled: a digit cropped tight (crowded)
 MIN_SIDE = 5  # working pixels: a mark shorter than this both ways is a speck (paper grain), never a digit
+SMALL_DIGIT = 8  # working pixels: a piece this tall, ALONE times the next largest, is a digit however small
+ALONE = 3
 TEXTURE_HOLES = 10  # holes per digit-width beyond which a piece of ink is texture (a digit has at most 2)
 PINHOLE = 0.35  # a hole under (this × the ink's mean stroke width)² px is a pinhole in a stroke, not counted
 PANEL_LEVEL = 0.25  # grey levels this far from the border's median are not the surround of a picture in it
@@ -601,7 +603,9 @@ def _digit_components(stats: np.ndarray, area: int, texture=(), rings=()) -> tup
         return np.array([], int), NOISE
     main = int(np.argmax(sizes))
     x, y, w, h = stats[main, :4]
-    if sizes[main] < speck_limit(area) or max(w, h) < MIN_SIDE:
+    # A piece with fewer pixels than speck_limit is a speck, unless it is a small digit on clean paper.
+    alone = h >= SMALL_DIGIT and sizes[main] >= ALONE * np.partition(np.r_[0, sizes], -2)[-2]
+    if (sizes[main] < speck_limit(area) and not alone) or max(w, h) < MIN_SIDE:
         return np.array([], int), "no digit: only specks"
     # Other pieces count when they are not specks and lie near the main stroke (a 5's detached bar).
     near = (
@@ -723,7 +727,8 @@ def core_share(stroke_ink: np.ndarray) -> float:
 
 
 def speck_limit(area: int) -> float:
-    """The fewest ink pixels a digit can have in an image of ``area`` pixels; fewer is a speck."""
+    """The fewest ink pixels a digit can have in an image of ``area`` pixels; fewer is a speck, unless
+    it stands alone on clean paper (``SMALL_DIGIT``)."""
     return max(6, 2e-4 * area)
 
 
