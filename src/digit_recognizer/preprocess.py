@@ -152,8 +152,10 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | None:
     the image, with surround on all four sides (a shadow's or a gradient's edge touches the image's
     edges), whose level differs from the surround's (the border's median) by over PANEL_LEVEL at least
     half over, though not all over (something is drawn in it), and along nine tenths of each side (a
-    stroke drawn in it may reach its edge). Its edge (and any axes' spines along it) is left out:
-    the rows and columns (top, bottom, left, right) of what is inside, or None."""
+    stroke drawn in it may reach its edge); or such a rectangle turned (a note or a sheet of paper
+    photographed askew on a desk), whose inside is read in an upright box (``_upright_inside``). Its
+    edge (and any axes' spines along it) is left out: the rows and columns (top, bottom, left,
+    right) of what is inside, or None."""
     h, w = gray.shape
     k = -(-max(h, w) // 256)  # on every k-th pixel: at most 256 a side
     small = gray[::k, ::k]
@@ -173,12 +175,31 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | None:
     if not inside or box < PANEL_SHARE * area or not 0.5 * box <= own <= 0.99 * box:  # nothing drawn in it
         return None
     piece = labels[y : y + bh, x : x + bw] == index
-    if min(piece[0].mean(), piece[-1].mean(), piece[:, 0].mean(), piece[:, -1].mean()) < 0.9:  # not upright
-        return None
     edge = k + max(1, round(0.01 * max(h, w)))  # the rectangle's blurred edge, spines drawn along it
+    if min(piece[0].mean(), piece[-1].mean(), piece[:, 0].mean(), piece[:, -1].mean()) < 0.9:  # not upright
+        if (inner := _upright_inside(piece)) is None:
+            return None
+        y, x, bh, bw = y + inner[0], x + inner[1], inner[2], inner[3]
+        edge += k  # the box's corners lie on the turned rectangle's edge
     top, left = y * k + edge, x * k + edge
     bottom, right = min(h, (y + bh) * k) - edge, min(w, (x + bw) * k) - edge
     return (top, bottom, left, right) if bottom - top >= 8 and right - left >= 8 else None
+
+
+def _upright_inside(piece: np.ndarray) -> tuple[int, int, int, int] | None:
+    """If ``piece`` (a mask) is a turned rectangle (its outline fills 95 % of the smallest turned
+    rectangle around it), an upright box inside it: from the second to the third of its corners
+    each way (top, left, height, width); else None. Until 2026-11-27 only upright rectangles were
+    found, and a note turned 3° on a dark desk was read as a light blob on the dark."""
+    contours, _ = cv2.findContours(piece.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    outline = max(contours, key=cv2.contourArea)
+    turned = cv2.minAreaRect(outline)
+    if cv2.contourArea(outline) < 0.95 * turned[1][0] * turned[1][1]:
+        return None
+    corners = cv2.boxPoints(turned)
+    xs, ys = np.sort(corners[:, 0]), np.sort(corners[:, 1])
+    top, left = int(np.ceil(ys[1])), int(np.ceil(xs[1]))
+    return top, left, int(ys[2]) - top, int(xs[2]) - left
 
 
 def _axes(gray: np.ndarray) -> tuple[int, int, int, int] | None:

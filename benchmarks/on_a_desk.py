@@ -1,0 +1,79 @@
+"""A note or a sheet of paper photographed on a desk, upright or askew: read right, "no digit",
+misread, by paper, desk and angle.
+
+    python benchmarks/on_a_desk.py --data-dir ../shared/data/mnist [--count 50]
+
+Each row draws the same randomly chosen test digits (seeded) with ``synthetic.strokes`` on a square
+of paper half as wide as the 800-px photo, at a random place, turned by the row's angle about the
+photo's centre, with sensor noise (σ = 4 grey levels), saved as JPEG. Run it with PYTHONPATH
+pointing at another commit's src for a before/after. Results go to benchmarks/results/on_a_desk.json,
+a table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import common_arguments, scores, test_digits, write_results  # noqa: E402
+
+PAPERS = {"a yellow note": (250, 235, 120), "white paper": (235, 235, 230)}
+DESKS = {"a dark desk": (90, 60, 40), "a light wooden desk": (200, 170, 130)}
+ANGLES = (0, 3, 10, 20)
+SIDE = 800
+
+
+def photo(digit: np.ndarray, paper: tuple, desk: tuple, angle: float, rng: np.random.Generator) -> bytes:
+    """The digit on ``paper`` on ``desk``, turned ``angle`` degrees, as a noisy JPEG."""
+    from digit_recognizer.synthetic import strokes
+
+    side = SIDE // 2
+    sheet = np.full((side, side, 3), paper, np.float32)
+    ink = strokes(digit, int(0.8 * side))
+    start = (side - len(ink)) // 2
+    sheet[start : start + len(ink), start : start + len(ink)] *= 1 - 0.85 * ink[..., None]
+    image = np.full((SIDE, SIDE, 3), desk, np.float32)
+    y, x = rng.integers(SIDE // 16, SIDE - side - SIDE // 16, 2)
+    image[y : y + side, x : x + side] = sheet
+    turn = cv2.getRotationMatrix2D((SIDE / 2, SIDE / 2), angle, 1)
+    image = cv2.warpAffine(image, turn, (SIDE, SIDE), borderValue=desk) + rng.normal(0, 4, image.shape)
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=50, help="test digits per row")
+    parser.add_argument("--seed", type=int, default=0)
+    common_arguments(parser, "on_a_desk")
+    args = parser.parse_args()
+
+    mnist, recognizer, chosen = test_digits(args)
+    rng = np.random.default_rng(args.seed)
+    rows = {}
+    for paper, paper_rgb in PAPERS.items():
+        for desk, desk_rgb in DESKS.items():
+            for angle in ANGLES:
+                images = [photo(mnist.test_images[i], paper_rgb, desk_rgb, angle, rng) for i in chosen]
+                rows[f"{paper} on {desk}, turned {angle}°"] = {
+                    "images": len(chosen),
+                    **scores(recognizer, images, mnist.test_labels[chosen]),
+                }
+    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "rows": rows})
+    print("| photo | read right | no digit | misread |")
+    print("|---|---|---|---|")
+    for name, row in rows.items():
+        print(f"| {name} | {row['right']:.0%} | {row['no_digit']:.0%} | {row['misread']:.0%} |")
+
+
+if __name__ == "__main__":
+    main()
