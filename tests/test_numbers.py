@@ -128,6 +128,17 @@ def test_noise_and_texture_hold_no_number(recognizer, side):
         assert result.reason in (NOISE, SMUDGES, "no digits: only specks"), name
 
 
+def test_a_small_number_alone_on_a_large_page_is_read(recognizer, mnist):
+    # Three digits 24 px high on a 1,500-px page: each has fewer ink pixels than speck_limit asks in
+    # so large an image, and all 8 were "only specks" before a number alone on clean paper counted.
+    for k in range(8):
+        digits = list(range(3 * k, 3 * k + 3))
+        ink = number_ink([mnist.test_images[i] for i in digits], np.random.default_rng(k), False, digit_px=24)
+        page = np.full((1500, 1500), 255, np.uint8)
+        page[500 : 500 + ink.shape[0], 500 : 500 + ink.shape[1]] = np.round(255 * (1 - ink))
+        assert recognizer.predict_number(page).number == "".join(map(str, mnist.test_labels[digits]))
+
+
 def test_a_field_of_one_pixel_specks_is_no_number(recognizer):
     # Before a piece under preprocess.MIN_SIDE both ways was dropped as a speck here too, as it is when
     # reading one digit, this image was read as a number of hundreds of 0s (13 of 4,800 textures of

@@ -624,8 +624,7 @@ def _digit_components(stats: np.ndarray, area: int, texture=(), rings=()) -> tup
         return np.array([], int), NOISE
     main = int(np.argmax(sizes))
     x, y, w, h = stats[main, :4]
-    # A piece with fewer pixels than speck_limit is a speck, unless it is a small digit on clean paper.
-    alone = h >= SMALL_DIGIT and sizes[main] >= ALONE * np.partition(np.r_[0, sizes], -2)[-2]
+    alone = stands_alone(h, sizes[main], np.partition(np.r_[0, sizes], -2)[-2])
     if (sizes[main] < speck_limit(area) and not alone) or max(w, h) < MIN_SIDE:
         return np.array([], int), "no digit: only specks"
     # Other pieces count when they are not specks and lie near the main stroke (a 5's detached bar).
@@ -749,8 +748,16 @@ def core_share(stroke_ink: np.ndarray) -> float:
 
 def speck_limit(area: int) -> float:
     """The fewest ink pixels a digit can have in an image of ``area`` pixels; fewer is a speck, unless
-    it stands alone on clean paper (``SMALL_DIGIT``)."""
+    it stands alone on clean paper (``stands_alone``)."""
     return max(6, 2e-4 * area)
+
+
+def stands_alone(height: int, ink: int, other: int) -> bool:
+    """Whether a digit ``height`` working pixels tall with ``ink`` pixels, the largest other piece
+    ``other`` pixels, is a small digit on clean paper: at least SMALL_DIGIT tall and ALONE times as
+    much ink. It is read however few pixels it has for the image's size (``speck_limit``): a digit in
+    normal handwriting on a photographed page, a few per cent of its side, was "only specks"."""
+    return height >= SMALL_DIGIT and ink >= ALONE * other
 
 
 def input_box(

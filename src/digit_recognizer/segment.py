@@ -44,6 +44,7 @@ from .preprocess import (
     riddled,
     smudged,
     speck_limit,
+    stands_alone,
     texture_and_rings,
     to_mnist,
 )
@@ -111,7 +112,10 @@ def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segm
     kept = [glyph for line in lines for glyph in line]
     if not kept or _noise(kept, labels):
         return Segmented([], NOISE)
-    if max(sizes[g.labels].sum() for g in kept) < speck_limit(labels.size):
+    most = max(sizes[g.labels].sum() for g in kept)  # a small number on clean paper is no speck
+    other = np.delete(sizes, [0, *(label for g in kept for label in g.labels)])
+    alone = stands_alone(max(g.height for g in kept), most, other.max(initial=0))
+    if most < speck_limit(labels.size) and not alone:
         return Segmented([], "no digits: only specks")
     if smudged(np.concatenate([crop[mask] for crop, mask in (_glyph_ink(g, labels, ink.ink) for g in kept)])):
         return Segmented([], SMUDGES)
