@@ -45,6 +45,24 @@ def common_arguments(parser: argparse.ArgumentParser, result: str) -> None:
     parser.add_argument("--out", default=str(RESULTS / f"{result}.json"), help="where the JSON results go")
 
 
+def digit_rows_arguments(doc: str, result: str, count: int, per: str) -> argparse.Namespace:
+    """The command line of a benchmark described by ``doc`` that scores rows of test digits: --count
+    (test digits per ``per``, default ``count``), --seed and the common arguments."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=count, help=f"test digits per {per}")
+    parser.add_argument("--seed", type=int, default=0)
+    common_arguments(parser, result)
+    return parser.parse_args()
+
+
+def print_scores(heading: str, rows: dict) -> None:
+    """``scores`` rows as a Markdown table, ``heading`` over the first column."""
+    print(f"| {heading} | read right | no digit | misread |")
+    print("|---|---|---|---|")
+    for name, row in rows.items():
+        print(f"| {name} | {row['right']:.0%} | {row['no_digit']:.0%} | {row['misread']:.0%} |")
+
+
 def test_digits(args: argparse.Namespace):
     """The MNIST data, the recognizer (``--data-dir``, ``--model-path``) and ``--count`` test digits'
     indices drawn with ``--seed``."""

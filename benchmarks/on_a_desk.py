@@ -12,7 +12,6 @@ a table to stdout.
 
 from __future__ import annotations
 
-import argparse
 import io
 import sys
 import time
@@ -23,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import common_arguments, scores, test_digits, write_results  # noqa: E402
+from machine import digit_rows_arguments, print_scores, scores, test_digits, write_results  # noqa: E402
 
 PAPERS = {"a yellow note": (250, 235, 120), "white paper": (235, 235, 230)}
 DESKS = {"a dark desk": (90, 60, 40), "a light wooden desk": (200, 170, 130)}
@@ -51,11 +50,7 @@ def photo(digit: np.ndarray, paper: tuple, desk: tuple, angle: float, rng: np.ra
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=50, help="test digits per row")
-    parser.add_argument("--seed", type=int, default=0)
-    common_arguments(parser, "on_a_desk")
-    args = parser.parse_args()
+    args = digit_rows_arguments(__doc__, "on_a_desk", 50, "row")
 
     mnist, recognizer, chosen = test_digits(args)
     rng = np.random.default_rng(args.seed)
@@ -69,10 +64,7 @@ def main() -> None:
                     **scores(recognizer, images, mnist.test_labels[chosen]),
                 }
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "rows": rows})
-    print("| photo | read right | no digit | misread |")
-    print("|---|---|---|---|")
-    for name, row in rows.items():
-        print(f"| {name} | {row['right']:.0%} | {row['no_digit']:.0%} | {row['misread']:.0%} |")
+    print_scores("photo", rows)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ src for a before/after. Results go to benchmarks/results/pen_colours.json, a tab
 
 from __future__ import annotations
 
-import argparse
 import io
 import sys
 import time
@@ -22,7 +21,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import common_arguments, scores, test_digits, write_results  # noqa: E402
+from machine import digit_rows_arguments, print_scores, scores, test_digits, write_results  # noqa: E402
 
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
 ROWS = {  # name: (pen, paper, format)
@@ -54,11 +53,7 @@ def drawn(digit: np.ndarray, pen: tuple, paper: tuple, fmt: str) -> bytes:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=100, help="test digits per pen and paper")
-    parser.add_argument("--seed", type=int, default=0)
-    common_arguments(parser, "pen_colours")
-    args = parser.parse_args()
+    args = digit_rows_arguments(__doc__, "pen_colours", 100, "pen and paper")
 
     mnist, recognizer, chosen = test_digits(args)
     rows = {}
@@ -66,10 +61,7 @@ def main() -> None:
         images = [drawn(mnist.test_images[i], pen, paper, fmt) for i in chosen]
         rows[name] = {"images": len(chosen), **scores(recognizer, images, mnist.test_labels[chosen])}
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "rows": rows})
-    print("| pen and paper | read right | no digit | misread |")
-    print("|---|---|---|---|")
-    for name, row in rows.items():
-        print(f"| {name} | {row['right']:.0%} | {row['no_digit']:.0%} | {row['misread']:.0%} |")
+    print_scores("pen and paper", rows)
 
 
 if __name__ == "__main__":

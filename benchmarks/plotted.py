@@ -11,13 +11,12 @@ Results go to benchmarks/results/plotted.json, a table to stdout.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import common_arguments, scores, test_digits, write_results  # noqa: E402
+from machine import digit_rows_arguments, print_scores, scores, test_digits, write_results  # noqa: E402
 
 WAYS = {
     "gray": {},
@@ -32,11 +31,7 @@ WAYS = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=100, help="test digits per way of plotting")
-    parser.add_argument("--seed", type=int, default=0)
-    common_arguments(parser, "plotted")
-    args = parser.parse_args()
+    args = digit_rows_arguments(__doc__, "plotted", 100, "way of plotting")
 
     from digit_recognizer.synthetic import plotted
 
@@ -51,10 +46,7 @@ def main() -> None:
         ]
         rows[way] = {"images": len(chosen), **scores(recognizer, images, mnist.test_labels[chosen])}
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "ways": rows})
-    print("| way of plotting | read right | no digit | misread |")
-    print("|---|---|---|---|")
-    for way, row in rows.items():
-        print(f"| {way} | {row['right']:.0%} | {row['no_digit']:.0%} | {row['misread']:.0%} |")
+    print_scores("way of plotting", rows)
 
 
 if __name__ == "__main__":

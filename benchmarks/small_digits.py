@@ -13,7 +13,6 @@ src for a before/after. Results go to benchmarks/results/small_digits.json, a ta
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import common_arguments, scores, test_digits, write_results  # noqa: E402
+from machine import digit_rows_arguments, print_scores, scores, test_digits, write_results  # noqa: E402
 
 PAGES = (1000, 2000, 3000)  # px a side
 SHARES = (0.02, 0.03, 0.05)  # the 28-px box's side / the page's side
@@ -46,11 +45,7 @@ def page(side: int, rng: np.random.Generator, digit: np.ndarray | None = None, s
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=30, help="test digits (and blank pages) per row")
-    parser.add_argument("--seed", type=int, default=0)
-    common_arguments(parser, "small_digits")
-    args = parser.parse_args()
+    args = digit_rows_arguments(__doc__, "small_digits", 30, "row (and blank pages)")
 
     from digit_recognizer.synthetic import CONDITIONS
 
@@ -72,13 +67,10 @@ def main() -> None:
                 "read_as_digit": sum(d is not None for d in read) / len(chosen),
             }
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "rows": rows})
-    print("| page | read right | no digit | misread |")
-    print("|---|---|---|---|")
+    print_scores("page", {name: row for name, row in rows.items() if "right" in row})
     for name, row in rows.items():
         if "read_as_digit" in row:
-            print(f"| {name} | read as a digit: {row['read_as_digit']:.0%} | | |")
-        else:
-            print(f"| {name} | {row['right']:.0%} | {row['no_digit']:.0%} | {row['misread']:.0%} |")
+            print(f"{name}: {row['read_as_digit']:.0%} read as a digit")
 
 
 if __name__ == "__main__":
