@@ -187,14 +187,20 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | None:
 
 
 def _upright_inside(piece: np.ndarray) -> tuple[int, int, int, int] | None:
-    """If ``piece`` (a mask) is a turned rectangle (its outline fills 95 % of the smallest turned
-    rectangle around it), an upright box inside it: from the second to the third of its corners
-    each way (top, left, height, width); else None. Until 2026-11-27 only upright rectangles were
-    found, and a note turned 3° on a dark desk was read as a light blob on the dark."""
+    """If ``piece`` (a mask) is a rectangle turned by a degree or more (its outline fills 95 % of the
+    smallest turned rectangle around it) with something drawn in it (it fills at most 99 % of its
+    outline), an upright box inside it: from the second to the third of its corners each way (top,
+    left, height, width); else None. Until 2026-11-27 only upright rectangles were found, and a note
+    turned 3° on a dark desk was read as a light blob on the dark. (Without the degree and the
+    drawing asked for, 6 of UCI's plotted 8×8 digits, whose light strokes break the upright
+    rectangle's sides, were cut short: `benchmarks/real_writers.py`.)"""
     contours, _ = cv2.findContours(piece.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     outline = max(contours, key=cv2.contourArea)
     turned = cv2.minAreaRect(outline)
-    if cv2.contourArea(outline) < 0.95 * turned[1][0] * turned[1][1]:
+    filled = np.count_nonzero(cv2.drawContours(np.zeros_like(piece, np.uint8), [outline], -1, 1, cv2.FILLED))
+    angle = turned[2] % 90
+    rectangle = filled >= 0.95 * turned[1][0] * turned[1][1] and min(angle, 90 - angle) >= 1
+    if not rectangle or np.count_nonzero(piece) > 0.99 * filled:
         return None
     corners = cv2.boxPoints(turned)
     xs, ys = np.sort(corners[:, 0]), np.sort(corners[:, 1])
