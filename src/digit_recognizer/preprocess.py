@@ -54,7 +54,7 @@ NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, n
 TIGHT_SHARE = 0.5  # ...unless this share of it is one piece, not riddled: a digit cropped tight (crowded)
 MIN_SIDE = 5  # working pixels: a mark shorter than this both ways is a speck (paper grain), never a digit
 SMALL_DIGIT = 8  # working pixels: a piece this tall with ALONE times the ink of the next largest piece
-ALONE = 3  # is a digit on clean paper, however few pixels it has for the image's size (stands_alone)
+ALONE = 3  # is a digit on clean paper, however few pixels it has for the image's size (specks)
 TEXTURE_HOLES = 10  # holes per digit-width beyond which a piece of ink is texture (a digit has at most 2)
 PINHOLE = 0.35  # a hole under (this × the ink's mean stroke width)² px is a pinhole in a stroke, not counted
 PANEL_LEVEL = 0.25  # grey levels this far from the border's median are not the surround of a picture in it
@@ -177,7 +177,7 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | None:
     piece = labels[y : y + bh, x : x + bw] == index
     edge = k + max(1, round(0.01 * max(h, w)))  # the rectangle's blurred edge, spines drawn along it
     if min(piece[0].mean(), piece[-1].mean(), piece[:, 0].mean(), piece[:, -1].mean()) < 0.9:  # not upright
-        if (inner := _upright_inside(piece)) is None:
+        if (inner := _upright_inside(piece, own)) is None:
             return None
         y, x, bh, bw = y + inner[0], x + inner[1], inner[2], inner[3]
         edge += k  # the box's corners lie on the turned rectangle's edge
@@ -186,10 +186,10 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | None:
     return (top, bottom, left, right) if bottom - top >= 8 and right - left >= 8 else None
 
 
-def _upright_inside(piece: np.ndarray) -> tuple[int, int, int, int] | None:
-    """If ``piece`` (a mask) is a rectangle turned by a degree or more (its outline fills 95 % of the
-    smallest turned rectangle around it) with something drawn in it (it fills at most 99 % of its
-    outline), an upright box inside it: from the second to the third of its corners each way (top,
+def _upright_inside(piece: np.ndarray, own: int) -> tuple[int, int, int, int] | None:
+    """If ``piece`` (a mask of ``own`` pixels) is a rectangle turned by a degree or more (its outline
+    fills 95 % of the smallest turned rectangle around it) with something drawn in it (it fills at
+    most 99 % of its outline), an upright box inside it: from the second to the third of its corners each way (top,
     left, height, width); else None. Until 2026-11-27 only upright rectangles were found, and a note
     turned 3° on a dark desk was read as a light blob on the dark. (Without the degree and the
     drawing asked for, 6 of UCI's plotted 8×8 digits, whose light strokes break the upright
@@ -200,7 +200,7 @@ def _upright_inside(piece: np.ndarray) -> tuple[int, int, int, int] | None:
     filled = np.count_nonzero(cv2.drawContours(np.zeros_like(piece, np.uint8), [outline], -1, 1, cv2.FILLED))
     angle = turned[2] % 90
     rectangle = filled >= 0.95 * turned[1][0] * turned[1][1] and min(angle, 90 - angle) >= 1
-    if not rectangle or np.count_nonzero(piece) > 0.99 * filled:
+    if not rectangle or own > 0.99 * filled:
         return None
     corners = cv2.boxPoints(turned)
     xs, ys = np.sort(corners[:, 0]), np.sort(corners[:, 1])
@@ -630,8 +630,7 @@ def _digit_components(stats: np.ndarray, area: int, texture=(), rings=()) -> tup
         return np.array([], int), NOISE
     main = int(np.argmax(sizes))
     x, y, w, h = stats[main, :4]
-    alone = stands_alone(h, sizes[main], np.partition(np.r_[0, sizes], -2)[-2])
-    if (sizes[main] < speck_limit(area) and not alone) or max(w, h) < MIN_SIDE:
+    if specks(sizes[main], area, h, np.partition(np.r_[0, sizes], -2)[-2]) or max(w, h) < MIN_SIDE:
         return np.array([], int), "no digit: only specks"
     # Other pieces count when they are not specks and lie near the main stroke (a 5's detached bar).
     near = (
@@ -754,16 +753,17 @@ def core_share(stroke_ink: np.ndarray) -> float:
 
 def speck_limit(area: int) -> float:
     """The fewest ink pixels a digit can have in an image of ``area`` pixels; fewer is a speck, unless
-    it stands alone on clean paper (``stands_alone``)."""
+    it stands alone on clean paper (``specks``)."""
     return max(6, 2e-4 * area)
 
 
-def stands_alone(height: int, ink: int, other: int) -> bool:
-    """Whether a digit ``height`` working pixels tall with ``ink`` pixels, the largest other piece
-    ``other`` pixels, is a small digit on clean paper: at least SMALL_DIGIT tall and ALONE times as
-    much ink. It is read however few pixels it has for the image's size (``speck_limit``): a digit in
-    normal handwriting on a photographed page, a few per cent of its side, was "only specks"."""
-    return height >= SMALL_DIGIT and ink >= ALONE * other
+def specks(ink: int, area: int, height: int, other: int) -> bool:
+    """Whether a would-be digit (or number) ``height`` working pixels tall with ``ink`` pixels, in an
+    image of ``area`` pixels whose largest other piece has ``other``, is only specks: fewer pixels
+    than ``speck_limit``, unless it stands alone on clean paper, at least SMALL_DIGIT tall with ALONE
+    times as much ink as ``other``. A digit in normal handwriting on a photographed page, a few per
+    cent of its side, was "only specks" before that exception."""
+    return ink < speck_limit(area) and not (height >= SMALL_DIGIT and ink >= ALONE * other)
 
 
 def input_box(

@@ -43,8 +43,7 @@ from .preprocess import (
     input_box,
     riddled,
     smudged,
-    speck_limit,
-    stands_alone,
+    specks,
     texture_and_rings,
     to_mnist,
 )
@@ -112,10 +111,8 @@ def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segm
     kept = [glyph for line in lines for glyph in line]
     if not kept or _noise(kept, labels):
         return Segmented([], NOISE)
-    most = max(sizes[g.labels].sum() for g in kept)  # a small number on clean paper is no speck
-    other = np.delete(sizes, [0, *(label for g in kept for label in g.labels)])
-    alone = stands_alone(max(g.height for g in kept), most, other.max(initial=0))
-    if most < speck_limit(labels.size) and not alone:
+    other = np.delete(sizes, [0, *(label for g in kept for label in g.labels)]).max(initial=0)
+    if specks(max(sizes[g.labels].sum() for g in kept), labels.size, max(g.height for g in kept), other):
         return Segmented([], "no digits: only specks")
     if smudged(np.concatenate([crop[mask] for crop, mask in (_glyph_ink(g, labels, ink.ink) for g in kept)])):
         return Segmented([], SMUDGES)
