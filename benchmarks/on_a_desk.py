@@ -1,13 +1,14 @@
-"""A note or a sheet of paper photographed on a desk, upright or askew: read right, "no digit",
-misread, by paper, desk and angle.
+"""A note or a sheet of paper photographed on a desk, upright, askew or seen at a slant: read
+right, "no digit", misread, by paper, desk and view.
 
     python benchmarks/on_a_desk.py --data-dir ../shared/data/mnist [--count 50]
 
 Each row draws the same randomly chosen test digits (seeded) with ``synthetic.strokes`` on a square
-of paper half as wide as the 800-px photo, at a random place, turned by the row's angle about the
-photo's centre, with sensor noise (σ = 4 grey levels), saved as JPEG. Run it with PYTHONPATH
-pointing at another commit's src for a before/after. Results go to benchmarks/results/on_a_desk.json,
-a table to stdout.
+of paper half as wide as the 800-px photo, turned by the row's angle about its centre and, for the
+rows "in perspective", seen from its near side so that its far side is three quarters as wide and
+the sheet 0.85 times as tall, at a random place where all of it shows, with sensor noise (σ = 4
+grey levels), saved as JPEG. Run it with PYTHONPATH pointing at another commit's src for a
+before/after. Results go to benchmarks/results/on_a_desk.json, a table to stdout.
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ from machine import digit_rows_arguments, print_scores, scores, test_digits, wri
 
 PAPERS = {"a yellow note": (250, 235, 120), "white paper": (235, 235, 230)}
 DESKS = {"a dark desk": (90, 60, 40), "a light wooden desk": (200, 170, 130)}
-ANGLES = (0, 3, 10, 20)
+VIEWS = {f"turned {angle}°": (angle, 1.0) for angle in (0, 3, 10, 20, 30, 40)} | {
+    f"in perspective, turned {angle}°": (angle, 0.75) for angle in (0, 15)
+}
 SIDE = 800
 
 
-def photo(digit: np.ndarray, paper: tuple, desk: tuple, angle: float, rng: np.random.Generator) -> bytes:
-    """The digit on ``paper`` on ``desk``, turned ``angle`` degrees, as a noisy JPEG."""
+def photo(digit: np.ndarray, paper: tuple, desk: tuple, view: tuple, rng: np.random.Generator) -> bytes:
+    """The digit on ``paper`` on ``desk``, seen as ``view`` (angle, far side's width / near side's), as
+    a noisy JPEG."""
     from digit_recognizer.synthetic import strokes
 
     side = SIDE // 2
@@ -39,11 +43,19 @@ def photo(digit: np.ndarray, paper: tuple, desk: tuple, angle: float, rng: np.ra
     ink = strokes(digit, int(0.8 * side))
     start = (side - len(ink)) // 2
     sheet[start : start + len(ink), start : start + len(ink)] *= 1 - 0.85 * ink[..., None]
-    image = np.full((SIDE, SIDE, 3), desk, np.float32)
-    y, x = rng.integers(SIDE // 16, SIDE - side - SIDE // 16, 2)
-    image[y : y + side, x : x + side] = sheet
-    turn = cv2.getRotationMatrix2D((SIDE / 2, SIDE / 2), angle, 1)
-    image = cv2.warpAffine(image, turn, (SIDE, SIDE), borderValue=desk) + rng.normal(0, 4, image.shape)
+    angle, far = view
+    half, tall = side / 2, 1 if far == 1 else 0.85
+    corners = np.array(
+        [[-far * half, -tall * half], [far * half, -tall * half], [half, tall * half], [-half, tall * half]]
+    )
+    turn = np.radians(angle)
+    corners = corners @ np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])  # anticlockwise
+    low, high = -corners.min(0) + SIDE // 16, SIDE - corners.max(0) - SIDE // 16
+    corners += rng.uniform(low, high)
+    source = np.array([[0, 0], [side, 0], [side, side], [0, side]], np.float32)
+    seen = cv2.getPerspectiveTransform(source, corners.astype(np.float32))
+    image = cv2.warpPerspective(sheet, seen, (SIDE, SIDE), borderMode=cv2.BORDER_CONSTANT, borderValue=desk)
+    image += rng.normal(0, 4, image.shape)
     buffer = io.BytesIO()
     Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(buffer, format="JPEG", quality=85)
     return buffer.getvalue()
@@ -57,9 +69,9 @@ def main() -> None:
     rows = {}
     for paper, paper_rgb in PAPERS.items():
         for desk, desk_rgb in DESKS.items():
-            for angle in ANGLES:
-                images = [photo(mnist.test_images[i], paper_rgb, desk_rgb, angle, rng) for i in chosen]
-                rows[f"{paper} on {desk}, turned {angle}°"] = {
+            for name, view in VIEWS.items():
+                images = [photo(mnist.test_images[i], paper_rgb, desk_rgb, view, rng) for i in chosen]
+                rows[f"{paper} on {desk}, {name}"] = {
                     "images": len(chosen),
                     **scores(recognizer, images, mnist.test_labels[chosen]),
                 }

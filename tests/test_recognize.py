@@ -265,10 +265,12 @@ def test_bold_strokes_across_a_tight_crop_are_not_taken_for_ruled_lines(mnist, l
     assert [r.digit for r in results] == mnist.test_labels[:30].tolist()
 
 
-@pytest.mark.parametrize("angle", [3, 12])
+@pytest.mark.parametrize("angle", [3, 12, 40])
 def test_a_note_turned_on_a_dark_desk_is_read_inside(mnist, angle):
     # A yellow note photographed askew on a dark desk: only upright rectangles were looked for, so
-    # the whole photo was read, the note a light blob on the dark, and 6 of 60 were read right.
+    # the whole photo was read, the note a light blob on the dark, and 6 of 60 were read right. Then
+    # an upright box inside the note was read, too small to hold the digit at 40° (3 of 50 read
+    # right, benchmarks/on_a_desk.py); now the note is turned upright.
     def photo(digit: np.ndarray) -> np.ndarray:
         note = np.full((400, 400, 3), (250, 235, 120), np.float32)
         ink = strokes(digit, 320)
@@ -279,11 +281,50 @@ def test_a_note_turned_on_a_dark_desk_is_read_inside(mnist, angle):
         return cv2.warpAffine(desk, turn, (800, 800), borderValue=(90, 60, 40)).astype(np.uint8)
 
     recognizer = Recognizer.load()
+    back = cv2.invertAffineTransform(cv2.getRotationMatrix2D((450, 350), angle, 1))
     for digit, label in zip(mnist.test_images[:10], mnist.test_labels[:10]):
         image = photo(digit)
-        inner, (top, left) = inner_picture(load_gray(image))
-        assert 150 < top and top + inner.shape[0] < 550 and 250 < left and left + inner.shape[1] < 650
+        inner, to_input = inner_picture(load_gray(image))
+        h, w = inner.shape
+        corners = cv2.perspectiveTransform(np.array([[[0, 0], [w, 0], [w, h], [0, h]]], np.float64), to_input)[0]
+        x, y = (corners @ back[:, :2].T + back[:, 2]).T  # where the picture's corners were on the note
+        assert (150 < y).all() and (y < 550).all() and (250 < x).all() and (x < 650).all()
+        assert w * h > 0.7 * 400 * 400  # the note, not a box inside it (at 12°: 0.59)
         assert recognizer.predict(image).digit == label
+
+
+def test_a_sheet_seen_at_a_slant_is_made_upright_and_boxes_are_given_in_the_photo(mnist):
+    # A phone held over a sheet on a dark desk sees it as a trapezoid, its far side narrower: it was
+    # no rectangle, so the whole photo was read and 4 of 50 digits were read right
+    # (benchmarks/on_a_desk.py). The digits' boxes are the input's pixels around them.
+    corners = np.float32([[300, 150], [600, 180], [660, 560], [220, 520]])
+    seen = cv2.getPerspectiveTransform(np.float32([[0, 0], [400, 0], [400, 400], [0, 400]]), corners)
+
+    def photo(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sheet = np.full((400, 400), 235, np.float32)
+        top, left = (400 - ink.shape[0]) // 2, (400 - ink.shape[1]) // 2
+        sheet[top : top + ink.shape[0], left : left + ink.shape[1]] *= 1 - 0.85 * ink
+        image = cv2.warpPerspective(sheet, seen, (800, 700), borderValue=70)
+        on_photo = cv2.warpPerspective(
+            np.pad(ink, ((top, 400 - top - ink.shape[0]), (left, 400 - left - ink.shape[1]))), seen, (800, 700)
+        )
+        return image.astype(np.uint8), on_photo > 0.5
+
+    recognizer = Recognizer.load()
+    for digit, label in zip(mnist.test_images[:8], mnist.test_labels[:8]):
+        image, ink = photo(strokes(digit, 300))
+        result = recognizer.predict(image)
+        assert result.digit == label
+        x, y, w, h = result.box
+        ys, xs = np.nonzero(ink)
+        assert x <= xs.min() + 8 and xs.max() < x + w + 8 and y <= ys.min() + 8 and ys.max() < y + h + 8
+        assert w < np.ptp(xs) + 40 and h < np.ptp(ys) + 40  # around the digit, not the sheet
+    rng = np.random.default_rng(3)
+    number = rng.choice(len(mnist.test_labels), 3, replace=False)
+    image, _ = photo(number_ink([mnist.test_images[i] for i in number], rng, False, 90))
+    read = recognizer.predict_number(image)
+    assert read.number == "".join(str(mnist.test_labels[i]) for i in number)
+    assert [d.box[0] for d in read.digits] == sorted(d.box[0] for d in read.digits)
 
 
 def test_a_small_digit_cropped_tight_keeps_the_strokes_along_its_edges(mnist):
@@ -380,8 +421,8 @@ def test_a_small_digit_plotted_inside_axes_is_read_at_its_own_size(mnist, cmap):
         square[top : top + h, left : left + w] = digit[y : y + h, x : x + w]
         small = cv2.resize(square, (8, 8), interpolation=cv2.INTER_AREA)
         data, extent = plotted(small, cmap)
-        inner, (top, left) = inner_picture(load_gray(data))
-        assert extent[0] <= left and extent[1] <= top  # inside the axes
+        inner, to_input = inner_picture(load_gray(data))
+        assert extent[0] <= to_input[0, 2] and extent[1] <= to_input[1, 2]  # inside the axes
         rows, columns = pixel_grid(inner)
         assert (len(rows), len(columns)) == (8, 8)
         shown = small if cmap == "gray" else 255 - small

@@ -3,8 +3,9 @@
 The steps, in order:
 
 0. *A picture inside the image?* A digit plotted with matplotlib is a rectangle inside the figure's
-   margins, axes and labels; a screenshot holds the canvas inside a window. Such a rectangle, with
-   something drawn in it, is what the next steps read.
+   margins, axes and labels; a screenshot holds the canvas inside a window; a note photographed on a
+   desk is a quadrilateral, turned or seen at a slant. Such a rectangle or quadrilateral, with
+   something drawn in it, is what the next steps read, a quadrilateral made an upright rectangle.
 1. *Ink map.* Decide the polarity (dark ink on light paper, or light on dark) from which tail of the
    grey levels stands out from the border (inside a frame drawn along it: a form's box cropped at
    its outer edge would pass for the paper), and turn the image into "ink" (1 = stroke). Images larger
@@ -99,7 +100,7 @@ class InkMap:
 
 def prepare(gray: np.ndarray) -> Prepared:
     """Grayscale float image in [0, 1] → the model's 28×28 input, or the reason there is no digit."""
-    gray, origin = inner_picture(gray)
+    gray, to_input = inner_picture(gray)
     ink = ink_map(gray)
     digit_mask, reason = find_digit(ink)
     if reason is None and (smudged(ink.ink[digit_mask]) or blot(digit_mask)):
@@ -108,7 +109,7 @@ def prepare(gray: np.ndarray) -> Prepared:
         return Prepared(None, None, reason, ink.dark_on_light)
     x, y, w, h = cv2.boundingRect(digit_mask.view(np.uint8))
     rows, cols = slice(y, y + h), slice(x, x + w)
-    box = input_box(rows, cols, ink.scale, gray.shape, origin)
+    box = input_box(rows, cols, ink.scale, gray.shape, to_input)
     return Prepared(to_mnist(ink.ink[rows, cols], digit_mask[rows, cols]), box, None, ink.dark_on_light)
 
 
@@ -132,30 +133,36 @@ def find_digit(ink: InkMap) -> tuple[np.ndarray | None, str | None]:
 # 0. A picture inside the image
 
 
-def inner_picture(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
-    """The picture inside the image, if there is one, and where it starts (row, column); else the image
-    itself: a rectangle of another level than the surround (``_panel``), or else one inside
-    matplotlib's axes (``_axes``)."""
+def inner_picture(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The picture inside the image, if there is one, and the 3×3 matrix that takes its pixels'
+    (x, y) to the input's; else the image itself and the identity. The picture is a rectangle of
+    another level than the surround (``_panel``), upright, or turned or seen at a slant and then
+    made upright (``_straightened``), or else one inside matplotlib's axes (``_axes``)."""
     if min(gray.shape) < 16:
-        return gray, (0, 0)
-    box = _panel(gray) or _axes(gray)
-    if box is None:
-        return gray, (0, 0)
-    top, bottom, left, right = box
-    return gray[top:bottom, left:right], (top, left)
+        return gray, np.eye(3)
+    found = _panel(gray)
+    if found is None:
+        found = _axes(gray)
+    if found is None:
+        return gray, np.eye(3)
+    if isinstance(found, np.ndarray):
+        return _straightened(gray, found)
+    top, bottom, left, right = found
+    return gray[top:bottom, left:right], np.array([[1.0, 0, left], [0, 1, top], [0, 0, 1]])
 
 
-def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | None:
+def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | np.ndarray | None:
     """A digit plotted with matplotlib's ``imshow`` is a rectangle of the colour map's dark end, the
     digit drawn in it, inside the figure's white margins, axes and labels; a screenshot holds the
     canvas inside a window. Such a picture is an upright rectangle covering at least PANEL_SHARE of
     the image, with surround on all four sides (a shadow's or a gradient's edge touches the image's
     edges), whose level differs from the surround's (the border's median) by over PANEL_LEVEL at least
     half over, though not all over (something is drawn in it), and along nine tenths of each side (a
-    stroke drawn in it may reach its edge); or such a rectangle turned (a note or a sheet of paper
-    photographed askew on a desk), whose inside is read in an upright box (``_upright_inside``). Its
-    edge (and any axes' spines along it) is left out: the rows and columns (top, bottom, left,
-    right) of what is inside, or None."""
+    stroke drawn in it may reach its edge): the rows and columns (top, bottom, left, right) of what is
+    inside, its edge (and any axes' spines along it) left out. Or it is a quadrilateral whose sides
+    are not all upright (a note or a sheet of paper photographed askew or at a slant on a desk,
+    ``_quadrilateral``): its corners (x, y) in the input, the edge left out of them, clockwise from
+    the one that is its top left once made upright. Else None."""
     h, w = gray.shape
     k = -(-max(h, w) // 256)  # on every k-th pixel: at most 256 a side
     small = gray[::k, ::k]
@@ -172,40 +179,81 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | None:
     x, y, bw, bh, own = stats[index]
     box = bw * bh
     inside = x > 0 and y > 0 and x + bw < small.shape[1] and y + bh < small.shape[0]
-    if not inside or box < PANEL_SHARE * area or not 0.5 * box <= own <= 0.99 * box:  # nothing drawn in it
+    if not inside or box < PANEL_SHARE * area:
         return None
     piece = labels[y : y + bh, x : x + bw] == index
     edge = k + max(1, round(0.01 * max(h, w)))  # the rectangle's blurred edge, spines drawn along it
-    if min(piece[0].mean(), piece[-1].mean(), piece[:, 0].mean(), piece[:, -1].mean()) < 0.9:  # not upright
-        if (inner := _upright_inside(piece, own)) is None:
+    # Along each side, the better of the outermost two rows or columns: an edge that falls between
+    # two of every k-th pixel leaves the outermost one partly over the level, partly under.
+    sides = (piece[:2].mean(1), piece[-2:].mean(1), piece[:, :2].mean(0), piece[:, -2:].mean(0))
+    if min(side.max() for side in sides) < 0.9:  # not upright
+        if (corners := _quadrilateral(piece, own)) is None:
             return None
-        y, x, bh, bw = y + inner[0], x + inner[1], inner[2], inner[3]
-        edge += k  # the box's corners lie on the turned rectangle's edge
+        corners = (corners + (x, y)) * k
+        return _inset(corners, edge + k)  # a corner found on every k-th pixel may be k pixels out
+    if not 0.5 * box <= own <= 0.99 * box:  # nothing drawn in it
+        return None
     top, left = y * k + edge, x * k + edge
     bottom, right = min(h, (y + bh) * k) - edge, min(w, (x + bw) * k) - edge
     return (top, bottom, left, right) if bottom - top >= 8 and right - left >= 8 else None
 
 
-def _upright_inside(piece: np.ndarray, own: int) -> tuple[int, int, int, int] | None:
-    """If ``piece`` (a mask of ``own`` pixels) is a rectangle turned by a degree or more (its outline
-    fills 95 % of the smallest turned rectangle around it) with something drawn in it (it fills at
-    most 99 % of its outline), an upright box inside it: from the second to the third of its corners each way (top,
-    left, height, width); else None. Until 2026-11-27 only upright rectangles were found, and a note
-    turned 3° on a dark desk was read as a light blob on the dark. (Without the degree and the
-    drawing asked for, 6 of UCI's plotted 8×8 digits, whose light strokes break the upright
-    rectangle's sides, were cut short: `benchmarks/real_writers.py`.)"""
+def _quadrilateral(piece: np.ndarray, own: int) -> np.ndarray | None:
+    """If ``piece`` (a mask of ``own`` pixels) is a quadrilateral (its outline fills 95 % of the
+    four-sided polygon that its convex hull reduces to) with a side turned by a degree or more, that
+    is at least half filled and has something drawn in it (it fills at most 99 % of its outline), its
+    corners (x, y) clockwise from the one that is its top left once made upright (turned back by at
+    most 45°); else None. Until 2026-11-27 only upright rectangles were found, and a note turned even
+    3° on a dark desk was read as a light blob on the dark; later that day turned rectangles were
+    read in an upright box inside them, which cut a digit's ends at 20° and left no box at 45°.
+    (Without the degree and the drawing asked for, 6 of UCI's plotted 8×8 digits, whose light strokes
+    break the upright rectangle's sides, were cut short: `benchmarks/real_writers.py`.)"""
     contours, _ = cv2.findContours(piece.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     outline = max(contours, key=cv2.contourArea)
-    turned = cv2.minAreaRect(outline)
-    filled = np.count_nonzero(cv2.drawContours(np.zeros_like(piece, np.uint8), [outline], -1, 1, cv2.FILLED))
-    angle = turned[2] % 90
-    rectangle = filled >= 0.95 * turned[1][0] * turned[1][1] and min(angle, 90 - angle) >= 1
-    if not rectangle or own > 0.99 * filled:
+    hull = cv2.convexHull(outline)
+    corners = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True).reshape(-1, 2).astype(np.float64)
+    if len(corners) != 4:
         return None
-    corners = cv2.boxPoints(turned)
-    xs, ys = np.sort(corners[:, 0]), np.sort(corners[:, 1])
-    top, left = int(np.ceil(ys[1])), int(np.ceil(xs[1]))
-    return top, left, int(ys[2]) - top, int(xs[2]) - left
+    filled = np.count_nonzero(cv2.drawContours(np.zeros_like(piece, np.uint8), [outline], -1, 1, cv2.FILLED))
+    if filled < 0.95 * cv2.contourArea(corners.astype(np.float32)) or not 0.5 * filled <= own <= 0.99 * filled:
+        return None
+    centre = corners.mean(0)
+    corners = corners[np.argsort(np.arctan2(*(corners - centre).T[::-1]))]  # clockwise on the screen
+    sides = np.roll(corners, -1, 0) - corners
+    angles = np.degrees(np.arctan2(sides[:, 1], sides[:, 0]))
+    if all(min(a % 90, 90 - a % 90) < 1 for a in angles):  # upright, its sides broken by what is drawn
+        return None
+    return np.roll(corners, -int(np.argmin(np.abs(angles))), 0)  # the top side runs nearest rightwards
+
+
+def _inset(corners: np.ndarray, edge: int) -> np.ndarray | None:
+    """The quadrilateral ``corners`` with ``edge`` pixels left out along its sides, as the
+    straightened picture's edge (``_straightened``), or None if less than 8 pixels a side is left."""
+    width, height = _straight_size(corners)
+    if width - 2 * edge < 8 or height - 2 * edge < 8:
+        return None
+    square = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    inner = square + np.array([[1, 1], [-1, 1], [-1, -1], [1, -1]], np.float32) * edge
+    seen = cv2.getPerspectiveTransform(square, corners.astype(np.float32))
+    return cv2.perspectiveTransform(inner[None], seen)[0].astype(np.float64)
+
+
+def _straight_size(corners: np.ndarray) -> tuple[int, int]:
+    """The upright rectangle that quadrilateral ``corners`` becomes: its longer top or bottom side
+    wide, its longer left or right side tall (px)."""
+    side = np.linalg.norm(np.roll(corners, -1, 0) - corners, axis=1)  # top, right, bottom, left
+    return round(max(side[0], side[2])), round(max(side[1], side[3]))
+
+
+def _straightened(gray: np.ndarray, corners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The quadrilateral ``corners`` of ``gray`` made an upright rectangle (a perspective warp), and
+    the matrix that takes its pixels back to the input's."""
+    width, height = _straight_size(corners)
+    square = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    to_input = cv2.getPerspectiveTransform(square, corners.astype(np.float32))
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    picture = cv2.warpPerspective(gray, to_input, (width, height), flags=flags, borderMode=cv2.BORDER_REPLICATE)
+    return picture, to_input
 
 
 def _axes(gray: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -767,14 +815,19 @@ def specks(ink: int, area: int, height: int, other: int) -> bool:
 
 
 def input_box(
-    rows: slice, cols: slice, scale: tuple[float, float], shape: tuple[int, int], origin: tuple[int, int] = (0, 0)
+    rows: slice, cols: slice, scale: tuple[float, float], shape: tuple[int, int], to_input: np.ndarray | None = None
 ) -> tuple[int, int, int, int]:
-    """A box at working resolution (``scale`` input pixels per working pixel, down and across) in an
-    image of ``shape`` that starts at ``origin`` (row, column) of the input (``inner_picture``) → (x, y,
-    w, h) in the input's pixels."""
+    """A box at working resolution (``scale`` input pixels per working pixel, down and across) in a
+    picture of ``shape`` whose pixels ``to_input`` takes to the input's (``inner_picture``) → (x, y,
+    w, h) in the input's pixels: around the box's corners there, if the picture was straightened."""
     y0, x0 = round(rows.start * scale[0]), round(cols.start * scale[1])
     y1, x1 = min(round(rows.stop * scale[0]), shape[0]), min(round(cols.stop * scale[1]), shape[1])
-    return (int(x0 + origin[1]), int(y0 + origin[0]), int(x1 - x0), int(y1 - y0))
+    if to_input is None:
+        return (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+    corners = np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], np.float64)
+    seen = cv2.perspectiveTransform(corners, to_input)[0]
+    (left, top), (right, bottom) = np.floor(seen.min(0)), np.ceil(seen.max(0))
+    return (int(left), int(top), int(right - left), int(bottom - top))
 
 
 # ---------------------------------------------------------------------------------------------

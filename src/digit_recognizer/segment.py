@@ -98,7 +98,7 @@ class Segmented:
 def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segmented:
     """Split a grayscale image in [0, 1] into digits; ``classify`` and ``one_digit`` (the one-digit
     model, one_digit.py) rate the pieces of candidate cuts of touching digits."""
-    gray, origin = inner_picture(gray)
+    gray, to_input = inner_picture(gray)
     ink = ink_map(gray)
     if ink.reason:
         return Segmented([], ink.reason)
@@ -118,7 +118,7 @@ def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segm
         return Segmented([], SMUDGES)
     return Segmented([
         [
-            (_image(part, labels, ink.ink), _box(part, ink.scale, gray.shape, origin))
+            (_image(part, labels, ink.ink), _box(part, ink.scale, gray.shape, to_input))
             for glyph in line
             for part in _split(glyph, labels, ink.ink, height, (classify, one_digit))
         ]
@@ -428,6 +428,6 @@ def _part(glyph: Glyph, mask: np.ndarray, start: int, stop: int) -> Glyph | None
 
 
 def _box(
-    glyph: Glyph, scale: tuple[float, float], shape: tuple[int, int], origin: tuple[int, int]
+    glyph: Glyph, scale: tuple[float, float], shape: tuple[int, int], to_input: np.ndarray
 ) -> tuple[int, int, int, int]:
-    return input_box(slice(glyph.y0, glyph.y1), slice(glyph.x0, glyph.x1), scale, shape, origin)
+    return input_box(slice(glyph.y0, glyph.y1), slice(glyph.x0, glyph.x1), scale, shape, to_input)
