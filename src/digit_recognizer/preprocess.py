@@ -141,8 +141,10 @@ def inner_picture(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if min(gray.shape) < 16:
         return gray, np.eye(3)
     found = _panel(gray)
-    if found is None:
-        found = _axes(gray)
+    if found is None or isinstance(found, np.ndarray):
+        # Matplotlib draws pictures upright: a quadrilateral inside its axes is the picture's
+        # rectangle cut by a light stroke drawn across it (UCI's plotted 8×8 digits).
+        found = _axes(gray) or found
     if found is None:
         return gray, np.eye(3)
     if isinstance(found, np.ndarray):
@@ -200,14 +202,17 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | np.ndarray | None:
 
 def _quadrilateral(piece: np.ndarray, own: int) -> np.ndarray | None:
     """If ``piece`` (a mask of ``own`` pixels) is a quadrilateral (its outline fills 95 % of the
-    four-sided polygon that its convex hull reduces to) with a side turned by a degree or more, that
+    four-sided polygon that its convex hull reduces to) with two sides turned by a degree or more
+    (a sheet seen at a slant has two; an upright rectangle cut by a light stroke, one), that
     is at least half filled and has something drawn in it (it fills at most 99 % of its outline), its
     corners (x, y) clockwise from the one that is its top left once made upright (turned back by at
     most 45°); else None. Until 2026-11-27 only upright rectangles were found, and a note turned even
     3° on a dark desk was read as a light blob on the dark; later that day turned rectangles were
     read in an upright box inside them, which cut a digit's ends at 20° and left no box at 45°.
-    (Without the degree and the drawing asked for, 6 of UCI's plotted 8×8 digits, whose light strokes
-    break the upright rectangle's sides, were cut short: `benchmarks/real_writers.py`.)"""
+    (UCI's plotted 8×8 digits are dark rectangles whose light strokes may break their sides or cut
+    them across: 6 of them were cut short before the degree and the drawing were asked for, and 7
+    others, whose remaining pieces are quadrilaterals, before two sides were asked for and matplotlib's
+    axes came first: `benchmarks/real_writers.py`.)"""
     contours, _ = cv2.findContours(piece.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     outline = max(contours, key=cv2.contourArea)
     hull = cv2.convexHull(outline)
@@ -221,7 +226,7 @@ def _quadrilateral(piece: np.ndarray, own: int) -> np.ndarray | None:
     corners = corners[np.argsort(np.arctan2(*(corners - centre).T[::-1]))]  # clockwise on the screen
     sides = np.roll(corners, -1, 0) - corners
     angles = np.degrees(np.arctan2(sides[:, 1], sides[:, 0]))
-    if all(min(a % 90, 90 - a % 90) < 1 for a in angles):  # upright, its sides broken by what is drawn
+    if sum(min(a % 90, 90 - a % 90) >= 1 for a in angles) < 2:  # an upright rectangle cut by a stroke
         return None
     return np.roll(corners, -int(np.argmin(np.abs(angles))), 0)  # the top side runs nearest rightwards
 
