@@ -1,14 +1,15 @@
-"""A note or a sheet of paper photographed on a desk, upright, askew or seen at a slant: read
-right, "no digit", misread, by paper, desk and view.
+"""A note or a sheet of paper photographed on a desk, upright, askew, seen at a slant or from
+afar: read right, "no digit", misread, by paper, desk and view; and blank notes, read as a digit.
 
     python benchmarks/on_a_desk.py --data-dir ../shared/data/mnist [--count 50]
 
 Each row draws the same randomly chosen test digits (seeded) with ``synthetic.strokes`` on a square
-of paper half as wide as the 800-px photo, turned by the row's angle about its centre and, for the
-rows "in perspective", seen from its near side so that its far side is three quarters as wide and
-the sheet 0.85 times as tall, at a random place where all of it shows, with sensor noise (σ = 4
-grey levels), saved as JPEG. Run it with PYTHONPATH pointing at another commit's src for a
-before/after. Results go to benchmarks/results/on_a_desk.json, a table to stdout.
+of paper half as wide as the 800-px photo (a quarter as wide for the rows "a small note"), turned by
+the row's angle about its centre and, for the rows "in perspective", seen from its near side so that
+its far side is three quarters as wide and the sheet 0.85 times as tall, at a random place where all
+of it shows, with sensor noise (σ = 4 grey levels), saved as JPEG. The blank rows are the same
+photos with nothing drawn on the paper. Run it with PYTHONPATH pointing at another commit's src for
+a before/after. Results go to benchmarks/results/on_a_desk.json, a table to stdout.
 """
 
 from __future__ import annotations
@@ -27,23 +28,29 @@ from machine import digit_rows_arguments, print_scores, scores, test_digits, wri
 
 PAPERS = {"a yellow note": (250, 235, 120), "white paper": (235, 235, 230)}
 DESKS = {"a dark desk": (90, 60, 40), "a light wooden desk": (200, 170, 130)}
-VIEWS = {f"turned {angle}°": (angle, 1.0) for angle in (0, 3, 10, 20, 30, 40)} | {
-    f"in perspective, turned {angle}°": (angle, 0.75) for angle in (0, 15)
+VIEWS = {  # angle, far side's width / near side's, sheet's side / photo's
+    **{f"turned {angle}°": (angle, 1.0, 0.5) for angle in (0, 3, 10, 20, 30, 40)},
+    **{f"in perspective, turned {angle}°": (angle, 0.75, 0.5) for angle in (0, 15)},
+    "a small note, upright": (0, 1.0, 0.25),
+    "a small note, turned 10°": (10, 1.0, 0.25),
+    "a small note, in perspective": (0, 0.75, 0.25),
 }
+BLANK = ("turned 0°", "turned 10°", "a small note, turned 10°")
 SIDE = 800
 
 
-def photo(digit: np.ndarray, paper: tuple, desk: tuple, view: tuple, rng: np.random.Generator) -> bytes:
-    """The digit on ``paper`` on ``desk``, seen as ``view`` (angle, far side's width / near side's), as
-    a noisy JPEG."""
+def photo(digit: np.ndarray | None, paper: tuple, desk: tuple, view: tuple, rng: np.random.Generator) -> bytes:
+    """The digit (None: nothing) on ``paper`` on ``desk``, seen as ``view`` (``VIEWS``), as a noisy
+    JPEG."""
     from digit_recognizer.synthetic import strokes
 
-    side = SIDE // 2
+    angle, far, share = view
+    side = round(SIDE * share)
     sheet = np.full((side, side, 3), paper, np.float32)
-    ink = strokes(digit, int(0.8 * side))
-    start = (side - len(ink)) // 2
-    sheet[start : start + len(ink), start : start + len(ink)] *= 1 - 0.85 * ink[..., None]
-    angle, far = view
+    if digit is not None:
+        ink = strokes(digit, int(0.8 * side))
+        start = (side - len(ink)) // 2
+        sheet[start : start + len(ink), start : start + len(ink)] *= 1 - 0.85 * ink[..., None]
     half, tall = side / 2, 1 if far == 1 else 0.85
     corners = np.array(
         [[-far * half, -tall * half], [far * half, -tall * half], [half, tall * half], [-half, tall * half]]
@@ -75,8 +82,18 @@ def main() -> None:
                     "images": len(chosen),
                     **scores(recognizer, images, mnist.test_labels[chosen]),
                 }
+            for name in BLANK:
+                images = [photo(None, paper_rgb, desk_rgb, VIEWS[name], rng) for _ in chosen]
+                read = [getattr(p, "digit", None) for p in recognizer.predict_batch(images)]
+                rows[f"blank: {paper} on {desk}, {name}"] = {
+                    "images": len(chosen),
+                    "read_as_digit": sum(d is not None for d in read) / len(chosen),
+                }
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "rows": rows})
-    print_scores("photo", rows)
+    print_scores("photo", {name: row for name, row in rows.items() if "right" in row})
+    for name, row in rows.items():
+        if "read_as_digit" in row:
+            print(f"{name}: {row['read_as_digit']:.0%} read as a digit")
 
 
 if __name__ == "__main__":

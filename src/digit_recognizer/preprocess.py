@@ -58,8 +58,12 @@ SMALL_DIGIT = 8  # working pixels: a piece this tall with ALONE times the ink of
 ALONE = 3  # is a digit on clean paper, however few pixels it has for the image's size (specks)
 TEXTURE_HOLES = 10  # holes per digit-width beyond which a piece of ink is texture (a digit has at most 2)
 PINHOLE = 0.35  # a hole under (this × the ink's mean stroke width)² px is a pinhole in a stroke, not counted
-PANEL_LEVEL = 0.25  # grey levels this far from the border's median are not the surround of a picture in it
-PANEL_SHARE = 0.2  # of the image: the least that a picture inside the image covers
+PANEL_LEVEL = 0.15  # grey levels this far from the border's median are not the surround of a picture in it
+AXES_LEVEL = 0.25  # nor of matplotlib's axes (their spines are drawn black on white)
+PANEL_SHARE = 0.02  # of the image: the least that a picture inside the image covers (a note seen from afar)...
+AXES_SHARE = 0.2  # ...and the least that matplotlib's axes around one cover
+BLANK_ALONE = 0.001  # of the image: at most this much else differs from the surround beside a blank picture
+SHEET_ASPECT = 3  # a blank picture is at most this many times as long as wide (else a bold stroke)
 TICKS_MIN = 2  # tick marks along an axes' left and bottom sides, at the least
 RING_HOLDS = 0.1  # a piece whose holes hold this much other ink (of its own) is a ring drawn around the digit
 STROKE_CORE = 0.6  # of the normalised ink: a stroke's core, well inside its edges
@@ -159,21 +163,22 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | np.ndarray | None:
     canvas inside a window. Such a picture is an upright rectangle covering at least PANEL_SHARE of
     the image, with surround on all four sides (a shadow's or a gradient's edge touches the image's
     edges), whose level differs from the surround's (the border's median) by over PANEL_LEVEL at least
-    half over, though not all over (something is drawn in it), and along nine tenths of each side (a
-    stroke drawn in it may reach its edge): the rows and columns (top, bottom, left, right) of what is
-    inside, its edge (and any axes' spines along it) left out. Or it is a quadrilateral whose sides
-    are not all upright (a note or a sheet of paper photographed askew or at a slant on a desk,
+    half over, though not all over (something is drawn in it, unless nothing else in the image
+    differs from the surround, ``_blank_sheet``), and along nine tenths of each side (a stroke drawn in
+    it may reach its edge): the rows and columns (top, bottom, left, right) of what is inside, its
+    edge (and any axes' spines along it) left out. Or it is a quadrilateral whose sides are not all
+    upright (a note or a sheet of paper photographed askew or at a slant on a desk,
     ``_quadrilateral``): its corners (x, y) in the input, the edge left out of them, clockwise from
     the one that is its top left once made upright. Else None."""
     h, w = gray.shape
     k = -(-max(h, w) // 256)  # on every k-th pixel: at most 256 a side
     small = gray[::k, ::k]
-    differs = np.abs(small - _border_level(small)) > PANEL_LEVEL
-    area = differs.size
-    if np.count_nonzero(differs) < 0.5 * PANEL_SHARE * area:
+    every = np.abs(small - _border_level(small)) > PANEL_LEVEL
+    area = every.size
+    if np.count_nonzero(every) < 0.5 * PANEL_SHARE * area:
         return None
     # Thin marks that touch the rectangle (axes' ticks, a caption's letters) are not part of it.
-    differs = cv2.morphologyEx(differs.view(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).view(bool)
+    differs = cv2.morphologyEx(every.view(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).view(bool)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(differs.view(np.uint8), connectivity=8)
     if count < 2:
         return None
@@ -188,23 +193,34 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | np.ndarray | None:
     # Along each side, the better of the outermost two rows or columns: an edge that falls between
     # two of every k-th pixel leaves the outermost one partly over the level, partly under.
     sides = (piece[:2].mean(1), piece[-2:].mean(1), piece[:, :2].mean(0), piece[:, -2:].mean(0))
+    alone = np.count_nonzero(every) - np.count_nonzero(every[y : y + bh, x : x + bw]) <= BLANK_ALONE * area
     if min(side.max() for side in sides) < 0.9:  # not upright
-        if (corners := _quadrilateral(piece, own)) is None:
+        if (corners := _quadrilateral(piece, own, alone)) is None:
             return None
         corners = (corners + (x, y)) * k
         return _inset(corners, edge + k)  # a corner found on every k-th pixel may be k pixels out
-    if not 0.5 * box <= own <= 0.99 * box:  # nothing drawn in it
+    if own < 0.5 * box or (own > 0.99 * box and not _blank_sheet(alone, bw, bh)):  # nothing drawn in it
         return None
     top, left = y * k + edge, x * k + edge
     bottom, right = min(h, (y + bh) * k) - edge, min(w, (x + bw) * k) - edge
     return (top, bottom, left, right) if bottom - top >= 8 and right - left >= 8 else None
 
 
-def _quadrilateral(piece: np.ndarray, own: int) -> np.ndarray | None:
+def _blank_sheet(alone: bool, width: float, height: float) -> bool:
+    """Whether a picture with nothing drawn in it, ``width`` by ``height``, is a blank sheet to read
+    (as blank): nothing else in the image differs from the surround (``alone``: a digit beside a dark
+    object is read on the page), and it is no longer than SHEET_ASPECT times its width (a bold stroke
+    alone is read as a stroke). Before 2026-11-27 a blank note on a dark desk was read as the whole
+    photo, and the note's edges as a 0 (0.88 confident), or as the number 10."""
+    return alone and max(width, height) <= SHEET_ASPECT * min(width, height)
+
+
+def _quadrilateral(piece: np.ndarray, own: int, alone: bool) -> np.ndarray | None:
     """If ``piece`` (a mask of ``own`` pixels) is a quadrilateral (its outline fills 95 % of the
     four-sided polygon that its convex hull reduces to) with two sides turned by a degree or more
     (a sheet seen at a slant has two; an upright rectangle cut by a light stroke, one), that
-    is at least half filled and has something drawn in it (it fills at most 99 % of its outline), its
+    is at least half filled and has something drawn in it (it fills at most 99 % of its outline; or
+    else is a blank sheet, ``alone`` in the image: ``_blank_sheet``), its
     corners (x, y) clockwise from the one that is its top left once made upright (turned back by at
     most 45°); else None. Until 2026-11-27 only upright rectangles were found, and a note turned even
     3° on a dark desk was read as a light blob on the dark; later that day turned rectangles were
@@ -220,7 +236,7 @@ def _quadrilateral(piece: np.ndarray, own: int) -> np.ndarray | None:
     if len(corners) != 4:
         return None
     filled = np.count_nonzero(cv2.drawContours(np.zeros_like(piece, np.uint8), [outline], -1, 1, cv2.FILLED))
-    if filled < 0.95 * cv2.contourArea(corners.astype(np.float32)) or not 0.5 * filled <= own <= 0.99 * filled:
+    if filled < 0.95 * cv2.contourArea(corners.astype(np.float32)) or own < 0.5 * filled:
         return None
     centre = corners.mean(0)
     corners = corners[np.argsort(np.arctan2(*(corners - centre).T[::-1]))]  # clockwise on the screen
@@ -228,7 +244,10 @@ def _quadrilateral(piece: np.ndarray, own: int) -> np.ndarray | None:
     angles = np.degrees(np.arctan2(sides[:, 1], sides[:, 0]))
     if sum(min(a % 90, 90 - a % 90) >= 1 for a in angles) < 2:  # an upright rectangle cut by a stroke
         return None
-    return np.roll(corners, -int(np.argmin(np.abs(angles))), 0)  # the top side runs nearest rightwards
+    corners = np.roll(corners, -int(np.argmin(np.abs(angles))), 0)  # the top side runs nearest rightwards
+    if own > 0.99 * filled and not _blank_sheet(alone, *_straight_size(corners)):
+        return None
+    return corners
 
 
 def _inset(corners: np.ndarray, edge: int) -> np.ndarray | None:
@@ -264,8 +283,8 @@ def _straightened(gray: np.ndarray, corners: np.ndarray) -> tuple[np.ndarray, np
 def _axes(gray: np.ndarray) -> tuple[int, int, int, int] | None:
     """Matplotlib's axes drawn around a picture whose own edges need not stand out (``cmap="gray_r"``
     leaves white on white; a digit's light strokes reach the edges of scikit-learn's 8×8 images, or
-    cut the dark rectangle in two): a box of straight lines, its sides over PANEL_LEVEL from the
-    surround's level nearly all along, covering at least PANEL_SHARE of the image with surround on
+    cut the dark rectangle in two): a box of straight lines, its sides over AXES_LEVEL from the
+    surround's level nearly all along, covering at least AXES_SHARE of the image with surround on
     all four sides, and tick marks (short, evenly spaced, at least TICKS_MIN) outside its left and
     bottom sides; a form's box has none. The rows and columns (top, bottom, left, right) inside its
     lines, or None."""
@@ -274,12 +293,12 @@ def _axes(gray: np.ndarray) -> tuple[int, int, int, int] | None:
     level = _border_level(gray[::k, ::k])
 
     def far(pixels: np.ndarray) -> np.ndarray:
-        return np.abs(pixels - level) > PANEL_LEVEL
+        return np.abs(pixels - level) > AXES_LEVEL
 
     # First the sides, on every k-th row (contiguous, so cheap on a large photo, which has none).
-    if np.count_nonzero(far(gray[::k]).mean(0) >= PANEL_SHARE) < 2:
+    if np.count_nonzero(far(gray[::k]).mean(0) >= AXES_SHARE) < 2:
         return None
-    long = np.flatnonzero(far(gray[:, ::k]).mean(1) >= PANEL_SHARE)  # on every row, every k-th column
+    long = np.flatnonzero(far(gray[:, ::k]).mean(1) >= AXES_SHARE)  # on every row, every k-th column
     if len(long) == 0:
         return None
     top = int(long[0])
@@ -288,7 +307,7 @@ def _axes(gray: np.ndarray) -> tuple[int, int, int, int] | None:
     bottom = top + min(down)
     if left < 2 or right == w or top == 0 or bottom + 2 > h or abs(down[0] - down[1]) > 2:  # ticks outside
         return None
-    if (right - left) * (bottom - top) < PANEL_SHARE * h * w or far(gray[bottom - 1, left:right]).mean() < 0.95:
+    if (right - left) * (bottom - top) < AXES_SHARE * h * w or far(gray[bottom - 1, left:right]).mean() < 0.95:
         return None
     ticks = [_ticks(far(gray[top:bottom, left - 2])), _ticks(far(gray[bottom + 1, left:right]))]
     if 0 in ticks:
