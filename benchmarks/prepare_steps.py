@@ -1,7 +1,8 @@
-"""Milliseconds per step of `preprocess.prepare` on four images: an MNIST digit as it is (28×28), the
+"""Milliseconds per step of `preprocess.prepare` on five images: an MNIST digit as it is (28×28), the
 same shown at 250 px with blocky pixels (each 8 or 9 px wide: an enlargement by a fraction, which
-`pixel_grid` finds), a 280-px canvas, and a 12-megapixel photo (3000×4000, grey paper with sensor
-noise and a digit).
+`pixel_grid` finds), a 280-px canvas, a 12-megapixel photo (3000×4000, grey paper with sensor
+noise and a digit), and the same photo of a note turned 10° on a dark desk (`inner_picture` makes
+it upright).
 
     python benchmarks/prepare_steps.py --data-dir ../shared/data/mnist [--repeat 5]
 
@@ -26,15 +27,22 @@ from machine import common_arguments, write_results  # noqa: E402
 
 
 def images(digit: np.ndarray) -> dict[str, np.ndarray]:
-    """The four test images, grey levels in [0, 1], dark digit on light paper."""
+    """The five test images, grey levels in [0, 1], dark digit on light paper."""
     canvas = cv2.resize(255 - digit, (280, 280), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
     rng = np.random.default_rng(0)
     photo = np.clip(0.9 + rng.normal(0, 0.02, (3000, 4000)), 0, 1).astype(np.float32)
     ink = cv2.resize(digit, (1000, 1000), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
     photo[1000:2000, 1500:2500] = np.minimum(photo[1000:2000, 1500:2500], 1 - ink)
     blocky = cv2.resize(255 - digit, (250, 250), interpolation=cv2.INTER_NEAREST).astype(np.float32) / 255
+    desk = np.full((3000, 4000), 0.3, np.float32)
+    desk[600:2400, 1100:2900] = photo[600:2400, 1100:2900]  # a note 1,800 px wide
+    turn = cv2.getRotationMatrix2D((2000, 1500), 10, 1)
+    desk = cv2.warpAffine(desk, turn, (4000, 3000), borderValue=0.3) + rng.normal(0, 0.02, desk.shape).astype(
+        np.float32
+    )
     return {"28×28 digit": (255 - digit).astype(np.float32) / 255, "250-px blocky digit": blocky,
-            "280-px canvas": canvas, "12-megapixel photo": photo}  # fmt: skip
+            "280-px canvas": canvas, "12-megapixel photo": photo,
+            "12-megapixel photo, a note turned 10° on a desk": np.clip(desk, 0, 1)}  # fmt: skip
 
 
 def main() -> None:
