@@ -56,11 +56,16 @@ def digit_rows_arguments(doc: str, result: str, count: int, per: str) -> argpars
 
 
 def print_scores(heading: str, rows: dict) -> None:
-    """``scores`` rows as a Markdown table, ``heading`` over the first column."""
+    """``scores`` rows as a Markdown table, ``heading`` over the first column; then ``blank_row``
+    rows, a line each."""
     print(f"| {heading} | read right | no digit | misread |")
     print("|---|---|---|---|")
     for name, row in rows.items():
-        print(f"| {name} | {row['right']:.0%} | {row['no_digit']:.0%} | {row['misread']:.0%} |")
+        if "right" in row:
+            print(f"| {name} | {row['right']:.0%} | {row['no_digit']:.0%} | {row['misread']:.0%} |")
+    for name, row in rows.items():
+        if "read_as_digit" in row:
+            print(f"{name}: {row['read_as_digit']:.0%} read as a digit")
 
 
 def test_digits(args: argparse.Namespace):
@@ -83,6 +88,12 @@ def scores(recognizer, images: list, labels) -> dict:
     right = [d == label for d, label in zip(read, labels)]
     n = len(read)
     return {"right": sum(right) / n, "no_digit": sum(none) / n, "misread": (n - sum(right) - sum(none)) / n}
+
+
+def blank_row(recognizer, images: list) -> dict:
+    """How many of ``images``, none of which holds a digit, ``recognizer`` read as one (a share)."""
+    read = [getattr(p, "digit", None) for p in recognizer.predict_batch(images)]
+    return {"images": len(images), "read_as_digit": sum(d is not None for d in read) / len(images)}
 
 
 def write_results(path: str | Path, result: dict) -> None:

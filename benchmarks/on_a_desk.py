@@ -24,7 +24,14 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import digit_rows_arguments, print_scores, scores, test_digits, write_results  # noqa: E402
+from machine import (  # noqa: E402
+    blank_row,
+    digit_rows_arguments,
+    print_scores,
+    scores,
+    test_digits,
+    write_results,
+)
 
 PAPERS = {"a yellow note": (250, 235, 120), "white paper": (235, 235, 230)}
 DESKS = {"a dark desk": (90, 60, 40), "a light wooden desk": (200, 170, 130)}
@@ -84,16 +91,9 @@ def main() -> None:
                 }
             for name in BLANK:
                 images = [photo(None, paper_rgb, desk_rgb, VIEWS[name], rng) for _ in chosen]
-                read = [getattr(p, "digit", None) for p in recognizer.predict_batch(images)]
-                rows[f"blank: {paper} on {desk}, {name}"] = {
-                    "images": len(chosen),
-                    "read_as_digit": sum(d is not None for d in read) / len(chosen),
-                }
+                rows[f"blank: {paper} on {desk}, {name}"] = blank_row(recognizer, images)
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "rows": rows})
-    print_scores("photo", {name: row for name, row in rows.items() if "right" in row})
-    for name, row in rows.items():
-        if "read_as_digit" in row:
-            print(f"{name}: {row['read_as_digit']:.0%} read as a digit")
+    print_scores("photo", rows)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import digit_rows_arguments, print_scores, scores, test_digits, write_results  # noqa: E402
+from machine import (  # noqa: E402
+    blank_row,
+    digit_rows_arguments,
+    print_scores,
+    scores,
+    test_digits,
+    write_results,
+)
 
 PAGES = (1000, 2000, 3000)  # px a side
 SHARES = (0.02, 0.03, 0.05)  # the 28-px box's side / the page's side
@@ -61,16 +68,9 @@ def main() -> None:
                     **scores(recognizer, images, mnist.test_labels[chosen]),
                 }
             images = [CONDITIONS[rendering](page(side, rng), rng) for _ in chosen]
-            read = [p.digit for p in recognizer.predict_batch(images)]
-            rows[f"{rendering}, {side} px, blank with flecks"] = {
-                "images": len(chosen),
-                "read_as_digit": sum(d is not None for d in read) / len(chosen),
-            }
+            rows[f"{rendering}, {side} px, blank with flecks"] = blank_row(recognizer, images)
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "rows": rows})
-    print_scores("page", {name: row for name, row in rows.items() if "right" in row})
-    for name, row in rows.items():
-        if "read_as_digit" in row:
-            print(f"{name}: {row['read_as_digit']:.0%} read as a digit")
+    print_scores("page", rows)
 
 
 if __name__ == "__main__":
