@@ -843,15 +843,13 @@ def specks(ink: int, area: int, height: int, other: int) -> bool:
 
 
 def input_box(
-    rows: slice, cols: slice, scale: tuple[float, float], shape: tuple[int, int], to_input: np.ndarray | None = None
+    rows: slice, cols: slice, scale: tuple[float, float], shape: tuple[int, int], to_input: np.ndarray
 ) -> tuple[int, int, int, int]:
     """A box at working resolution (``scale`` input pixels per working pixel, down and across) in a
     picture of ``shape`` whose pixels ``to_input`` takes to the input's (``inner_picture``) → (x, y,
     w, h) in the input's pixels: around the box's corners there, if the picture was straightened."""
     y0, x0 = round(rows.start * scale[0]), round(cols.start * scale[1])
     y1, x1 = min(round(rows.stop * scale[0]), shape[0]), min(round(cols.stop * scale[1]), shape[1])
-    if to_input is None:
-        return (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
     corners = np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], np.float64)
     seen = cv2.perspectiveTransform(corners, to_input)[0]
     (left, top), (right, bottom) = np.floor(seen.min(0)), np.ceil(seen.max(0))
