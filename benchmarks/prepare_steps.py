@@ -1,8 +1,10 @@
-"""Milliseconds per step of `preprocess.prepare` on five images: an MNIST digit as it is (28×28), the
+"""Milliseconds per step of `preprocess.prepare` on six images: an MNIST digit as it is (28×28), the
 same shown at 250 px with blocky pixels (each 8 or 9 px wide: an enlargement by a fraction, which
 `pixel_grid` finds), a 280-px canvas, a 12-megapixel photo (3000×4000, grey paper with sensor
-noise and a digit), and the same photo of a note turned 10° on a dark desk (`inner_picture` makes
-it upright).
+noise and a digit), the same photo of a note turned 10° on a dark desk (`inner_picture` makes
+it upright), and the same photo with a dark desk showing above the paper and right of it (the sheet
+runs off the photo: `inner_picture` cuts out the paper and sets the desk in its box to the paper's
+level).
 
     python benchmarks/prepare_steps.py --data-dir ../shared/data/mnist [--repeat 5]
 
@@ -27,7 +29,7 @@ from machine import common_arguments, write_results  # noqa: E402
 
 
 def images(digit: np.ndarray) -> dict[str, np.ndarray]:
-    """The five test images, grey levels in [0, 1], dark digit on light paper."""
+    """The six test images, grey levels in [0, 1], dark digit on light paper."""
     canvas = cv2.resize(255 - digit, (280, 280), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
     rng = np.random.default_rng(0)
     photo = np.clip(0.9 + rng.normal(0, 0.02, (3000, 4000)), 0, 1).astype(np.float32)
@@ -40,9 +42,13 @@ def images(digit: np.ndarray) -> dict[str, np.ndarray]:
     desk = cv2.warpAffine(desk, turn, (4000, 3000), borderValue=0.3) + rng.normal(0, 0.02, desk.shape).astype(
         np.float32
     )
+    close_up = photo.copy()
+    close_up[:450], close_up[:, 3400:] = 0.3, 0.3  # the desk above the sheet and right of it
+    close_up += rng.normal(0, 0.02, close_up.shape).astype(np.float32) * (close_up == 0.3)
     return {"28×28 digit": (255 - digit).astype(np.float32) / 255, "250-px blocky digit": blocky,
             "280-px canvas": canvas, "12-megapixel photo": photo,
-            "12-megapixel photo, a note turned 10° on a desk": np.clip(desk, 0, 1)}  # fmt: skip
+            "12-megapixel photo, a note turned 10° on a desk": np.clip(desk, 0, 1),
+            "12-megapixel photo, the desk above the sheet and right of it": np.clip(close_up, 0, 1)}  # fmt: skip
 
 
 def main() -> None:

@@ -6,6 +6,8 @@ The steps, in order:
    margins, axes and labels; a screenshot holds the canvas inside a window; a note photographed on a
    desk is a quadrilateral, turned or seen at a slant. Such a rectangle or quadrilateral, with
    something drawn in it, is what the next steps read, a quadrilateral made an upright rectangle.
+   A sheet photographed close runs off the photo, the desk showing beyond its other sides: the
+   sheet's box is read, the desk in it set to the paper's level.
 1. *Ink map.* Decide the polarity (dark ink on light paper, or light on dark) from which tail of the
    grey levels stands out from the border (inside a frame drawn along it: a form's box cropped at
    its outer edge would pass for the paper), and turn the image into "ink" (1 = stroke). Images larger
@@ -63,6 +65,10 @@ AXES_LEVEL = 0.25  # nor of matplotlib's axes (their spines are drawn black on w
 PANEL_SHARE = 0.02  # of the image: the least that a picture inside the image covers (a note seen from afar)...
 AXES_SHARE = 0.2  # ...and the least that matplotlib's axes around one cover
 BLANK_ALONE = 0.001  # of the image: at most this much else differs from the surround beside a blank picture
+CUT_SHEET = 0.2  # of the image: the least that a sheet running off the photo's edges covers
+CUT_DRAWN = 0.2  # of it: the most that is drawn on it (a digit's bold strokes cropped tight are more)
+CUT_SHEET_SIDE = 100  # px: the shorter side of the least photo looked at for one (a digit's strokes in
+# smaller images, a thumbnail or UCI's 8×8 enlarged, are as wide, for the image, as a strip of desk)
 SHEET_ASPECT = 3  # a blank picture is at most this many times as long as wide (else a bold stroke)
 TICKS_MIN = 2  # tick marks along an axes' left and bottom sides, at the least
 RING_HOLDS = 0.1  # a piece whose holes hold this much other ink (of its own) is a ring drawn around the digit
@@ -141,7 +147,8 @@ def inner_picture(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The picture inside the image, if there is one, and the 3×3 matrix that takes its pixels'
     (x, y) to the input's; else the image itself and the identity. The picture is a rectangle of
     another level than the surround (``_panel``), upright, or turned or seen at a slant and then
-    made upright (``_straightened``), or else one inside matplotlib's axes (``_axes``)."""
+    made upright (``_straightened``), or else one inside matplotlib's axes (``_axes``), or else a
+    sheet that runs off the image, the desk showing beyond it (``_cut_sheet``)."""
     if min(gray.shape) < 16:
         return gray, np.eye(3)
     found = _panel(gray)
@@ -150,7 +157,7 @@ def inner_picture(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # rectangle cut by a light stroke drawn across it (UCI's plotted 8×8 digits).
         found = _axes(gray) or found
     if found is None:
-        return gray, np.eye(3)
+        return _cut_sheet(gray) or (gray, np.eye(3))
     if isinstance(found, np.ndarray):
         return _straightened(gray, found)
     top, bottom, left, right = found
@@ -189,7 +196,7 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | np.ndarray | None:
     if not inside or box < PANEL_SHARE * area:
         return None
     piece = labels[y : y + bh, x : x + bw] == index
-    edge = k + max(1, round(0.01 * max(h, w)))  # the rectangle's blurred edge, spines drawn along it
+    edge = _edge(gray.shape, k)
     # Along each side, the better of the outermost two rows or columns: an edge that falls between
     # two of every k-th pixel leaves the outermost one partly over the level, partly under.
     sides = (piece[:2].mean(1), piece[-2:].mean(1), piece[:, :2].mean(0), piece[:, -2:].mean(0))
@@ -204,6 +211,146 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | np.ndarray | None:
     top, left = y * k + edge, x * k + edge
     bottom, right = min(h, (y + bh) * k) - edge, min(w, (x + bw) * k) - edge
     return (top, bottom, left, right) if bottom - top >= 8 and right - left >= 8 else None
+
+
+def _edge(shape: tuple[int, int], k: int) -> int:
+    """Pixels along a picture's side, found on every k-th pixel, that are its blurred edge (and any
+    axes' spines drawn along it)."""
+    return k + max(1, round(0.01 * max(shape)))
+
+
+def _cut_sheet(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """A sheet of paper photographed close, running off the photo's edges, the desk showing beyond
+    one, two or three of its sides: the image is two areas (Otsu's threshold parts them), one of
+    which touches the image's edges in one stretch (``_panel`` finds a sheet that shows whole),
+    whose levels differ by over PANEL_LEVEL across a sharp edge (``_levels_across``). The sheet is
+    the area with something drawn in it and the desk the other, with next to nothing (``_drawn``;
+    a hard shadow's edge across a digit has some of it on either side; with next to nothing in
+    either, the sheet is the larger: a blank sheet); what is drawn covers at most CUT_DRAWN of
+    the sheet and keeps clear of the desk. The sheet covers at least CUT_SHEET of the image and is
+    a convex polygon whose sides off the image's edges are straight, with at most three corners off
+    them (``_convex_polygon``), and the desk runs along the image's edges at least as far as it
+    reaches in. Only in images at least CUT_SHEET_SIDE px a side. The sheet's bounding box, the
+    rest of the image in it set to the sheet's level, and the matrix that takes its pixels to the
+    input's; or None. Before 2026-11-27 the desk was read as well: a dark desk showing beyond one
+    side or more was read as the digit, or as a bar beside it, and a blank sheet's edge as a 7
+    (`benchmarks/close_up.py`)."""
+    if min(gray.shape) < CUT_SHEET_SIDE:
+        return None
+    k = -(-max(gray.shape) // 256)  # on every k-th pixel: at most 256 a side
+    small = gray[::k, ::k]
+    # Otsu's threshold parts the two levels, where the border's median (``_panel``'s surround) may
+    # fall inside a wooden desk's grain when the border is half desk. The lighter or the darker side,
+    # its grains left out and the gaps they leave filled, its largest piece with its holes filled.
+    middle, _ = cv2.threshold((small * 255).astype(np.uint8), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    for lighter in (True, False):
+        side = ((small * 255 > middle) == lighter).view(np.uint8)
+        for operation in (cv2.MORPH_OPEN, cv2.MORPH_CLOSE):
+            side = cv2.morphologyEx(side, operation, np.ones((5, 5), np.uint8))
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(side, connectivity=8)
+        if count > 1:
+            outline = _outline(labels == int(np.argmax(stats[1:, cv2.CC_STAT_AREA])) + 1)
+            if _one_stretch(outline):
+                break
+    else:
+        return None
+    levels = _levels_across(small, outline)
+    if not abs(levels[0] - levels[1]) > PANEL_LEVEL:  # or no band on one side (NaN)
+        return None
+    areas = (outline, ~outline)
+    drawn = [_drawn(small, cv2.erode(area.view(np.uint8), SQUARE, iterations=3).view(bool)) for area in areas]
+    counts = [np.count_nonzero(mask) for mask in drawn]
+    if min(counts) > BLANK_ALONE * small.size:  # a hard shadow across the digit, say: not cut
+        return None
+    if max(counts) > BLANK_ALONE * small.size:
+        sheet = areas[int(np.argmax(counts))]
+        # What is drawn keeps clear of the desk, and covers a small part of the sheet: a stroke drawn
+        # out to a cropped image's edge, or a bold one cropped tight, leaves pieces of the paper that
+        # pass for a desk, and touches them, or is most of what is left.
+        clear = 3 + max(2, round(0.02 * max(small.shape)))
+        near = cv2.dilate((~sheet).view(np.uint8), SQUARE, iterations=clear).view(bool)
+        if np.any(drawn[int(np.argmax(counts))] & near) or max(counts) > CUT_DRAWN * np.count_nonzero(sheet):
+            return None
+    else:  # a blank sheet (a few grains of a wooden desk stand out of its spread)
+        sheet = max(areas, key=np.count_nonzero)
+    share = np.count_nonzero(sheet) / sheet.size
+    if not CUT_SHEET <= share <= 1 - PANEL_SHARE or not _convex_polygon(sheet):
+        return None
+    # A desk runs along the image's edges at least as far as it reaches in from them (a strip, a
+    # corner); a stroke drawn out to the edge reaches in further (a 7's tail: 22 px in along 6).
+    desk = ~sheet
+    along = np.count_nonzero(_ring(desk))
+    if np.count_nonzero(desk) > along * along:
+        return None
+    # The rest, with its blurred edge, is set to the sheet's level: widened by the edge on the input.
+    level = float(np.median(small[sheet]))
+    wide = -(-_edge(gray.shape, k) // k) + 1
+    rest = cv2.dilate((~sheet).view(np.uint8), np.ones((2 * wide + 1, 2 * wide + 1), np.uint8))
+    x, y, w, h = cv2.boundingRect(sheet.view(np.uint8))
+    top, left = y * k, x * k
+    bottom, right = min(gray.shape[0], (y + h) * k), min(gray.shape[1], (x + w) * k)
+    picture = gray[top:bottom, left:right].copy()
+    rest = cv2.resize(rest[y : y + h, x : x + w], (right - left, bottom - top), interpolation=cv2.INTER_NEAREST)
+    np.copyto(picture, np.float32(level), where=rest.view(bool))
+    return picture, np.array([[1.0, 0, left], [0, 1, top], [0, 0, 1]])
+
+
+def _one_stretch(area: np.ndarray) -> bool:
+    """Whether ``area`` (a mask) touches the image's edges in one stretch (none: it is inside the
+    image; two or more: a stroke drawn across it, or the paper between two strips of desk)."""
+    ring = _ring(area)
+    return np.count_nonzero(ring & ~np.roll(ring, 1)) == 1
+
+
+def _ring(area: np.ndarray) -> np.ndarray:
+    """The image's outermost pixels of ``area`` (a mask), clockwise from the top left."""
+    return np.concatenate([area[0], area[1:, -1], area[-1, -2::-1], area[-2:0:-1, 0]])
+
+
+def _levels_across(small: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """The median levels of ``small`` inside ``area`` and outside it, between one and three pixels
+    from its edge: a shadow's or a gradient's levels differ there by little, a sheet's and a desk's
+    by as much as anywhere."""
+    bands = []
+    for mask in (area, ~area):
+        near, far = (cv2.erode(mask.view(np.uint8), SQUARE, iterations=n).view(bool) for n in (1, 3))
+        bands.append(float(np.median(small[near & ~far])) if np.any(near & ~far) else np.nan)
+    return np.array(bands)
+
+
+def _drawn(small: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """The pixels of ``area`` (a mask over ``small``) that stand out from the area's own level (its
+    median) by over PANEL_LEVEL and by over four times its spread (the median absolute deviation ×
+    1.4826): a wooden desk's grain spreads its levels, but little stands out of the spread."""
+    if not np.any(area):
+        return area
+    levels = small[area]
+    deviation = np.abs(levels - np.median(levels))
+    limit = max(PANEL_LEVEL, 4 * 1.4826 * float(np.median(deviation)))
+    return area & (np.abs(small - np.median(levels)) > limit)
+
+
+def _outline(mask: np.ndarray) -> np.ndarray:
+    """``mask`` with its holes filled: all that its outer outlines hold."""
+    contours, _ = cv2.findContours(mask.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return cv2.drawContours(np.zeros(mask.shape, np.uint8), contours, -1, 1, cv2.FILLED).view(bool)
+
+
+def _convex_polygon(area: np.ndarray) -> bool:
+    """Whether ``area`` (a mask touching the image's edges) is one convex polygon whose sides off the
+    image's edges are straight: its outline holds within 5 % of its convex hull and of the polygon
+    it reduces to, which has at most three corners off the image's edges (a sheet's corners; a digit's
+    curves need more, or leave the polygon well inside or outside them)."""
+    contours, _ = cv2.findContours(area.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if len(contours) != 1:
+        return False
+    outline = contours[0]
+    held = cv2.contourArea(outline)
+    polygon = cv2.approxPolyDP(outline, 0.02 * max(area.shape), True).reshape(-1, 2)
+    h, w = area.shape
+    off = (polygon[:, 0] > 2) & (polygon[:, 0] < w - 3) & (polygon[:, 1] > 2) & (polygon[:, 1] < h - 3)
+    fits = [cv2.contourArea(cv2.convexHull(outline)), cv2.contourArea(polygon)]
+    return np.count_nonzero(off) <= 3 and all(abs(fit - held) <= 0.05 * held for fit in fits)
 
 
 def _blank_sheet(alone: bool, width: float, height: float) -> bool:
