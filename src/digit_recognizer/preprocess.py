@@ -243,8 +243,11 @@ def _cut_sheet(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     # fall inside a wooden desk's grain when the border is half desk. The lighter or the darker side,
     # its grains left out and the gaps they leave filled, its largest piece with its holes filled.
     middle, _ = cv2.threshold((small * 255).astype(np.uint8), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    lighter_side = small * 255 > middle
+    if not 0.05 <= np.mean(_ring(lighter_side)) <= 0.95:  # the image's edges are nearly all one side
+        return None
     for lighter in (True, False):
-        side = ((small * 255 > middle) == lighter).view(np.uint8)
+        side = (lighter_side == lighter).view(np.uint8)
         for operation in (cv2.MORPH_OPEN, cv2.MORPH_CLOSE):
             side = cv2.morphologyEx(side, operation, np.ones((5, 5), np.uint8))
         count, labels, stats, _ = cv2.connectedComponentsWithStats(side, connectivity=8)
