@@ -16,24 +16,14 @@ before/after. Results go to benchmarks/results/close_up.json, a table to stdout.
 
 from __future__ import annotations
 
-import io
 import sys
-import time
 from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import (  # noqa: E402
-    blank_row,
-    digit_rows_arguments,
-    print_scores,
-    scores,
-    test_digits,
-    write_results,
-)
+from machine import blank_row, digit_rows_arguments, noisy_jpeg, scores, test_digits, write_rows  # noqa: E402
 
 PAPER = (235, 235, 230)
 DESKS = {"a dark desk": (90, 60, 40), "a light wooden desk": (200, 170, 130)}
@@ -73,10 +63,7 @@ def photo(digit: np.ndarray | None, desk: tuple, view: tuple, rng: np.random.Gen
     turn = cv2.getRotationMatrix2D((1.5 * SIDE, 1.5 * SIDE), angle, 1.0)
     turn[:, 2] -= SIDE  # the photo's pixels, not the canvas's
     image = cv2.warpAffine(scene, turn, (SIDE, SIDE), flags=cv2.INTER_LINEAR)
-    image += rng.normal(0, 4, image.shape)
-    buffer = io.BytesIO()
-    Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(buffer, format="JPEG", quality=85)
-    return buffer.getvalue()
+    return noisy_jpeg(image, rng)
 
 
 def main() -> None:
@@ -91,8 +78,7 @@ def main() -> None:
         for name in BLANK:
             images = [photo(None, desk_rgb, VIEWS[name], rng) for _ in chosen]
             rows[f"blank: {desk}, {name}"] = blank_row(recognizer, images)
-    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "rows": rows})
-    print_scores("photo", rows)
+    write_rows(args, rows, "photo")
 
 
 if __name__ == "__main__":

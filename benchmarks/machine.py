@@ -96,6 +96,27 @@ def blank_row(recognizer, images: list) -> dict:
     return {"images": len(images), "read_as_digit": sum(d is not None for d in read) / len(images)}
 
 
+def noisy_jpeg(image, rng) -> bytes:
+    """An RGB float image (0-255) with sensor noise (σ = 4 grey levels), saved as JPEG (quality 85)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    noisy = np.clip(image + rng.normal(0, 4, image.shape), 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(noisy).save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def write_rows(args: argparse.Namespace, rows: dict, heading: str, key: str = "rows") -> None:
+    """``scores`` and ``blank_row`` rows of a ``digit_rows_arguments`` benchmark: to ``--out``, with the
+    date, ``--count`` and ``--seed``, and as a table (``print_scores``) to stdout."""
+    result = {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, key: rows}
+    write_results(args.out, result)
+    print_scores(heading, rows)
+
+
 def write_results(path: str | Path, result: dict) -> None:
     """The results as JSON, with the machine they were measured on."""
     path = Path(path)

@@ -14,24 +14,14 @@ a before/after. Results go to benchmarks/results/on_a_desk.json, a table to stdo
 
 from __future__ import annotations
 
-import io
 import sys
-import time
 from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import (  # noqa: E402
-    blank_row,
-    digit_rows_arguments,
-    print_scores,
-    scores,
-    test_digits,
-    write_results,
-)
+from machine import blank_row, digit_rows_arguments, noisy_jpeg, scores, test_digits, write_rows  # noqa: E402
 
 PAPERS = {"a yellow note": (250, 235, 120), "white paper": (235, 235, 230)}
 DESKS = {"a dark desk": (90, 60, 40), "a light wooden desk": (200, 170, 130)}
@@ -69,10 +59,7 @@ def photo(digit: np.ndarray | None, paper: tuple, desk: tuple, view: tuple, rng:
     source = np.array([[0, 0], [side, 0], [side, side], [0, side]], np.float32)
     seen = cv2.getPerspectiveTransform(source, corners.astype(np.float32))
     image = cv2.warpPerspective(sheet, seen, (SIDE, SIDE), borderMode=cv2.BORDER_CONSTANT, borderValue=desk)
-    image += rng.normal(0, 4, image.shape)
-    buffer = io.BytesIO()
-    Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(buffer, format="JPEG", quality=85)
-    return buffer.getvalue()
+    return noisy_jpeg(image, rng)
 
 
 def main() -> None:
@@ -92,8 +79,7 @@ def main() -> None:
             for name in BLANK:
                 images = [photo(None, paper_rgb, desk_rgb, VIEWS[name], rng) for _ in chosen]
                 rows[f"blank: {paper} on {desk}, {name}"] = blank_row(recognizer, images)
-    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "rows": rows})
-    print_scores("photo", rows)
+    write_rows(args, rows, "photo")
 
 
 if __name__ == "__main__":

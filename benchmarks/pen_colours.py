@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import io
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import digit_rows_arguments, print_scores, scores, test_digits, write_results  # noqa: E402
+from machine import digit_rows_arguments, scores, test_digits, write_rows  # noqa: E402
 
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
 ROWS = {  # name: (pen, paper, format)
@@ -60,8 +59,7 @@ def main() -> None:
     for name, (pen, paper, fmt) in ROWS.items():
         images = [drawn(mnist.test_images[i], pen, paper, fmt) for i in chosen]
         rows[name] = {"images": len(chosen), **scores(recognizer, images, mnist.test_labels[chosen])}
-    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "rows": rows})
-    print_scores("pen and paper", rows)
+    write_rows(args, rows, "pen and paper")
 
 
 if __name__ == "__main__":

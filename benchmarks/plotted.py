@@ -12,11 +12,10 @@ Results go to benchmarks/results/plotted.json, a table to stdout.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import digit_rows_arguments, print_scores, scores, test_digits, write_results  # noqa: E402
+from machine import digit_rows_arguments, scores, test_digits, write_rows  # noqa: E402
 
 WAYS = {
     "gray": {},
@@ -45,8 +44,7 @@ def main() -> None:
             for i in chosen
         ]
         rows[way] = {"images": len(chosen), **scores(recognizer, images, mnist.test_labels[chosen])}
-    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "ways": rows})
-    print_scores("way of plotting", rows)
+    write_rows(args, rows, "way of plotting", key="ways")
 
 
 if __name__ == "__main__":

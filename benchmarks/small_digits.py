@@ -14,20 +14,12 @@ src for a before/after. Results go to benchmarks/results/small_digits.json, a ta
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import (  # noqa: E402
-    blank_row,
-    digit_rows_arguments,
-    print_scores,
-    scores,
-    test_digits,
-    write_results,
-)
+from machine import blank_row, digit_rows_arguments, scores, test_digits, write_rows  # noqa: E402
 
 PAGES = (1000, 2000, 3000)  # px a side
 SHARES = (0.02, 0.03, 0.05)  # the 28-px box's side / the page's side
@@ -69,8 +61,7 @@ def main() -> None:
                 }
             images = [CONDITIONS[rendering](page(side, rng), rng) for _ in chosen]
             rows[f"{rendering}, {side} px, blank with flecks"] = blank_row(recognizer, images)
-    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "count": args.count, "seed": args.seed, "rows": rows})
-    print_scores("page", rows)
+    write_rows(args, rows, "page")
 
 
 if __name__ == "__main__":
