@@ -391,7 +391,7 @@ def _sheet_close_up(ink: np.ndarray | None, above: int, right: int, left: int, a
 )
 def test_a_sheet_running_off_the_photo_is_read_without_the_desk(mnist, above, right, left, angle):
     # A phone held close over a sheet on a dark desk: the sheet runs off the photo, the desk shows
-    # beyond one side or two. The whole photo was read and the desk taken for the digit, or for a
+    # beyond one side or more. The whole photo was read and the desk taken for the digit, or for a
     # bar beside it: 7 of 50 read right (benchmarks/close_up.py). The box is the digit's, in the photo.
     recognizer = Recognizer.load()
     for digit, label in zip(mnist.test_images[:8], mnist.test_labels[:8]):
@@ -586,7 +586,7 @@ def test_pinholes_in_a_broad_stroke_are_no_holes_but_gaps_in_texture_are():
     assert holes(grid) == 19 * 19
 
 
-def test_a_dark_object_beside_the_digit_or_darker_paper_is_no_picture_inside_the_image(mnist):
+def test_a_dark_object_is_no_picture_and_a_darker_part_is_cut_off_only_clear_of_the_digit(mnist):
     page = np.full((200, 300), 0.95, np.float32)
     page[50:150, 30:130] = on_paper(mnist.test_images[0]) / 255 * 0.95
     beside = page.copy()
