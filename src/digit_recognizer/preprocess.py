@@ -178,8 +178,7 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | np.ndarray | None:
     ``_quadrilateral``): its corners (x, y) in the input, the edge left out of them, clockwise from
     the one that is its top left once made upright. Else None."""
     h, w = gray.shape
-    k = -(-max(h, w) // 256)  # on every k-th pixel: at most 256 a side
-    small = gray[::k, ::k]
+    k, small = _sampled(gray)
     every = np.abs(small - _border_level(small)) > PANEL_LEVEL
     area = every.size
     if np.count_nonzero(every) < 0.5 * PANEL_SHARE * area:
@@ -213,6 +212,12 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | np.ndarray | None:
     return (top, bottom, left, right) if bottom - top >= 8 and right - left >= 8 else None
 
 
+def _sampled(gray: np.ndarray) -> tuple[int, np.ndarray]:
+    """k, and every k-th pixel of ``gray`` both ways: at most 256 a side, where pictures are looked for."""
+    k = -(-max(gray.shape) // 256)
+    return k, gray[::k, ::k]
+
+
 def _edge(shape: tuple[int, int], k: int) -> int:
     """Pixels along a picture's side, found on every k-th pixel, that are its blurred edge (and any
     axes' spines drawn along it)."""
@@ -237,8 +242,7 @@ def _cut_sheet(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     (`benchmarks/close_up.py`)."""
     if min(gray.shape) < CUT_SHEET_SIDE:
         return None
-    k = -(-max(gray.shape) // 256)  # on every k-th pixel: at most 256 a side
-    small = gray[::k, ::k]
+    k, small = _sampled(gray)
     # Otsu's threshold parts the two levels, where the border's median (``_panel``'s surround) may
     # fall inside a wooden desk's grain when the border is half desk. The lighter or the darker side,
     # its grains left out and the gaps they leave filled, its largest piece with its holes filled.
@@ -265,30 +269,29 @@ def _cut_sheet(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     counts = [np.count_nonzero(mask) for mask in drawn]
     if min(counts) > BLANK_ALONE * small.size:  # a hard shadow across the digit, say: not cut
         return None
-    if max(counts) > BLANK_ALONE * small.size:
-        sheet = areas[int(np.argmax(counts))]
+    blank = max(counts) <= BLANK_ALONE * small.size  # a few grains of a wooden desk stand out of its spread
+    chosen = int(np.argmax([np.count_nonzero(area) for area in areas] if blank else counts))  # else the larger
+    sheet, desk = areas[chosen], areas[1 - chosen]
+    if not blank:
         # What is drawn keeps clear of the desk, and covers a small part of the sheet: a stroke drawn
         # out to a cropped image's edge, or a bold one cropped tight, leaves pieces of the paper that
         # pass for a desk, and touches them, or is most of what is left.
         clear = 3 + max(2, round(0.02 * max(small.shape)))
-        near = cv2.dilate((~sheet).view(np.uint8), SQUARE, iterations=clear).view(bool)
-        if np.any(drawn[int(np.argmax(counts))] & near) or max(counts) > CUT_DRAWN * np.count_nonzero(sheet):
+        near = cv2.dilate(desk.view(np.uint8), SQUARE, iterations=clear).view(bool)
+        if np.any(drawn[chosen] & near) or counts[chosen] > CUT_DRAWN * np.count_nonzero(sheet):
             return None
-    else:  # a blank sheet (a few grains of a wooden desk stand out of its spread)
-        sheet = max(areas, key=np.count_nonzero)
     share = np.count_nonzero(sheet) / sheet.size
     if not CUT_SHEET <= share <= 1 - PANEL_SHARE or not _convex_polygon(sheet):
         return None
     # A desk runs along the image's edges at least as far as it reaches in from them (a strip, a
     # corner); a stroke drawn out to the edge reaches in further (a 7's tail: 22 px in along 6).
-    desk = ~sheet
     along = np.count_nonzero(_ring(desk))
     if np.count_nonzero(desk) > along * along:
         return None
     # The rest, with its blurred edge, is set to the sheet's level: widened by the edge on the input.
     level = float(np.median(small[sheet]))
     wide = -(-_edge(gray.shape, k) // k) + 1
-    rest = cv2.dilate((~sheet).view(np.uint8), np.ones((2 * wide + 1, 2 * wide + 1), np.uint8))
+    rest = cv2.dilate(desk.view(np.uint8), np.ones((2 * wide + 1, 2 * wide + 1), np.uint8))
     x, y, w, h = cv2.boundingRect(sheet.view(np.uint8))
     top, left = y * k, x * k
     bottom, right = min(gray.shape[0], (y + h) * k), min(gray.shape[1], (x + w) * k)
@@ -443,8 +446,8 @@ def _axes(gray: np.ndarray) -> tuple[int, int, int, int] | None:
     bottom sides; a form's box has none. The rows and columns (top, bottom, left, right) inside its
     lines, or None."""
     h, w = gray.shape
-    k = -(-max(h, w) // 256)
-    level = _border_level(gray[::k, ::k])
+    k, small = _sampled(gray)
+    level = _border_level(small)
 
     def far(pixels: np.ndarray) -> np.ndarray:
         return np.abs(pixels - level) > AXES_LEVEL
