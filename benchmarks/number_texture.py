@@ -67,7 +67,7 @@ def margins(mnist, count: int, seed: int) -> dict:
     for touching in (False, True):
         for _, _, data in sample_numbers(mnist.test_images, mnist.test_labels, count, touching, seed, (2, 8)):
             ink = ink_map(load_gray(data))
-            found = seg.glyph_lines(ink.mask)
+            found = seg.glyph_lines(ink)
             if isinstance(found, str):
                 continue
             lines, labels, _, height = found

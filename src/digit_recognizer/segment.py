@@ -7,7 +7,8 @@ inside the image if there is one (``preprocess.inner_picture``: a number plotted
 2. pieces of one digit merged: components that overlap horizontally and nearly touch vertically (a
    5's detached bar, a broken 4, a dotted 1), and slivers joined to the digit beside them;
 3. what is not a digit dropped: a circle or box drawn around the number
-   (``preprocess.texture_and_rings``) and underlines (long and flat), before step 2; specks (under
+   (``preprocess.texture_and_rings``), things lying beside it (a pen, a coin: ``preprocess.objects``)
+   and underlines (long and flat), before step 2; specks (under
    ``preprocess.MIN_SIDE`` both ways, or far smaller than the line's digits);
 4. lines found by vertical overlap (a line of marks far shorter than the digits is dropped);
    digits ordered left to right, lines top to bottom;
@@ -36,11 +37,13 @@ import numpy as np
 
 from .preprocess import (
     MIN_SIDE,
+    InkMap,
     crowded,
     holes,
     ink_map,
     inner_picture,
     input_box,
+    objects,
     riddled,
     smudged,
     specks,
@@ -102,7 +105,7 @@ def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segm
     ink = ink_map(gray)
     if ink.reason:
         return Segmented([], ink.reason)
-    found = glyph_lines(ink.mask)
+    found = glyph_lines(ink)
     if isinstance(found, str):
         return Segmented([], found)
     lines, labels, sizes, height = found
@@ -126,16 +129,17 @@ def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segm
     ])  # fmt: skip
 
 
-def glyph_lines(mask: np.ndarray) -> tuple[list[list[Glyph]], np.ndarray, np.ndarray, float] | str:
-    """Steps 1–4 on a stroke mask: the would-be digits line by line, left to right (texture not yet
+def glyph_lines(ink: InkMap) -> tuple[list[list[Glyph]], np.ndarray, np.ndarray, float] | str:
+    """Steps 1–4 on an ink map's strokes: the would-be digits line by line, left to right (texture not yet
     dropped), the component labels, each label's pixel count and the line's digit height; or why
     there are none."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
     sizes = stats[:, cv2.CC_STAT_AREA]  # by label; 0 is the paper
     texture, rings = texture_and_rings(stats, labels)
     if crowded(stats, labels.size, texture):
         return NOISE
-    ids = np.setdiff1d(np.arange(1, count), np.array(rings, int) + 1)  # no rings around the number
+    beside = objects(stats, labels, ink.ink, texture)  # a pen or a coin beside the number: not its ink
+    ids = np.setdiff1d(np.arange(1, count), np.array(rings + beside, int) + 1)  # nor rings around it
     if len(ids) > MAX_PIECES:  # the largest pieces only
         ids = ids[np.argsort(-sizes[ids])[:MAX_PIECES]]
     stats = stats[ids]
@@ -144,7 +148,8 @@ def glyph_lines(mask: np.ndarray) -> tuple[list[list[Glyph]], np.ndarray, np.nda
     glyphs = _drop_non_digits(merged)
     if not glyphs:
         return "no digits: only specks" if merged else "no digits: no ink found"
-    if count - 1 > MANY_PIECES and sum(sizes[g.labels].sum() for g in glyphs) < 0.5 * sizes[1:].sum():
+    ink_drawn = sizes[1:].sum() - sizes[np.array(beside, int) + 1].sum()
+    if count - 1 > MANY_PIECES and sum(sizes[g.labels].sum() for g in glyphs) < 0.5 * ink_drawn:
         return NOISE  # specks everywhere: the would-be digits hold under half the ink
     height = float(np.median([g.height for g in glyphs]))
     glyphs = _join_fragments(glyphs, height)
