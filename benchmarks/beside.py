@@ -30,7 +30,7 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import blank_row, digit_rows_arguments, noisy_jpeg, scores, test_digits, write_rows  # noqa: E402
+from machine import blank_row, digit_rows_arguments, noisy_jpeg, scored_row, shares, test_digits, write_rows  # noqa: E402
 
 HEIGHT, WIDTH = 900, 1200
 PAPER = np.array([237, 235, 230], np.float32)
@@ -136,7 +136,7 @@ def main() -> None:
 
     for name in (*THINGS, *(f"near: {pen}" for pen in PENS)):
         images = [photo(digit(i), name, rng) for i in chosen]
-        rows[name] = {"images": len(chosen), **scores(recognizer, images, mnist.test_labels[chosen])}
+        rows[name] = scored_row(recognizer, images, mnist.test_labels[chosen])
     for name in ("nothing", "a black pen", "a coin"):
         got, truth = [], []
         for _ in chosen:
@@ -144,14 +144,7 @@ def main() -> None:
             ink = number_ink([mnist.test_images[i] for i in picked], rng, False, round(0.15 * HEIGHT))
             got.append(recognizer.predict_number(photo(ink, name, rng)).number)
             truth.append("".join(str(mnist.test_labels[i]) for i in picked))
-        right, none = sum(a == b for a, b in zip(got, truth)), sum(not a for a in got)
-        n = len(chosen)
-        rows[f"a 3-digit number, {name}"] = {
-            "images": n,
-            "right": right / n,
-            "no_digit": none / n,
-            "misread": (n - right - none) / n,
-        }
+        rows[f"a 3-digit number, {name}"] = {"images": len(got), **shares(got, truth)}
     for name in THINGS[1:]:
         rows[f"blank: {name}"] = blank_row(recognizer, [photo(digit(i), name, rng, written=False) for i in chosen])
     write_rows(args, rows, "beside the digit")

@@ -83,11 +83,21 @@ def test_digits(args: argparse.Namespace):
 
 def scores(recognizer, images: list, labels) -> dict:
     """Shares of the images that ``recognizer`` read right, read as "no digit" and misread."""
-    read = [getattr(p, "digit", None) for p in recognizer.predict_batch(images)]
-    none = [d is None for d in read]
-    right = [d == label for d, label in zip(read, labels)]
+    return shares([getattr(p, "digit", None) for p in recognizer.predict_batch(images)], labels)
+
+
+def scored_row(recognizer, images: list, labels) -> dict:
+    """A ``print_scores`` row: how many images, and ``scores``."""
+    return {"images": len(images), **scores(recognizer, images, labels)}
+
+
+def shares(read: list, truth) -> dict:
+    """Shares of the readings (digits, or numbers as text) that match ``truth``, that are nothing (None,
+    or a number of no digits: ""), and the rest."""
+    none = sum(d is None or d == "" for d in read)
+    right = sum(d == t for d, t in zip(read, truth))
     n = len(read)
-    return {"right": sum(right) / n, "no_digit": sum(none) / n, "misread": (n - sum(right) - sum(none)) / n}
+    return {"right": right / n, "no_digit": none / n, "misread": (n - right - none) / n}
 
 
 def blank_row(recognizer, images: list) -> dict:

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import blank_row, digit_rows_arguments, noisy_jpeg, scores, test_digits, write_rows  # noqa: E402
+from machine import blank_row, digit_rows_arguments, noisy_jpeg, scored_row, test_digits, write_rows  # noqa: E402
 
 PAPERS = {"a yellow note": (250, 235, 120), "white paper": (235, 235, 230)}
 DESKS = {"a dark desk": (90, 60, 40), "a light wooden desk": (200, 170, 130)}
@@ -72,10 +72,7 @@ def main() -> None:
         for desk, desk_rgb in DESKS.items():
             for name, view in VIEWS.items():
                 images = [photo(mnist.test_images[i], paper_rgb, desk_rgb, view, rng) for i in chosen]
-                rows[f"{paper} on {desk}, {name}"] = {
-                    "images": len(chosen),
-                    **scores(recognizer, images, mnist.test_labels[chosen]),
-                }
+                rows[f"{paper} on {desk}, {name}"] = scored_row(recognizer, images, mnist.test_labels[chosen])
             for name in BLANK:
                 images = [photo(None, paper_rgb, desk_rgb, VIEWS[name], rng) for _ in chosen]
                 rows[f"blank: {paper} on {desk}, {name}"] = blank_row(recognizer, images)

@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import digit_rows_arguments, scores, test_digits, write_rows  # noqa: E402
+from machine import digit_rows_arguments, scored_row, test_digits, write_rows  # noqa: E402
 
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
 ROWS = {  # name: (pen, paper, format)
@@ -58,7 +58,7 @@ def main() -> None:
     rows = {}
     for name, (pen, paper, fmt) in ROWS.items():
         images = [drawn(mnist.test_images[i], pen, paper, fmt) for i in chosen]
-        rows[name] = {"images": len(chosen), **scores(recognizer, images, mnist.test_labels[chosen])}
+        rows[name] = scored_row(recognizer, images, mnist.test_labels[chosen])
     write_rows(args, rows, "pen and paper")
 
 

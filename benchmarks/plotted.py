@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import digit_rows_arguments, scores, test_digits, write_rows  # noqa: E402
+from machine import digit_rows_arguments, scored_row, test_digits, write_rows  # noqa: E402
 
 WAYS = {
     "gray": {},
@@ -43,7 +43,7 @@ def main() -> None:
             plotted(mnist.test_images[i], title=f"Label: {mnist.test_labels[i]}" if titled else "", **options)[0]
             for i in chosen
         ]
-        rows[way] = {"images": len(chosen), **scores(recognizer, images, mnist.test_labels[chosen])}
+        rows[way] = scored_row(recognizer, images, mnist.test_labels[chosen])
     write_rows(args, rows, "way of plotting", key="ways")
 
 

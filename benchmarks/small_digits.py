@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import blank_row, digit_rows_arguments, scores, test_digits, write_rows  # noqa: E402
+from machine import blank_row, digit_rows_arguments, scored_row, test_digits, write_rows  # noqa: E402
 
 PAGES = (1000, 2000, 3000)  # px a side
 SHARES = (0.02, 0.03, 0.05)  # the 28-px box's side / the page's side
@@ -55,10 +55,9 @@ def main() -> None:
         for side in PAGES:
             for share in SHARES:
                 images = [CONDITIONS[rendering](page(side, rng, mnist.test_images[i], share), rng) for i in chosen]
-                rows[f"{rendering}, {side} px, digit box {share:.0%}"] = {
-                    "images": len(chosen),
-                    **scores(recognizer, images, mnist.test_labels[chosen]),
-                }
+                rows[f"{rendering}, {side} px, digit box {share:.0%}"] = scored_row(
+                    recognizer, images, mnist.test_labels[chosen]
+                )
             images = [CONDITIONS[rendering](page(side, rng), rng) for _ in chosen]
             rows[f"{rendering}, {side} px, blank with flecks"] = blank_row(recognizer, images)
     write_rows(args, rows, "page")
