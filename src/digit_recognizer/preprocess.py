@@ -966,17 +966,22 @@ def objects(stats: np.ndarray, labels: np.ndarray, ink: np.ndarray, texture=(), 
         if any(_reaches(labels, piece + 1, stats[index + 1]) for piece in texture):
             continue
         mask = np.ascontiguousarray(labels[y : y + h, x : x + w] == index + 1)
-        pieces.append((int(index), stroke_width(mask), blot(mask) or smudged(ink[y : y + h, x : x + w][mask])))
+        solid = blot(mask) or smudged(ink[y : y + h, x : x + w][mask])
+        pieces.append((int(index), stroke_width(mask), solid, mask))
     # The widest strokes are an object's where a gap of OBJECT_WIDTH parts them from the rest.
-    widths = sorted((width for _, width, solid in pieces if not solid), reverse=True)
+    widths = sorted((width for _, width, solid, _ in pieces if not solid), reverse=True)
     wide = next((a for a, b in zip(widths, widths[1:]) if a >= OBJECT_WIDTH * b), math.inf)
-    writing = [index for index, width, solid in pieces if not solid and width < wide]
+    writing = [index for index, width, solid, _ in pieces if not solid and width < wide]
     tallest = max((stats[index + 1, 2:4].max() for index in writing), default=0)
     found = [
         index
-        for index, width, solid in pieces
+        for index, width, solid, mask in pieces
         if solid
-        or (width >= wide and stats[index + 1, 2:4].max() >= OBJECT_LENGTH * tallest and _bar(stats, labels, index))
+        or (
+            width >= wide
+            and stats[index + 1, 2:4].max() >= OBJECT_LENGTH * tallest
+            and _bar(mask, stats[index + 1], labels.shape)
+        )
     ]
     # What they reach into is a piece of them (a digit's stroke broken off), not writing beside them.
     if all(any(_reaches(labels, index + 1, stats[other + 1]) for index in found) for other in writing):
@@ -984,18 +989,17 @@ def objects(stats: np.ndarray, labels: np.ndarray, ink: np.ndarray, texture=(), 
     return [index for index in found if not any(_reaches(labels, index + 1, stats[other + 1]) for other in writing)]
 
 
-def _bar(stats: np.ndarray, labels: np.ndarray, index: int) -> bool:
-    """Whether component ``index`` (into ``stats[1:]``) fills BAR_FILL of its minimum-area rectangle
-    as far as the image shows it, as a pen's or a pencil's body does, turned or running off the image
-    (the largest piece in 49 and 48 of 50 photos with a black and a blue pen from
-    ``benchmarks/beside.py``, a ``/tmp`` count). Written digits seldom do: of 300 MNIST test 1s
-    drawn 120 px tall with ``synthetic.strokes`` at levels 0.15 to 0.5 (bold to medium), 0.7-2 %;
-    of 2,000 test digits at level 0.3, 0.15 %."""
-    x, y, w, h, size = stats[index + 1]
-    piece = (labels[y : y + h, x : x + w] == index + 1).view(np.uint8)
-    outline = np.concatenate(cv2.findContours(piece, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0])
+def _bar(mask: np.ndarray, piece: np.ndarray, shape: tuple[int, int]) -> bool:
+    """Whether a component, ``mask`` over its box (``piece``: x, y, w, h, size, in an image of
+    ``shape``), fills BAR_FILL of its minimum-area rectangle as far as the image shows it, as a pen's
+    or a pencil's body does, turned or running off the image (the largest piece in 49 and 48 of 50
+    photos with a black and a blue pen from ``benchmarks/beside.py``, a ``/tmp`` count). Written
+    digits seldom do: of 300 MNIST test 1s drawn 120 px tall with ``synthetic.strokes`` at levels
+    0.15 to 0.5 (bold to medium), 0.7-2 %; of 2,000 test digits at level 0.3, 0.15 %."""
+    x, y, _, _, size = piece
+    outline = np.concatenate(cv2.findContours(mask.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0])
     box = cv2.boxPoints(cv2.minAreaRect(outline + np.array([x, y], np.int32)))  # the hull's, as all pixels'
-    height, width = labels.shape
+    height, width = shape
     image = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
     shown, _ = cv2.intersectConvexConvex(box.astype(np.float32), image)
     return size >= BAR_FILL * shown

@@ -138,8 +138,8 @@ def glyph_lines(ink: InkMap) -> tuple[list[list[Glyph]], np.ndarray, np.ndarray,
     texture, rings = texture_and_rings(stats, labels)
     if crowded(stats, labels.size, texture):
         return NOISE
-    beside = objects(stats, labels, ink.ink, texture)  # a pen or a coin beside the number: not its ink
-    ids = np.setdiff1d(np.arange(1, count), np.array(rings + beside, int) + 1)  # nor rings around it
+    beside = np.array(objects(stats, labels, ink.ink, texture), int) + 1  # a pen or a coin: not the number's ink
+    ids = np.setdiff1d(np.arange(1, count), np.r_[np.array(rings, int) + 1, beside])  # nor rings around it
     if len(ids) > MAX_PIECES:  # the largest pieces only
         ids = ids[np.argsort(-sizes[ids])[:MAX_PIECES]]
     stats = stats[ids]
@@ -148,7 +148,7 @@ def glyph_lines(ink: InkMap) -> tuple[list[list[Glyph]], np.ndarray, np.ndarray,
     glyphs = _drop_non_digits(merged)
     if not glyphs:
         return "no digits: only specks" if merged else "no digits: no ink found"
-    ink_drawn = sizes[1:].sum() - sizes[np.array(beside, int) + 1].sum()
+    ink_drawn = sizes[1:].sum() - sizes[beside].sum()
     if count - 1 > MANY_PIECES and sum(sizes[g.labels].sum() for g in glyphs) < 0.5 * ink_drawn:
         return NOISE  # specks everywhere: the would-be digits hold under half the ink
     height = float(np.median([g.height for g in glyphs]))
