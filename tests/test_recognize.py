@@ -605,23 +605,32 @@ def test_a_dark_object_is_no_picture_and_a_darker_part_is_cut_off_only_clear_of_
 def _beside(ink: np.ndarray, thing: str, seed: int) -> np.ndarray:
     """A 450×600 photo of paper with ``ink`` (a digit's or a number's, at most 150 px tall) written
     left of the middle, and ``thing`` lying right of it: a pen (dark, 45-70 px wide, 10-14 times as
-    long, turned 10-35° from upright and running off the photo, with a highlight along it), a coin,
-    a thumb coming in from the right edge, or a dark block."""
+    long, turned 10-35° from upright and running off the photo, with a highlight along it), a pencil
+    (as a pen, but grey, its body as light as the ink's threshold, with more sensor noise: its body
+    falls into grains), a "near pen" (upright, 5-50 % of 150 px right of the ink), a coin, a thumb
+    coming in from the right edge, or a dark block."""
     rng = np.random.default_rng(seed)
     page = np.full((450, 600), 0.93, np.float32)
     h, w = ink.shape
     page[150 : 150 + h, 40 : 40 + w] *= 1 - 0.9 * ink
     mask = np.zeros_like(page)
-    if thing == "pen":
+    noise = 0.01
+    if thing in ("pen", "pencil", "near pen"):
         width = rng.uniform(45, 70)
-        # Upright and across the photo, a pen is cut into wedges by the removal of ruled lines: no bar.
+        # Across the photo 6-10° from upright, a pen is cut into wedges by the removal of ruled lines: no bar.
         angle = rng.choice([-1, 1]) * rng.uniform(10, 35) + 90
         centre, size = (rng.uniform(480, 530), 225), (rng.uniform(10, 14) * width, width)
+        if thing == "near pen":  # upright beside the digit, running off the photo
+            angle, size = rng.uniform(85, 95), (rng.uniform(4, 5) * 150, width)
+            centre = (40 + w + rng.uniform(0.05, 0.5) * 150 + width / 2, rng.uniform(150, 225))
         cv2.fillPoly(mask, [cv2.boxPoints((centre, size, angle)).astype(np.int32)], 1.0)
-        level = np.full_like(page, 0.12)
-        shine = np.zeros_like(page)
-        cv2.fillPoly(shine, [cv2.boxPoints((centre, (0.9 * size[0], 0.15 * width), angle)).astype(np.int32)], 1.0)
-        level += 0.15 * shine
+        if thing == "pencil":
+            level, noise = np.full_like(page, 0.64), 0.02
+        else:
+            level = np.full_like(page, 0.12)
+            shine = np.zeros_like(page)
+            cv2.fillPoly(shine, [cv2.boxPoints((centre, (0.9 * size[0], 0.15 * width), angle)).astype(np.int32)], 1.0)
+            level += 0.15 * shine
     elif thing == "coin":
         cv2.circle(mask, (500, int(rng.uniform(150, 300))), int(rng.uniform(30, 45)), 1.0, -1)
         level = np.full_like(page, 0.55)
@@ -634,14 +643,17 @@ def _beside(ink: np.ndarray, thing: str, seed: int) -> np.ndarray:
         mask[100:350, 430:560] = 1
         level = np.full_like(page, 0.1)
     mask = cv2.GaussianBlur(mask, (0, 0), 1.5)
-    return np.clip(page * (1 - mask) + level * mask + rng.normal(0, 0.01, page.shape), 0, 1).astype(np.float32)
+    return np.clip(page * (1 - mask) + level * mask + rng.normal(0, noise, page.shape), 0, 1).astype(np.float32)
 
 
-@pytest.mark.parametrize("thing", ["pen", "coin", "thumb", "block"])
+@pytest.mark.parametrize("thing", ["pen", "pencil", "near pen", "coin", "thumb", "block"])
 def test_a_pen_a_coin_or_a_thumb_beside_the_digit_is_not_read_as_it(mnist, thing):
     # Things lying on the paper beside the digit. Until they were told from writing
     # (preprocess.objects), 15 of these 20 were read as the pen (a 1), 19 as "no digit" beside the
-    # coin and 4 beside the thumb (a blot, or shading), and 17 as the block (a 1).
+    # coin and 4 beside the thumb (a blot, or shading), and 17 as the block (a 1). Until the grains
+    # of the pencil's body no longer made the digit noise when it stood on clean paper, 13 were "no
+    # digit" beside the pencil. Until a bar counted even within the digit's reach, 6 were read as
+    # the near pen (a 1) or with it (a 4).
     recognizer = Recognizer.load()
     for i in range(20):
         ink = strokes(mnist.test_images[i], 150, 0.7)
@@ -846,10 +858,8 @@ def test_a_grainy_band_where_the_light_fades_is_not_taken_for_the_digit(mnist):
         ink = np.pad(number_ink([mnist.test_images[i]], rng, False, 80), ((40, 90), (60, 60)))
         ink = with_grainy_band(ink, rng)  # 60 rows of grain under the digit
         got = recognizer.predict(((1 - ink) * 255).astype(np.uint8))
-        if i < 13:
-            assert got.digit == mnist.test_labels[i], i
-        else:  # where the grain holds more ink than the digit: no digit, never another digit
-            assert got.digit in (mnist.test_labels[i], None), i
+        # Until a digit standing on clean paper beside many grains was no longer noise, 2 were "no digit".
+        assert got.digit == mnist.test_labels[i], i
 
 
 def test_ruled_lines_are_removed(seven):

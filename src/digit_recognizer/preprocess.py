@@ -23,13 +23,14 @@ The steps, in order:
    box drawn around the digit (a form's cell) and specks (small components away from the digit).
 3. *No digit?* Too little contrast, no component of any size (too few pixels, or under ``MIN_SIDE``
    both ways: a fleck of paper grain), or noise everywhere (ink over ``NOISE_COVER`` of the image,
-   unless it is mostly one piece with few holes: a digit cropped tight to its edges) → no digit. A
+   unless it is mostly one piece with few holes: a digit cropped tight to its edges; or many pieces
+   with none holding much of the ink, unless the would-be digit stands on clean paper) → no digit. A
    large piece riddled with holes (a grainy band where the light fades on a photo; pinholes far
    smaller than the strokes are wide, as JPEG leaves, do not count) is texture and is
    never taken for the digit, nor are the grains inside its box, nor a circle drawn around the digit
-   or a line drawn under it, nor things lying on the paper apart from the writing (``objects``: a
-   blot such as a coin, shading such as a thumb's, or strokes far wider than the writing's, such as
-   a pen's). Ink with no edges, most of it far below its peaks (smudges, shading), is no digit
+   or a line drawn under it, nor things lying on the paper beside the writing (``objects``: a blot
+   such as a coin, shading such as a thumb's, or strokes far wider than the writing's, such as a
+   pen's). Ink with no edges, most of it far below its peaks (smudges, shading), is no digit
    either, nor is a blot (strokes as wide as a filled disc's).
 4. *LeCun's recipe.* Crop the ink's bounding box; bring thin strokes to MNIST's stroke width; fit into
    20×20 keeping the aspect ratio, with area-averaged (anti-aliased) grey levels; place it in 28×28
@@ -854,16 +855,18 @@ def _digit_components(stats: np.ndarray, area: int, texture=(), left_out=()) -> 
     it, objects lying beside it), nor lines under it (``_underlines``)."""
     if len(stats) == 0:
         return np.array([], int), "no digit: no ink found"
-    sizes = stats[:, cv2.CC_STAT_AREA]
-    if len(stats) > 50 and sizes.max() < 0.3 * sizes.sum():
-        return np.array([], int), NOISE
-    sizes = sizes.copy()
+    ink = stats[:, cv2.CC_STAT_AREA]
+    sizes = ink.copy()
     sizes[_within(stats, list(texture))] = 0
     sizes[list(left_out)] = 0
     sizes[_underlines(stats, area)] = 0
     if sizes.max() == 0:
         return np.array([], int), NOISE
     main = int(np.argmax(sizes))
+    # Many pieces, none holding much of the ink, are noise, unless the would-be digit stands on clean
+    # paper: the grains of a grey object's body beside it (a yellow pencil) are no noise around it.
+    if len(stats) > 50 and ink.max() < 0.3 * ink.sum() and ink[_near(stats, stats[main])].sum() >= 2 * ink[main]:
+        return np.array([], int), NOISE
     x, y, w, h = stats[main, :4]
     if specks(sizes[main], area, h, np.partition(np.r_[0, sizes], -2)[-2]) or max(w, h) < MIN_SIDE:
         return np.array([], int), "no digit: only specks"
@@ -950,12 +953,14 @@ def objects(stats: np.ndarray, labels: np.ndarray, ink: np.ndarray, texture=(), 
     are OBJECT_LENGTH times as long as any piece of it is tall (a pen or a pencil beside the digit, in
     one piece or cut in two by its highlight: a pen writes far thinner than it is wide, and is longer
     than a digit is tall; a bold digit beside a thin stray mark is no bar, and a bold 1 beside thin
-    digits is as tall as they are). The writing is the pieces that are none of these; a piece is an
-    object only where it lies apart from all of it, farther than a piece of the same digit would
-    (``_reach``), and only while some of the writing lies beyond the reach of every such piece: a
-    piece alone is never one, nor a blot or a smudge within a digit's reach (a dot, a faint bar of a
-    5), nor what a broken-off stroke lies beside. Specks, ``texture`` and the grains around it (in
-    its box, or reaching it) are not looked at."""
+    digits is as tall as they are). The writing is the pieces that are none of these, and a piece
+    alone is never an object. Bars are objects wherever they lie: a pen put down upright right
+    beside the digit. A blot or a smudge is one only where it lies apart from all the writing,
+    farther than a piece of the same digit would (``_reach``), and only while some of the writing
+    lies beyond the reach of every such piece: not a dot or a faint bar of a 5 within its digit's
+    reach, nor what a broken-off stroke lies beside (a smudged digit's body, enlarged smoothly from
+    8×8, beside its one crisp fragment). Specks, ``texture`` and the grains around it (in its box,
+    or reaching it) are not looked at."""
     sizes = stats[1:, cv2.CC_STAT_AREA]
     grain = _within(stats[1:], list(texture))
     pieces = []
@@ -972,21 +977,24 @@ def objects(stats: np.ndarray, labels: np.ndarray, ink: np.ndarray, texture=(), 
     widths = sorted((width for _, width, solid, _ in pieces if not solid), reverse=True)
     wide = next((a for a, b in zip(widths, widths[1:]) if a >= OBJECT_WIDTH * b), math.inf)
     writing = [index for index, width, solid, _ in pieces if not solid and width < wide]
-    tallest = max((stats[index + 1, 2:4].max() for index in writing), default=0)
-    found = [
+    if not writing:
+        return []
+    tallest = max(stats[index + 1, 2:4].max() for index in writing)
+    bars = [
         index
         for index, width, solid, mask in pieces
-        if solid
-        or (
-            width >= wide
-            and stats[index + 1, 2:4].max() >= OBJECT_LENGTH * tallest
-            and _bar(mask, stats[index + 1], labels.shape)
-        )
+        if not solid
+        and width >= wide
+        and stats[index + 1, 2:4].max() >= OBJECT_LENGTH * tallest
+        and _bar(mask, stats[index + 1], labels.shape)
     ]
+    found = [index for index, _, solid, _ in pieces if solid]
     # What they reach into is a piece of them (a digit's stroke broken off), not writing beside them.
     if all(any(_reaches(labels, index + 1, stats[other + 1]) for index in found) for other in writing):
-        return []
-    return [index for index in found if not any(_reaches(labels, index + 1, stats[other + 1]) for other in writing)]
+        return bars
+    return bars + [
+        index for index in found if not any(_reaches(labels, index + 1, stats[other + 1]) for other in writing)
+    ]
 
 
 def _bar(mask: np.ndarray, piece: np.ndarray, shape: tuple[int, int]) -> bool:
