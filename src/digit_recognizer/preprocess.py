@@ -785,20 +785,38 @@ def _quarter(pixels: np.ndarray, axis: int) -> np.ndarray:
 def _lines(mask: np.ndarray) -> np.ndarray:
     """Pixels on straight runs of ink across ≥ LINE_SPAN of the image (ruled and grid lines), and the
     sides of a frame drawn around the digit."""
-    return _thin(_long_runs(mask)) | _thin(_long_runs(mask.T)).T | _frame(mask)
+    return _thin(_long_runs(mask), mask) | _thin(_long_runs(mask.T), mask.T).T | _frame(mask)
 
 
-def _thin(runs: np.ndarray) -> np.ndarray:
-    """The bands of horizontal long runs that are thin for their length, as ruled lines are: at most
-    LINE_THICKNESS of it, or 2 px, thick on average. In a digit cropped tight to its edges a bold stroke
-    spans the image too (a 4's bar, a 3's right side), and taking it for a line cut the digit apart."""
+def _thin(runs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The bands of horizontal long runs (in the stroke ``mask``) that are thin for their length, as
+    ruled lines are: at most LINE_THICKNESS of it, or 2 px, thick on average, and no slice of thicker
+    ink (``_slice``). In a digit cropped tight to its edges a bold stroke spans the image too (a 4's
+    bar, a 3's right side), and taking it for a line cut the digit apart. A pen lying across the photo
+    6-10° from upright has a thin band of runs that long along its middle, and was cut into two
+    wedges."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(runs.view(np.uint8), connectivity=8)
     if count < 2:
         return runs
     width, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_AREA]
-    thin = area <= np.maximum(2, LINE_THICKNESS * width) * width
+    limit = np.maximum(2, LINE_THICKNESS * width)
+    thin = area <= limit * width
     thin[0] = False
+    for band in np.flatnonzero(thin):
+        thin[band] = not _slice(mask, labels, band, math.ceil(limit[band]), stats[band])
     return thin[labels]
+
+
+def _slice(mask: np.ndarray, labels: np.ndarray, band: int, reach: int, box: np.ndarray) -> bool:
+    """Whether band ``band`` of horizontal runs (``labels``; its ``box``: x, y, w, h) is a slice of
+    thicker ink: the ``mask`` goes on ``reach`` pixels above or below most of its pixels. Across a
+    ruled line there is paper that far, but for the strokes crossing it."""
+    x, y, w, h = box[:4]
+    rows, cols = np.nonzero(labels[y : y + h, x : x + w] == band)
+    rows, cols = rows + y, cols + x
+    last = mask.shape[0] - 1
+    beyond = mask[np.maximum(rows - reach, 0), cols] | mask[np.minimum(rows + reach, last), cols]
+    return np.count_nonzero(beyond) > 0.5 * len(rows)
 
 
 def _frame(mask: np.ndarray) -> np.ndarray:
