@@ -653,7 +653,8 @@ def test_a_pen_a_coin_or_a_thumb_beside_the_digit_is_not_read_as_it(mnist, thing
     # coin and 4 beside the thumb (a blot, or shading), and 17 as the block (a 1). Until the grains
     # of the pencil's body no longer made the digit noise when it stood on clean paper, 13 were "no
     # digit" beside the pencil. Until a bar counted even within the digit's reach, 6 were read as
-    # the near pen (a 1) or with it (a 4).
+    # the near pen (a 1) or with it (a 4). Until a band of long runs with ink across it was no
+    # ruled line, 8 were read as the tilted pen, cut into two wedges (a 1).
     recognizer = Recognizer.load()
     for i in range(20):
         ink = strokes(mnist.test_images[i], 150, 0.7)

@@ -1006,13 +1006,16 @@ def objects(stats: np.ndarray, labels: np.ndarray, ink: np.ndarray, texture=(), 
         and stats[index + 1, 2:4].max() >= OBJECT_LENGTH * tallest
         and _bar(mask, stats[index + 1], labels.shape)
     ]
-    found = [index for index, _, solid, _ in pieces if solid]
-    # What they reach into is a piece of them (a digit's stroke broken off), not writing beside them.
-    if all(any(_reaches(labels, index + 1, stats[other + 1]) for index in found) for other in writing):
+    # Which pieces of writing each blot or smudge reaches into. What it reaches into is a piece of it
+    # (a digit's stroke broken off), not writing beside it; if they reach into all of it, none counts.
+    reaching = {
+        index: [_reaches(labels, index + 1, stats[other + 1]) for other in writing]
+        for index, _, solid, _ in pieces
+        if solid
+    }
+    if reaching and all(any(column) for column in zip(*reaching.values())):
         return bars
-    return bars + [
-        index for index in found if not any(_reaches(labels, index + 1, stats[other + 1]) for other in writing)
-    ]
+    return bars + [index for index, reached in reaching.items() if not any(reached)]
 
 
 def _bar(mask: np.ndarray, piece: np.ndarray, shape: tuple[int, int]) -> bool:
