@@ -178,7 +178,8 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | np.ndarray | None:
     the image, with surround on all four sides (a shadow's or a gradient's edge touches the image's
     edges), whose level differs from the surround's (the border's median) by over PANEL_LEVEL at least
     half over, though not all over (something is drawn in it, unless nothing else in the image
-    differs from the surround, ``_blank_sheet``), and along nine tenths of each side (a stroke drawn in
+    differs from the surround, ``_blank_sheet``; the corners of its box that a dark thing turned by
+    under a degree leaves out are no drawing, ``_corners``), and along nine tenths of each side (a stroke drawn in
     it may reach its edge): the rows and columns (top, bottom, left, right) of what is inside, its
     edge (and any axes' spines along it) left out. Or it is a quadrilateral whose sides are not all
     upright (a note or a sheet of paper photographed askew or at a slant on a desk,
@@ -212,11 +213,21 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | np.ndarray | None:
             return None
         corners = (corners + (x, y)) * k
         return _inset(corners, edge + k)  # a corner found on every k-th pixel may be k pixels out
-    if own < 0.5 * box or (own > 0.99 * box and not _blank_sheet(alone, bw, bh)):  # nothing drawn in it
-        return None
+    if own < 0.5 * box or (own + _corners(~piece) > 0.99 * box and not _blank_sheet(alone, bw, bh)):
+        return None  # nothing drawn in it
     top, left = y * k + edge, x * k + edge
     bottom, right = min(h, (y + bh) * k) - edge, min(w, (x + bw) * k) - edge
     return (top, bottom, left, right) if bottom - top >= 8 and right - left >= 8 else None
+
+
+def _corners(outside: np.ndarray) -> int:
+    """How many pixels of ``outside`` (a mask over a piece's box of what is not the piece) are
+    4-connected to the box's corners: what the box holds beside a rectangle turned a little. Until
+    2026-11-27 a dark thing lying beside the digit within a degree of upright (a pen's cap) was
+    taken for a picture with something drawn in it, and the image read as blank."""
+    _, labels = cv2.connectedComponents(outside.view(np.uint8), connectivity=4)
+    corners = labels[[0, 0, -1, -1], [0, -1, 0, -1]]
+    return int(np.count_nonzero(np.isin(labels, corners[corners > 0])))
 
 
 def _sampled(gray: np.ndarray) -> tuple[int, np.ndarray]:
@@ -967,18 +978,19 @@ def objects(stats: np.ndarray, labels: np.ndarray, ink: np.ndarray, texture=(), 
     """Which of the largest components (indices into ``stats[1:]``) are objects lying beside the
     writing, not written, given the normalised ``ink`` levels: blots (a coin, a thumb at the edge:
     ``blot``), ink without a pen's edges (the shading of a pencil's or a finger's side: ``smudged``),
-    and bars (``_bar``) whose strokes are OBJECT_WIDTH times as wide as all the writing's, and which
-    are OBJECT_LENGTH times as long as any piece of it is tall (a pen or a pencil beside the digit, in
+    and bars (``_bar``) whose strokes are OBJECT_WIDTH times as wide as all the writing's: long ones,
+    OBJECT_LENGTH times as long as any piece of it is tall (a pen or a pencil beside the digit, in
     one piece or cut in two by its highlight: a pen writes far thinner than it is wide, and is longer
     than a digit is tall; a bold digit beside a thin stray mark is no bar, and a bold 1 beside thin
-    digits is as tall as they are). The writing is the pieces that are none of these, and a piece
-    alone is never an object. Bars are objects wherever they lie: a pen put down upright right
-    beside the digit. A blot or a smudge is one only where it lies apart from all the writing,
-    farther than a piece of the same digit would (``_reach``), and only while some of the writing
-    lies beyond the reach of every such piece: not a dot or a faint bar of a 5 within its digit's
-    reach, nor what a broken-off stroke lies beside (a smudged digit's body, enlarged smoothly from
-    8×8, beside its one crisp fragment). Specks, ``texture`` and the grains around it (in its box,
-    or reaching it) are not looked at."""
+    digits is as tall as they are), and short ones (a pen's cap, a pencil's darker end). The writing
+    is the pieces that are none of these, and a piece alone is never an object. Long bars are
+    objects wherever they lie: a pen put down upright right beside the digit. A short bar, a blot
+    or a smudge is one only where it lies apart from all the writing, farther than a piece of the
+    same digit would (``_reach``: a bold 1 among thin digits lies within their reach), and only
+    while some of the writing lies beyond the reach of every such piece: not a dot or a faint bar
+    of a 5 within its digit's reach, nor what a broken-off stroke lies beside (a smudged digit's
+    body, enlarged smoothly from 8×8, beside its one crisp fragment). Specks, ``texture`` and the
+    grains around it (in its box, or reaching it) are not looked at."""
     sizes = stats[1:, cv2.CC_STAT_AREA]
     grain = _within(stats[1:], list(texture))
     pieces = []
@@ -998,20 +1010,18 @@ def objects(stats: np.ndarray, labels: np.ndarray, ink: np.ndarray, texture=(), 
     if not writing:
         return []
     tallest = max(stats[index + 1, 2:4].max() for index in writing)
-    bars = [
-        index
-        for index, width, solid, mask in pieces
-        if not solid
-        and width >= wide
-        and stats[index + 1, 2:4].max() >= OBJECT_LENGTH * tallest
-        and _bar(mask, stats[index + 1], labels.shape)
-    ]
-    # Which pieces of writing each blot or smudge reaches into. What it reaches into is a piece of it
-    # (a digit's stroke broken off), not writing beside it; if they reach into all of it, none counts.
+    bars, short = [], []
+    for index, width, solid, mask in pieces:
+        if not solid and width >= wide and _bar(mask, stats[index + 1], labels.shape):
+            long = stats[index + 1, 2:4].max() >= OBJECT_LENGTH * tallest
+            (bars if long else short).append(index)
+    # Which pieces of writing each blot, smudge or short bar reaches into. What it reaches into is a
+    # piece of it (a digit's stroke broken off), not writing beside it; if they reach into all of it,
+    # none counts.
     reaching = {
         index: [_reaches(labels, index + 1, stats[other + 1]) for other in writing]
         for index, _, solid, _ in pieces
-        if solid
+        if solid or index in short
     }
     if reaching and all(any(column) for column in zip(*reaching.values())):
         return bars
