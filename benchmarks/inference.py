@@ -26,7 +26,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
-from digit_recognizer.synthetic import render  # noqa: E402
+from digit_recognizer.synthetic import render, strokes  # noqa: E402
 
 from machine import common_arguments, write_results  # noqa: E402
 
@@ -38,8 +38,10 @@ def png(array: np.ndarray) -> bytes:
 
 
 def canvas(digit: np.ndarray, side: int) -> np.ndarray:
-    """Black strokes on white, like a browser canvas export."""
-    return 255 - np.asarray(Image.fromarray(digit).resize((side, side), Image.Resampling.BILINEAR))
+    """Black strokes on white, like a browser canvas export: drawn at that size with anti-aliased
+    edges (``synthetic.strokes``). Until 2026-11-27 this was the 28×28 digit enlarged with bilinear
+    pixels, which is now read at its own size (``preprocess.smooth_enlargement``)."""
+    return np.round(255 * (1 - strokes(digit, side, 0.5))).astype(np.uint8)
 
 
 def phone_photo(digit: np.ndarray, rng: np.random.Generator) -> bytes:

@@ -1,10 +1,11 @@
 """Milliseconds per step of `preprocess.prepare` on six images: an MNIST digit as it is (28×28), the
 same shown at 250 px with blocky pixels (each 8 or 9 px wide: an enlargement by a fraction, which
-`pixel_grid` finds), a 280-px canvas, a 12-megapixel photo (3000×4000, grey paper with sensor
-noise and a digit), the same photo of a note turned 10° on a dark desk (`inner_picture` makes
-it upright), and the same photo with a dark desk showing above the paper and right of it (the sheet
-runs off the photo: `inner_picture` cuts out the paper and sets the desk in its box to the paper's
-level).
+`pixel_grid` finds), a 280-px canvas (strokes drawn at that size, anti-aliased: until 2026-11-27 the
+digit enlarged with bilinear pixels, now read at its own size by `smooth_enlargement`), a
+12-megapixel photo (3000×4000, grey paper with sensor noise and a digit), the same photo of a note
+turned 10° on a dark desk (`inner_picture` makes it upright), and the same photo with a dark desk
+showing above the paper and right of it (the sheet runs off the photo: `inner_picture` cuts out the
+paper and sets the desk in its box to the paper's level).
 
     python benchmarks/prepare_steps.py --data-dir ../shared/data/mnist [--repeat 5]
 
@@ -30,7 +31,9 @@ from machine import common_arguments, write_results  # noqa: E402
 
 def images(digit: np.ndarray) -> dict[str, np.ndarray]:
     """The six test images, grey levels in [0, 1], dark digit on light paper."""
-    canvas = cv2.resize(255 - digit, (280, 280), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
+    from digit_recognizer.synthetic import strokes
+
+    canvas = (1 - strokes(digit, 280, 0.5)).astype(np.float32)
     rng = np.random.default_rng(0)
     photo = np.clip(0.9 + rng.normal(0, 0.02, (3000, 4000)), 0, 1).astype(np.float32)
     ink = cv2.resize(digit, (1000, 1000), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
@@ -58,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from digit_recognizer.data import load_mnist
-    from digit_recognizer.preprocess import find_digit, ink_map, inner_picture, pixel_grid, prepare
+    from digit_recognizer.preprocess import find_digit, ink_map, inner_picture, pixel_grid, prepare, smooth_enlargement
 
     mnist = load_mnist(args.data_dir)
     rows = {}
@@ -68,6 +71,7 @@ def main() -> None:
         steps = {
             "inner_picture": partial(inner_picture, gray),
             "pixel_grid": partial(pixel_grid, inner),
+            "smooth_enlargement": partial(smooth_enlargement, inner),
             "ink_map": partial(ink_map, inner),
             "find_digit": partial(find_digit, ink),
             "prepare": partial(prepare, gray),

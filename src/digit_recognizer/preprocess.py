@@ -13,7 +13,8 @@ The steps, in order:
    its outer edge would pass for the paper), and turn the image into "ink" (1 = stroke). Images larger
    than ``WORK_SIDE`` are reduced by max-pooling the ink, which keeps hairline pencil strokes. An
    image enlarged by repeating its pixels (a whole number of times or by a fraction), or a crop of
-   one, is read at its own size. A
+   one, is read at its own size, and so is one enlarged with bilinear pixels from at most
+   ``SMOOTH_MAX`` a side. A
    blurred image (out of focus, or enlarged from a small one) is reduced further, by averaging,
    until its sharpest edges look like sharp strokes' edges: the resolution it really has, where
    the blur no longer leaves soft, noisy edges that read as texture or smudges.
@@ -50,6 +51,10 @@ import numpy as np
 
 WORK_SIDE = 1024  # longest side the clean-up works at
 BLOCKS_MIN = 8  # px a side: an image enlarged by repeating its pixels is read at its own size, if this big
+SMOOTH_MAX = 64  # px a side: the largest own size looked for in an image enlarged with bilinear pixels...
+SMOOTH_FACTOR = 3  # ...at least this many times over (twice over, blurred noise fits as well as an enlargement)
+SMOOTH_BEND = 2.5 / 255  # a bilinear enlargement's second differences between its knots (8-bit rounding)
+SMOOTH_FIT = 1.5 / 255  # the most a pixel differs from the bilinear enlargement of the image at its own size
 MIN_CONTRAST = 0.12  # weakest ink, as a fraction of full scale, still read as ink
 INK_THRESHOLD = 0.35  # of the normalised ink: what counts as stroke
 LINE_SPAN = 0.85  # a run of ink this long (fraction of the image) is a ruled or grid line...
@@ -531,12 +536,14 @@ def _ticks(line: np.ndarray) -> int:
 def ink_map(gray: np.ndarray) -> InkMap:
     """Polarity, reduction to the working size, background removal, contrast and the stroke mask.
 
-    An image enlarged by repeating its pixels is worked on at its own size (``pixel_grid``).
+    An image enlarged by repeating its pixels (``pixel_grid``) or with bilinear pixels
+    (``smooth_enlargement``) is worked on at its own size.
 
     A blurred image (out of focus, or enlarged from a small one) is worked on at the resolution it
     really has: reduced, by averaging, until its sharpest edges are about ``BLUR_TARGET`` pixels wide."""
     grid = pixel_grid(gray)
-    own = gray if grid is None else gray[np.ix_(*grid)]
+    own = gray[np.ix_(*grid)] if grid is not None else smooth_enlargement(gray)
+    own = gray if own is None else own
     step = (gray.shape[0] / own.shape[0], gray.shape[1] / own.shape[1])
     scale = max(1, -(-max(own.shape) // WORK_SIDE))
     sharp = _ink_map(own, scale, step, pooled=_pool_min_max)
@@ -605,6 +612,69 @@ def _grid(pixels: np.ndarray) -> np.ndarray | None:
             if np.all(np.diff(np.searchsorted(middle, np.r_[0, changes, h])) >= 1):
                 return middle if len(middle) >= BLOCKS_MIN else None  # a finer grid would fit, but not be it
     return None
+
+
+def smooth_enlargement(gray: np.ndarray) -> np.ndarray | None:
+    """If the image was enlarged with bilinear pixels (OpenCV's ``INTER_LINEAR``, PIL's ``BILINEAR``)
+    from one BLOCKS_MIN to SMOOTH_MAX pixels a side, by at least SMOOTH_FACTOR both ways, that image at
+    its own size; else None. An 8×8 digit enlarged so to 64 px was read as a smudge. Enlargements of
+    MNIST digits fit within 0.75-1.3/255 (8-bit rounding); noise blurred by a Gaussian of σ = 3 px,
+    64 px a side (``synthetic.textures``' blotches), fits as well twice over (0.73-0.91/255: read
+    so, 2 of 40 were digits), but three times over at best within 2.0/255 (20 of them, a ``/tmp`` run).
+
+    Such an image runs in straight lines between knots, its own pixels' centres, down every column
+    and along every row: first looked for on every 32nd column and row (a photo's noise, or a sharp
+    edge, rules out every size at once), then the least-squares fit of the image at that size is
+    enlarged and must be within SMOOTH_FIT of every pixel. The fewest pixels that fit are taken.
+    Bicubic enlargements (PIL's default) overshoot and are clipped, and are read as blurred images."""
+    h, w = gray.shape
+    if min(h, w) < SMOOTH_FACTOR * BLOCKS_MIN:
+        return None
+    columns, rows = gray[:, :: max(1, w // 32)], gray[:: max(1, h // 32)].T
+    if np.ptp(columns, axis=0).max() < MIN_CONTRAST:
+        return None
+    across = np.diff(rows, 2, axis=0)
+    for high in _bilinear_sizes(columns):
+        wide = round(high * w / h)
+        if wide not in _bilinear_sizes(rows, across, (wide,)):
+            continue
+        down, along = _bilinear(high, h), _bilinear(wide, w)
+        own = np.linalg.pinv(down) @ gray @ np.linalg.pinv(along).T
+        if np.abs(gray - down @ own @ along.T).max() <= SMOOTH_FIT:
+            return np.clip(own, 0, 1).astype(gray.dtype)
+    return None
+
+
+def _bilinear_sizes(lines: np.ndarray, bends: np.ndarray | None = None, sizes=None) -> list[int]:
+    """The own sizes (of ``sizes``, else all from BLOCKS_MIN up) at which ``lines`` (one a column, down
+    the image) are a bilinear enlargement: straight between the knots, within SMOOTH_BEND.
+    ``bends``: their second differences, if made already. Enlarged by f, a line bends by at most 2 / f
+    at a knot (grey levels in [0, 1]); and it bends at two pixels around each knot at most."""
+    length = len(lines)
+    bends = np.abs(np.diff(lines, 2, axis=0) if bends is None else bends)
+    top = min(SMOOTH_MAX, length // SMOOTH_FACTOR)
+    if np.count_nonzero(bends > SMOOTH_BEND, axis=0).max() > 2 * top:
+        return []
+    low = max(BLOCKS_MIN, math.ceil(length * (bends.max() - SMOOTH_BEND) / 2))
+    return [n for n in (range(low, top + 1) if sizes is None else sizes) if low <= n <= top and _straight(bends, n)]
+
+
+def _straight(bends: np.ndarray, size: int) -> bool:
+    """Whether ``bends`` (second differences down lines ``len(bends) + 2`` long) are within
+    SMOOTH_BEND wherever no knot of a bilinear enlargement from ``size`` pixels lies between the
+    pixels either side."""
+    length = len(bends) + 2
+    knots = (np.arange(size) + 0.5) * length / size - 0.5
+    middle = np.arange(1, length - 1)
+    after = np.searchsorted(knots, middle - 1, side="right")  # the first knot past the pixel before
+    bent = (after < size) & (knots[np.minimum(after, size - 1)] < middle + 1)
+    return bool(np.all(bends[~bent] <= SMOOTH_BEND))
+
+
+def _bilinear(size: int, length: int) -> np.ndarray:
+    """The matrix (length × size) that enlarges a line of ``size`` pixels to ``length`` as OpenCV's
+    ``INTER_LINEAR`` does (and PIL's ``BILINEAR``): pixel centres aligned, the ends held."""
+    return cv2.resize(np.eye(size, dtype=np.float32), (size, length), interpolation=cv2.INTER_LINEAR).astype(np.float64)
 
 
 def _runs(pixels: np.ndarray) -> np.ndarray:
