@@ -623,9 +623,10 @@ def smooth_enlargement(gray: np.ndarray) -> np.ndarray | None:
     so, 2 of 40 were digits), but three times over at best within 2.0/255 (20 of them, a ``/tmp`` run).
 
     Such an image runs in straight lines between knots, its own pixels' centres, down every column
-    and along every row: first looked for on every 32nd column and row (a photo's noise, or a sharp
-    edge, rules out every size at once), then the least-squares fit of the image at that size is
-    enlarged and must be within SMOOTH_FIT of every pixel. The fewest pixels that fit are taken.
+    and along every row: first looked for on about 32 columns and 32 rows spread across it (a
+    photo's noise, or a sharp edge, rules out every size at once), then the least-squares fit of
+    the image at that size is enlarged and must be within SMOOTH_FIT of every pixel. The fewest
+    pixels that fit are taken.
     Bicubic enlargements (PIL's default) overshoot and are clipped, and are read as blurred images."""
     h, w = gray.shape
     if min(h, w) < SMOOTH_FACTOR * BLOCKS_MIN:
