@@ -785,7 +785,7 @@ def test_a_small_digit_enlarged_smoothly_is_read(mnist):
     # A 16×16 digit (USPS's size) or a 12×12 one, enlarged 4 or 8 times with bilinear pixels: its
     # strokes have no sharp edges at that size, and until a blurred image could be reduced below
     # 40 px a side, 5 of the first (16 px) and 19 of the second (12 px) were called smudges; until
-    # such enlargements were read at their own size (smooth_enlargement), 1 or 2 of the second were.
+    # such enlargements were read at their own size (smooth_enlargement), 2 of the second still were.
     def enlarged(digit: np.ndarray, small: int, side: int) -> np.ndarray:
         shrunk = cv2.resize(255 - digit, (small, small), interpolation=cv2.INTER_AREA)
         return cv2.resize(shrunk, (side, side), interpolation=cv2.INTER_LINEAR)
