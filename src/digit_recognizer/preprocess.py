@@ -634,10 +634,9 @@ def smooth_enlargement(gray: np.ndarray) -> np.ndarray | None:
     columns, rows = gray[:, :: max(1, w // 32)], gray[:: max(1, h // 32)].T
     if np.ptp(columns, axis=0).max() < MIN_CONTRAST:
         return None
-    across = np.diff(rows, 2, axis=0)
     for high in _bilinear_sizes(columns):
         wide = round(high * w / h)
-        if wide not in _bilinear_sizes(rows, across, (wide,)):
+        if wide not in _bilinear_sizes(rows, (wide,)):
             continue
         down, along = _bilinear(high, h), _bilinear(wide, w)
         own = np.linalg.pinv(down) @ gray @ np.linalg.pinv(along).T
@@ -646,13 +645,13 @@ def smooth_enlargement(gray: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def _bilinear_sizes(lines: np.ndarray, bends: np.ndarray | None = None, sizes=None) -> list[int]:
-    """The own sizes (of ``sizes``, else all from BLOCKS_MIN up) at which ``lines`` (one a column, down
-    the image) are a bilinear enlargement: straight between the knots, within SMOOTH_BEND.
-    ``bends``: their second differences, if made already. Enlarged by f, a line bends by at most 2 / f
-    at a knot (grey levels in [0, 1]); and it bends at two pixels around each knot at most."""
+def _bilinear_sizes(lines: np.ndarray, sizes=None) -> list[int]:
+    """The own sizes (of ``sizes``, else all from BLOCKS_MIN up) at which ``lines`` (each a column of
+    the array, down the image) are a bilinear enlargement: straight between the knots, within
+    SMOOTH_BEND. Enlarged by f, a line bends by at most 2 / f at a knot (grey levels in [0, 1]); and
+    it bends at two pixels around each knot at most."""
     length = len(lines)
-    bends = np.abs(np.diff(lines, 2, axis=0) if bends is None else bends)
+    bends = np.abs(np.diff(lines, 2, axis=0))
     top = min(SMOOTH_MAX, length // SMOOTH_FACTOR)
     if np.count_nonzero(bends > SMOOTH_BEND, axis=0).max() > 2 * top:
         return []
