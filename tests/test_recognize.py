@@ -597,7 +597,7 @@ def test_a_dark_object_is_no_picture_and_a_darker_part_is_cut_off_only_clear_of_
     assert inner_picture(beside)[0] is beside
     for angle in (0.5, 1, 89):  # turned a little, upright by its sides: its box's corners are no drawing
         turned = page.copy()
-        cv2.fillPoly(turned, [cv2.boxPoints(((225, 100), (100, 110), angle)).astype(np.int32)], 0.1)
+        _fill_box(turned, (225, 100), (100, 110), angle, 0.1)
         assert inner_picture(turned)[0] is turned, angle
     inner, to_input = inner_picture(darker)  # the sheet running off the image, cut out (_cut_sheet)
     assert np.array_equal(to_input, np.eye(3)) and inner.shape[1] <= 150 and np.all(inner[:, 145:] == inner[0, 0])
@@ -628,13 +628,13 @@ def _beside(ink: np.ndarray, thing: str, seed: int) -> np.ndarray:
         if thing == "near pen":  # upright beside the digit, running off the photo
             angle, size = rng.uniform(85, 95), (rng.uniform(4, 5) * 150, width)
             centre = (40 + w + rng.uniform(0.05, 0.5) * 150 + width / 2, rng.uniform(150, 225))
-        cv2.fillPoly(mask, [cv2.boxPoints((centre, size, angle)).astype(np.int32)], 1.0)
+        _fill_box(mask, centre, size, angle)
         if thing == "pencil":
             level, noise = np.full_like(page, 0.64), 0.02
         else:
             level = np.full_like(page, 0.12)
             shine = np.zeros_like(page)
-            cv2.fillPoly(shine, [cv2.boxPoints((centre, (0.9 * size[0], 0.15 * width), angle)).astype(np.int32)], 1.0)
+            _fill_box(shine, centre, (0.9 * size[0], 0.15 * width), angle)
             level += 0.15 * shine
     elif thing == "coin":
         cv2.circle(mask, (500, int(rng.uniform(150, 300))), int(rng.uniform(30, 45)), 1.0, -1)
@@ -647,21 +647,19 @@ def _beside(ink: np.ndarray, thing: str, seed: int) -> np.ndarray:
     elif thing == "cap":  # a pen's cap: short, thick, turned any way
         width = rng.uniform(40, 44)
         size = (rng.uniform(2.7, 3) * width, width)
-        cv2.fillPoly(
-            mask,
-            [
-                cv2.boxPoints(((rng.uniform(460, 520), rng.uniform(150, 300)), size, rng.uniform(0, 180))).astype(
-                    np.int32
-                )
-            ],
-            1.0,
-        )
+        centre = (rng.uniform(460, 520), rng.uniform(150, 300))
+        _fill_box(mask, centre, size, rng.uniform(0, 180))
         level = np.full_like(page, 0.1)
     else:  # a dark block
         mask[100:350, 430:560] = 1
         level = np.full_like(page, 0.1)
     mask = cv2.GaussianBlur(mask, (0, 0), 1.5)
     return np.clip(page * (1 - mask) + level * mask + rng.normal(0, noise, page.shape), 0, 1).astype(np.float32)
+
+
+def _fill_box(target: np.ndarray, centre, size, angle: float, value: float = 1.0) -> None:
+    """Fill a rectangle (``centre``, ``size``: length and width, turned ``angle`` degrees) with ``value``."""
+    cv2.fillPoly(target, [cv2.boxPoints((centre, size, angle)).astype(np.int32)], value)
 
 
 @pytest.mark.parametrize("thing", ["pen", "pencil", "near pen", "tilted pen", "cap", "coin", "thumb", "block"])
