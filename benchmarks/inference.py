@@ -4,7 +4,8 @@ and a 12-megapixel phone photo), and batches.
     python benchmarks/inference.py --data-dir ../shared/data/mnist
 
 Batches include decoding and preprocessing: the inputs are encoded PNG files in memory, MNIST test
-digits drawn as 28×28 and as 96×96 canvases. Results go to benchmarks/results/inference.json.
+digits drawn as 28×28 and as 96×96 canvases, prepared in one process and in a worker process per core
+(``Recognizer.predict_batch``'s default). Results go to benchmarks/results/inference.json.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import render, strokes  # noqa: E402
 
 from machine import common_arguments, write_results  # noqa: E402
+
+# Batch throughput, images/s: in calls of 256 images (as `digits predict` makes them) prepared in this
+# process or in a worker process per core, and all the images in one call.
+WAYS = (
+    ("images_per_s_one_process", 1, 256),
+    ("images_per_s_process_per_core", None, 256),
+    ("images_per_s_one_call_process_per_core", None, 1 << 30),
+)
 
 
 def png(array: np.ndarray) -> bytes:
@@ -106,10 +115,12 @@ def main() -> None:
         ("png_28x28", [png(d) for d in digits]),
         ("png_canvas_96x96", [png(canvas(d, 96)) for d in digits]),
     ):
-        start = time.perf_counter()
-        for i in range(0, len(images), 256):
-            recognizer.predict_batch(images[i : i + 256])
-        batches[name] = {"images": len(images), "images_per_s": len(images) / (time.perf_counter() - start)}
+        batches[name] = {"images": len(images)}
+        for label, workers, chunk in WAYS:
+            start = time.perf_counter()
+            for i in range(0, len(images), chunk):
+                recognizer.predict_batch(images[i : i + chunk], workers=workers)
+            batches[name][label] = len(images) / (time.perf_counter() - start)
 
     result = {
         "engine": type(recognizer.engine).__name__,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import struct
+import threading
 import zlib
 
 import cv2
@@ -13,8 +15,9 @@ import pytest
 from PIL import Image
 
 from digit_recognizer import cli, decode
+from digit_recognizer import recognizer as recognizer_module
 from digit_recognizer.decode import load_gray
-from digit_recognizer.errors import ImageError, ModelFileError
+from digit_recognizer.errors import ConfigError, ImageError, ModelFileError
 from digit_recognizer.preprocess import (
     BLUR_TARGET,
     SMUDGE,
@@ -1086,6 +1089,67 @@ def test_recognizer_api_accepts_every_source(tiny_model, seven, tmp_path):
     assert {r.digit for r in results} == {7}
     batch = recognizer.predict_batch([file, b"junk", seven])
     assert batch[0].digit == 7 and isinstance(batch[1], ImageError) and batch[2].digit == 7
+
+
+def test_a_batch_shared_among_worker_processes_gets_the_answers_of_one_process(
+    tiny_model, mnist, tmp_path, monkeypatch
+):
+    """The workers are other processes, each image keeps its place, and bad inputs give their errors."""
+    path, _ = tiny_model
+    recognizer = Recognizer.load(path)
+    blank = np.full((60, 60), 255, np.uint8)
+    sources = [encoded(d, "PNG") for d in mnist.test_images[:149]] + [
+        memoryview(encoded(mnist.test_images[149], "PNG"))
+    ]
+    sources += [b"junk", tmp_path / "missing.png", blank]  # the workers are sent no image: a memoryview is fine
+    alone = recognizer.predict_batch(sources, workers=1)
+    pids = tmp_path / "pids"
+    real = recognizer_module._prepare_one
+
+    def noting_pid(source):
+        with pids.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return real(source)
+
+    monkeypatch.setattr(recognizer_module, "_prepare_one", noting_pid)
+    shared = recognizer.predict_batch(sources, workers=2)
+    assert len(set(pids.read_text().split())) == 2 and str(os.getpid()) not in pids.read_text().split()
+    assert [type(r) for r in shared] == [type(r) for r in alone]
+    assert [str(r) for r in shared[150:152]] == [str(r) for r in alone[150:152]] and shared[152].digit is None
+    for a, b in zip(alone[:150], shared[:150]):
+        assert a.probabilities == b.probabilities and a.box == b.box and np.array_equal(a.image, b.image)
+
+
+def test_a_batch_whose_worker_process_dies_is_prepared_in_the_calling_process(tiny_model, mnist, monkeypatch, caplog):
+    path, _ = tiny_model
+    recognizer = Recognizer.load(path)
+    sources = [encoded(d, "PNG") for d in mnist.test_images[:130]]
+    alone = recognizer.predict_batch(sources, workers=1)
+    parent, real = os.getpid(), recognizer_module._prepare_one
+
+    def dying_in_a_worker(source):
+        if os.getpid() != parent and source is sources[100]:
+            os._exit(1)  # as a worker killed for memory goes
+        return real(source)
+
+    monkeypatch.setattr(recognizer_module, "_prepare_one", dying_in_a_worker)
+    shared = recognizer.predict_batch(sources, workers=2)
+    assert [r.probabilities for r in shared] == [r.probabilities for r in alone]
+    assert "a preprocessing worker process stopped; preparing the 130 images in this process" in caplog.text
+
+
+def test_worker_processes_are_forked_only_from_the_main_thread():
+    """Forking copies only the calling thread: a web server's worker thread prepares its batch itself."""
+    assert recognizer_module._worker_count(1000, None) > 1 or len(os.sched_getaffinity(0)) == 1
+    assert recognizer_module._worker_count(1000, 3) == 3 and recognizer_module._worker_count(190, 3) == 2
+    counts = []
+    thread = threading.Thread(target=lambda: counts.append(recognizer_module._worker_count(1000, 3)))
+    thread.start()
+    thread.join()
+    assert counts == [1]
+    with pytest.raises(ConfigError, match="workers must be at least 1"):
+        recognizer_module._worker_count(1000, 0)
+    assert cli.main(["predict", "x.png", "--workers", "0"]) == 1
 
 
 def test_onnx_graph_matches_pytorch(tiny_model, mnist):

@@ -227,6 +227,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     if args.top_k is not None and not 1 <= args.top_k <= 10:
         raise ConfigError(f"--top-k must be between 1 and 10 (got {args.top_k})")
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError(f"--workers must be at least 1 (got {args.workers})")
     recognizer = Recognizer.load(args.model_path, tta=args.tta)
     if args.save_preprocessed:
         _output_folder(args.save_preprocessed, "--save-preprocessed")
@@ -237,7 +239,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     for start in range(0, len(inputs), 256):
         chunk = inputs[start : start + 256]
         readable = [_stdin_image() if path == "-" else path for path, error in chunk if error is None]
-        answers = iter(recognizer.predict_numbers(readable) if args.multi else recognizer.predict_batch(readable))
+        answers = iter(
+            recognizer.predict_numbers(readable) if args.multi else recognizer.predict_batch(readable, args.workers)
+        )
         for path, error in chunk:
             result = ImageError(error) if error else next(answers)
             if isinstance(result, DigitsError):
@@ -540,6 +544,11 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--top-k", type=int, metavar="K", help="also show the K most likely digits")
     predict.add_argument("--multi", action="store_true", help="read a number of several digits (e.g. 2026)")
     predict.add_argument("--save-preprocessed", metavar="DIR", help="write the 28x28 image the model saw")
+    predict.add_argument(
+        "--workers", type=int, metavar="N",
+        help="processes that decode and prepare the images, 256 at a time (default: one per core, each "
+        "taking at least 64 images; 1: this process only)",
+    )  # fmt: skip
     _tta(predict)
     _common(predict)
     predict.set_defaults(func=cmd_predict)

@@ -23,11 +23,10 @@ import torch.nn.functional as F
 from .augment import Augment
 from .checkpoint import ModelFile
 from .data import Mnist
-from .decode import load_gray
 from .errors import DataError, DigitsError
 from .labelled import list_labelled
 from .models import export_onnx, network_from_file, normalize_, predict_proba, state_arrays, to_tensor
-from .preprocess import prepare
+from .recognizer import prepare_many
 from .train import recorded_split
 
 log = logging.getLogger(__name__)
@@ -60,11 +59,10 @@ FALLBACK_LABEL_SMOOTHING = 0.0
 def load_user_images(source) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The user's images as MNIST-style 28×28 arrays and labels, and a line per image that was unusable."""
     images, labels, problems = [], [], []
-    for path, label in list_labelled(source):
-        try:
-            prepared = prepare(load_gray(path))
-        except DigitsError as exc:
-            problems.append(f"{path}: {exc}")
+    pairs = list_labelled(source)
+    for (path, label), prepared in zip(pairs, prepare_many([path for path, _ in pairs])):
+        if isinstance(prepared, DigitsError):
+            problems.append(f"{path}: {prepared}")
             continue
         if prepared.image is None:
             problems.append(f"{path}: {prepared.reason}")

@@ -14,16 +14,24 @@ torch; a model file without a graph falls back to PyTorch.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from .checkpoint import CLASS_NAMES, ModelFile, read_model_file
 from .decode import ImageSource, load_gray
-from .errors import DigitsError, ModelFileError
-from .preprocess import prepare
+from .errors import ConfigError, DigitsError, ModelFileError
+from .preprocess import Prepared, prepare
 from .segment import segment
 
 log = logging.getLogger(__name__)
@@ -37,6 +45,9 @@ TTA_SHIFTS = ((0, 1), (0, -1), (1, 0), (-1, 0))  # test-time augmentation: the i
 # ensemble holds one chunk's worth: 8 wide members peaked at 4.2 GB with 1,024, 1.3 GB with 256, at the
 # same speed (benchmarks/chunk_size.py).
 CHUNK = 256
+# Images per worker process, at least: forking the workers and stopping them costs 20-30 ms, about what
+# 20 small images take to prepare (64 of them were no faster in two workers than in one process).
+WORKER_MIN = 64
 
 
 @dataclass
@@ -233,14 +244,12 @@ class Recognizer:
         """Read one digit from an image (path, bytes, PIL image or numpy array); bad input raises ImageError."""
         return _raise_error(self.predict_batch([source])[0])
 
-    def predict_batch(self, sources: Iterable[ImageSource]) -> list[Prediction | DigitsError]:
-        """Read many images in one model call; a bad input gives its error in its place, never stops the rest."""
-        prepared, results = [], []
-        for source in sources:
-            try:
-                prepared.append(prepare(load_gray(source)))
-            except DigitsError as exc:
-                prepared.append(exc)
+    def predict_batch(
+        self, sources: Iterable[ImageSource], workers: int | None = None
+    ) -> list[Prediction | DigitsError]:
+        """Read many images in one model call; a bad input gives its error in its place, never stops the rest.
+        Decoding and preprocessing are shared among ``workers`` processes (see ``prepare_many``)."""
+        prepared, results = prepare_many(list(sources), workers), []
         ready = [p for p in prepared if not isinstance(p, DigitsError) and p.image is not None]
         probs = iter(self.probabilities(np.stack([p.image for p in ready])) if ready else [])
         for p in prepared:
@@ -279,6 +288,68 @@ class Recognizer:
                 start += n
             results.append(NumberPrediction("\n".join(text), digits))
         return results
+
+
+def prepare_many(sources: list[ImageSource], workers: int | None = None) -> list[Prepared | DigitsError]:
+    """Decode and prepare each image (``preprocess.prepare``), a bad one giving its error in its place.
+
+    A batch of at least 2 × WORKER_MIN images is shared among forked worker processes, one per core
+    unless ``workers`` says how many (1: none), each taking at least WORKER_MIN images: preparing is
+    Python code that holds the interpreter's lock, so threads would not help. The workers are forked
+    (started as copies of this process, which needs no ``if __name__ == "__main__"`` guard in a
+    script), on Linux and from the program's main thread (the CLI, a script); elsewhere, and in a web
+    server's worker threads, the batch is prepared here. The answers are the same either way."""
+    count = _worker_count(len(sources), workers)
+    if count == 1:
+        return [_prepare_one(source) for source in sources]
+    # OpenCV's thread pool is stopped while the workers are forked (a forked pool's threads are gone,
+    # and one worker calling cv2.setNumThreads hung on it): the workers keep to one thread each.
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    # The workers find the images in their copy of this process (``_worker_setup``'s argument is not
+    # sent, it is there when they are forked), and are sent only where each share starts and ends.
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(count, context, initializer=_worker_setup, initargs=(sources,))
+    try:
+        step = -(-len(sources) // (4 * count))  # four shares per worker, so that one slow image delays little
+        starts = range(0, len(sources), step)
+        return [p for share in pool.map(_prepare_share, starts, [step] * len(starts)) for p in share]
+    except BrokenProcessPool:  # a worker died (killed for memory, say): nothing is lost, the batch is redone here
+        log.warning("a preprocessing worker process stopped; preparing the %d images in this process", len(sources))
+        return [_prepare_one(source) for source in sources]
+    finally:
+        cv2.setNumThreads(threads)
+        pool.shutdown(cancel_futures=True)  # on Ctrl-C, the images not yet started are dropped, not waited for
+
+
+def _worker_count(images: int, workers: int | None) -> int:
+    if workers is not None and workers < 1:
+        raise ConfigError(f"workers must be at least 1 (got {workers})")
+    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
+        return 1
+    cores = workers or len(os.sched_getaffinity(0))
+    return max(1, min(cores, images // WORKER_MIN))
+
+
+_worker_sources: list[ImageSource] = []  # a worker process's copy of the batch it helps to prepare
+
+
+def _worker_setup(sources: list[ImageSource]) -> None:
+    """A worker keeps the batch, and leaves Ctrl-C to its parent, which stops the pool."""
+    global _worker_sources
+    _worker_sources = sources
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _prepare_share(start: int, count: int) -> list[Prepared | DigitsError]:
+    return [_prepare_one(source) for source in _worker_sources[start : start + count]]
+
+
+def _prepare_one(source: ImageSource) -> Prepared | DigitsError:
+    try:
+        return prepare(load_gray(source))
+    except DigitsError as exc:
+        return exc
 
 
 def model_path(path: str | Path | None, bundled: Path = BUNDLED_MODEL) -> Path:
