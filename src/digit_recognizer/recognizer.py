@@ -8,7 +8,8 @@ This is the Python API; the CLI and the web app call it and nothing else::
     result.digit, result.confidence           # 7, 0.98  (digit is None when there is no digit)
 
 Inference runs the ONNX graph stored in the model file with ONNX Runtime, so predicting needs no
-torch; a model file without a graph falls back to PyTorch.
+torch; a model file without a graph falls back to PyTorch. ``predict_batch`` shares the decoding and
+preprocessing of a large batch among worker processes, one per core (``prepare_many``).
 """
 
 from __future__ import annotations
