@@ -315,8 +315,8 @@ def prepare_many(sources: list[ImageSource], workers: int | None = None) -> list
         step = -(-len(sources) // (4 * count))  # four shares per worker, so that one slow image delays little
         starts = range(0, len(sources), step)
         return [p for share in pool.map(_prepare_share, starts, [step] * len(starts)) for p in share]
-    except BrokenProcessPool:  # a worker died (killed for memory, say): nothing is lost, the batch is redone here
-        log.warning("a preprocessing worker process stopped; preparing the %d images in this process", len(sources))
+    except (BrokenProcessPool, OSError) as exc:  # a worker killed for memory, or none could start: redone here
+        log.warning("worker processes failed (%s); preparing the %d images in this process", exc, len(sources))
         return [_prepare_one(source) for source in sources]
     finally:
         cv2.setNumThreads(threads)
