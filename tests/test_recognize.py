@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -1152,6 +1153,39 @@ def test_a_batch_is_prepared_in_the_calling_process_when_no_worker_can_start(tin
     shared = recognizer.predict_batch(sources, workers=2)
     assert [r.probabilities for r in shared] == [r.probabilities for r in alone]
     assert "worker processes failed ([Errno 11] Resource temporarily unavailable)" in caplog.text
+
+
+def test_a_worker_process_leaves_the_callers_garbage_alone(tiny_model, mnist, tmp_path, monkeypatch):
+    """What the caller dropped is not torn down in a worker, where the threads that it would wait for
+    do not exist (an ONNX Runtime session collected in a worker hung it)."""
+    path, _ = tiny_model
+    recognizer = Recognizer.load(path)
+    sources = [encoded(d, "PNG") for d in mnist.test_images[:130]]
+    deleted = tmp_path / "deleted"
+
+    class Noted:
+        def __del__(self):
+            with deleted.open("a") as file:
+                file.write(f"{os.getpid()}\n")
+
+    real = recognizer_module._prepare_one
+
+    def collecting(source):
+        gc.collect()
+        return real(source)
+
+    monkeypatch.setattr(recognizer_module, "_prepare_one", collecting)
+    gc.disable()  # the garbage must still be there when the workers are forked
+    try:
+        garbage = Noted()
+        garbage.itself = garbage
+        del garbage
+        recognizer.predict_batch(sources, workers=2)
+        assert not deleted.exists()
+    finally:
+        gc.enable()
+    gc.collect()
+    assert deleted.read_text().split() == [str(os.getpid())]
 
 
 def test_worker_processes_are_forked_only_from_the_main_thread():

@@ -14,6 +14,7 @@ preprocessing of a large batch among worker processes, one per core (``prepare_m
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -303,10 +304,14 @@ def prepare_many(sources: list[ImageSource], workers: int | None = None) -> list
     count = _worker_count(len(sources), workers)
     if count == 1:
         return [_prepare_one(source) for source in sources]
-    # OpenCV's thread pool is stopped while the workers are forked (a forked pool's threads are gone,
-    # and one worker calling cv2.setNumThreads hung on it): the workers keep to one thread each.
+    # A fork copies only the calling thread, so in a worker nothing may wait for another: OpenCV's
+    # thread pool is stopped while the workers are forked (a worker that called cv2.setNumThreads hung
+    # on its copy of it), and the garbage collector is kept off what this process holds (a worker
+    # collected an ONNX Runtime session that the caller had dropped, and hung tearing down its threads).
     threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
+    frozen = gc.get_freeze_count() > 0  # the program froze some objects itself: they stay so
+    gc.freeze()
     # The workers find the images in their copy of this process (``_worker_setup``'s argument is not
     # sent, it is there when they are forked), and are sent only where each share starts and ends.
     context = multiprocessing.get_context("fork")
@@ -320,6 +325,8 @@ def prepare_many(sources: list[ImageSource], workers: int | None = None) -> list
         return [_prepare_one(source) for source in sources]
     finally:
         cv2.setNumThreads(threads)
+        if not frozen:
+            gc.unfreeze()
         pool.shutdown(cancel_futures=True)  # on Ctrl-C, the images not yet started are dropped, not waited for
 
 
