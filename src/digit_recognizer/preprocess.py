@@ -500,7 +500,7 @@ def _axes(gray: np.ndarray) -> tuple[int, int, int, int] | None:
 
 def _run_bounds(line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where the runs of True in ``line`` start, and where they stop (one past their last element)."""
-    edges = np.diff(np.r_[0, line.view(np.int8), 0])
+    edges = np.diff(np.concatenate(([0], line.view(np.int8), [0])))
     return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
@@ -679,7 +679,7 @@ def _bilinear(size: int, length: int) -> np.ndarray:
 
 def _runs(pixels: np.ndarray) -> np.ndarray:
     """The lengths of the runs of consecutive identical rows of ``pixels``, top to bottom."""
-    return np.diff(np.r_[0, _changes(pixels), len(pixels)])
+    return np.diff(np.concatenate(([0], _changes(pixels), [len(pixels)])))
 
 
 def _changes(pixels: np.ndarray) -> np.ndarray:
@@ -967,7 +967,7 @@ def _digit_components(stats: np.ndarray, area: int, texture=(), left_out=()) -> 
     if len(stats) > 50 and ink.max() < 0.3 * ink.sum() and ink[_near(stats, stats[main])].sum() >= 2 * ink[main]:
         return np.array([], int), NOISE
     x, y, w, h = stats[main, :4]
-    if specks(sizes[main], area, h, np.partition(np.r_[0, sizes], -2)[-2]) or max(w, h) < MIN_SIDE:
+    if specks(sizes[main], area, h, np.partition(np.concatenate(([0], sizes)), -2)[-2]) or max(w, h) < MIN_SIDE:
         return np.array([], int), "no digit: only specks"
     # Other pieces count when they are not specks and lie near the main stroke (a 5's detached bar).
     keep = _near(stats, stats[main]) & (sizes >= 0.1 * sizes[main])
@@ -1018,6 +1018,8 @@ def _within(stats: np.ndarray, texture: list[int]) -> np.ndarray:
     """The components that are texture or have their centre inside a texture piece's box: the grains
     between the strands of a riddled piece belong to it."""
     out = np.zeros(len(stats), bool)
+    if not texture:
+        return out
     out[texture] = True
     centre_x = stats[:, 0] + stats[:, 2] / 2
     centre_y = stats[:, 1] + stats[:, 3] / 2
@@ -1141,8 +1143,8 @@ def _holes(mask: np.ndarray) -> tuple[int, Callable[[], np.ndarray]]:
     stroke width)² pixels, as JPEG leaves in a broad stroke of grey pixels (a digit plotted with
     matplotlib and saved as JPEG had 11-36 of them, and was taken for texture). Texture's strands are
     one or two pixels wide, so there every pocket counts."""
-    background = np.pad(~mask, 1, constant_values=True)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(background.view(np.uint8), connectivity=4)
+    background = cv2.copyMakeBorder((~mask).view(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=1)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(background, connectivity=4)
     real = stats[:, cv2.CC_STAT_AREA] >= (PINHOLE * stroke_width(mask)) ** 2
     real[[0, labels[0, 0]]] = False  # the ink and the outside
     return int(real.sum()), lambda: real[labels[1:-1, 1:-1]]
