@@ -876,9 +876,9 @@ def _thin(runs: np.ndarray, mask: np.ndarray) -> np.ndarray:
     bar, a 3's right side), and taking it for a line cut the digit apart. A pen lying across the photo
     6-10° from upright has a thin band of runs that long along its middle, and was cut into two
     wedges."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs.view(np.uint8), connectivity=8)
-    if count < 2:
+    if not runs.any():  # most images: no run that long
         return runs
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs.view(np.uint8), connectivity=8)
     width, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_AREA]
     limit = np.maximum(2, LINE_THICKNESS * width)
     thin = area <= limit * width
