@@ -1121,46 +1121,55 @@ def test_a_batch_shared_among_worker_processes_gets_the_answers_of_one_process(
         assert a.probabilities == b.probabilities and a.box == b.box and np.array_equal(a.image, b.image)
 
 
-def test_a_batch_whose_worker_process_dies_is_prepared_in_the_calling_process(tiny_model, mnist, monkeypatch, caplog):
-    path, _ = tiny_model
-    recognizer = Recognizer.load(path)
-    sources = [encoded(d, "PNG") for d in mnist.test_images[:130]]
-    alone = recognizer.predict_batch(sources, workers=1)
+@pytest.fixture(scope="module")
+def pngs(mnist) -> list[bytes]:
+    """130 MNIST test digits as PNG files: a batch that two worker processes share."""
+    return [encoded(d, "PNG") for d in mnist.test_images[:130]]
+
+
+def _dying_in_a_worker(monkeypatch, sources):
     parent, real = os.getpid(), recognizer_module._prepare_one
 
-    def dying_in_a_worker(source):
+    def prepare_one(source):
         if os.getpid() != parent and source is sources[100]:
             os._exit(1)  # as a worker killed for memory goes
         return real(source)
 
-    monkeypatch.setattr(recognizer_module, "_prepare_one", dying_in_a_worker)
-    shared = recognizer.predict_batch(sources, workers=2)
+    monkeypatch.setattr(recognizer_module, "_prepare_one", prepare_one)
+
+
+def _no_fork(monkeypatch, sources):
+    def fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", fork)
+
+
+@pytest.mark.parametrize(
+    "failure, message",
+    [
+        (_dying_in_a_worker, "A process in the process pool was terminated abruptly"),
+        (_no_fork, "[Errno 11] Resource temporarily unavailable"),
+    ],
+)
+def test_a_batch_whose_workers_fail_is_prepared_in_the_calling_process(
+    failure, message, tiny_model, pngs, monkeypatch, caplog
+):
+    path, _ = tiny_model
+    recognizer = Recognizer.load(path)
+    alone = recognizer.predict_batch(pngs, workers=1)
+    failure(monkeypatch, pngs)
+    shared = recognizer.predict_batch(pngs, workers=2)
     assert [r.probabilities for r in shared] == [r.probabilities for r in alone]
-    assert "worker processes failed (A process in the process pool was terminated abruptly" in caplog.text
+    assert f"worker processes failed ({message}" in caplog.text
     assert "preparing the 130 images in this process" in caplog.text
 
 
-def test_a_batch_is_prepared_in_the_calling_process_when_no_worker_can_start(tiny_model, mnist, monkeypatch, caplog):
-    path, _ = tiny_model
-    recognizer = Recognizer.load(path)
-    sources = [encoded(d, "PNG") for d in mnist.test_images[:130]]
-    alone = recognizer.predict_batch(sources, workers=1)
-
-    def no_fork():
-        raise BlockingIOError(11, "Resource temporarily unavailable")
-
-    monkeypatch.setattr(os, "fork", no_fork)
-    shared = recognizer.predict_batch(sources, workers=2)
-    assert [r.probabilities for r in shared] == [r.probabilities for r in alone]
-    assert "worker processes failed ([Errno 11] Resource temporarily unavailable)" in caplog.text
-
-
-def test_a_worker_process_leaves_the_callers_garbage_alone(tiny_model, mnist, tmp_path, monkeypatch):
+def test_a_worker_process_leaves_the_callers_garbage_alone(tiny_model, pngs, tmp_path, monkeypatch):
     """What the caller dropped is not torn down in a worker, where the threads that it would wait for
     do not exist (an ONNX Runtime session collected in a worker hung it)."""
     path, _ = tiny_model
     recognizer = Recognizer.load(path)
-    sources = [encoded(d, "PNG") for d in mnist.test_images[:130]]
     deleted = tmp_path / "deleted"
 
     class Noted:
@@ -1180,7 +1189,7 @@ def test_a_worker_process_leaves_the_callers_garbage_alone(tiny_model, mnist, tm
         garbage = Noted()
         garbage.itself = garbage
         del garbage
-        recognizer.predict_batch(sources, workers=2)
+        recognizer.predict_batch(pngs, workers=2)
         assert not deleted.exists()
     finally:
         gc.enable()
