@@ -31,8 +31,9 @@ from digit_recognizer.synthetic import render, strokes  # noqa: E402
 
 from machine import common_arguments, write_results  # noqa: E402
 
-# Batch throughput, images/s (the median of --rounds): in calls of 256 images (as `digits predict` makes
-# them) prepared in this process or in a worker process per core, and all the images in one call.
+# Batch throughput, images/s (the median of --rounds): in calls of 256 images prepared in this process or
+# in a worker process per core (as `digits predict` made them until 2026-11-28), and all the images in one
+# call (as `digits predict` reads a folder since: one stream, ``Recognizer.predict_stream``).
 WAYS = (
     ("images_per_s_one_process", 1, 256),
     ("images_per_s_process_per_core", None, 256),

@@ -7,6 +7,7 @@ and ``digits data`` start fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import gc
 import logging
@@ -236,20 +237,20 @@ def cmd_predict(args: argparse.Namespace) -> int:
     # Lines name their file unless the one file was named on the command line (the seed's output line).
     named = [path for path, _ in inputs] != list(args.paths)
     failed = 0
-    for start in range(0, len(inputs), 256):
-        chunk = inputs[start : start + 256]
-        readable = [_stdin_image() if path == "-" else path for path, error in chunk if error is None]
-        answers = iter(
-            recognizer.predict_numbers(readable) if args.multi else recognizer.predict_batch(readable, args.workers)
-        )
-        for path, error in chunk:
+    readable = [_stdin_image() if path == "-" else path for path, error in inputs if error is None]
+    if args.multi:
+        answers = (recognizer.predict_numbers([source])[0] for source in readable)
+    else:
+        answers = recognizer.predict_stream(readable, args.workers)
+    with contextlib.closing(answers):  # on Ctrl-C or a closed pipe, the worker processes stop at once
+        for index, (path, error) in enumerate(inputs):
             result = ImageError(error) if error else next(answers)
             if isinstance(result, DigitsError):
                 failed += 1
                 _report_error(path, result, args)
                 continue
             if args.save_preprocessed:
-                _save_preprocessed(result, Path(args.save_preprocessed), path, start)
+                _save_preprocessed(result, Path(args.save_preprocessed), path, index)
             if args.json:
                 print(json.dumps({"path": path, **result.to_dict(args.top_k or 0)}), flush=True)
             else:
@@ -546,8 +547,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--save-preprocessed", metavar="DIR", help="write the 28x28 image the model saw")
     predict.add_argument(
         "--workers", type=int, metavar="N",
-        help="processes that decode and prepare the images, 256 at a time (default: one per core, each "
-        "taking at least 64 images; 1: this process only)",
+        help="processes that decode and prepare the images while the model reads those prepared (default: "
+        "one per core, each taking at least 64 images; 1: this process only)",
     )  # fmt: skip
     _tta(predict)
     _common(predict)
