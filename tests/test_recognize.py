@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import os
 import re
+import signal
 import struct
 import threading
 import zlib
@@ -1023,6 +1024,25 @@ def test_an_empty_model_path_or_a_folder_is_an_error_not_the_bundled_model(tiny_
     assert sorted(out.iterdir()) == []
     with pytest.raises(ModelFileError, match="an ensemble needs at least one model file"):
         Recognizer.load([])
+
+
+def test_predict_stops_quietly_when_its_output_is_no_longer_read(tiny_model, seven, tmp_path):
+    """``digits predict DIR | head -1``: a traceback for a BrokenPipeError until 2026-11-28. Now no
+    message, and the status of a command that SIGPIPE stopped."""
+    import subprocess
+    import sys
+
+    path, _ = tiny_model
+    file = tmp_path / "seven.png"
+    file.write_bytes(encoded(seven, "PNG"))
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line
+    try:
+        command = [sys.executable, "-m", "digit_recognizer", "predict", str(file), "--model-path", str(path)]
+        run = subprocess.run(command, stdout=write, stderr=subprocess.PIPE)
+    finally:
+        os.close(write)
+    assert run.returncode == 128 + signal.SIGPIPE and run.stderr == b""
 
 
 def test_predict_reads_an_image_piped_to_standard_input(tiny_model, seven, tmp_path):

@@ -11,6 +11,8 @@ import contextlib
 import functools
 import gc
 import logging
+import os
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -619,6 +621,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.error("interrupted")
         return 130
+    except BrokenPipeError:  # the output's reader stopped reading (``digits predict DIR | head``): quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's flush goes nowhere
+        return 128 + signal.SIGPIPE  # as a command that the signal stopped
 
 
 def run(command: Callable[[], int] = main) -> None:
