@@ -1065,13 +1065,18 @@ def objects(stats: np.ndarray, labels: np.ndarray, ink: np.ndarray, texture=(), 
     grains around it (in its box, or reaching it) are not looked at."""
     sizes = stats[1:, cv2.CC_STAT_AREA]
     grain = _within(stats[1:], list(texture))
-    pieces = []
+    looked_at = []
     for index in np.argsort(-sizes)[:largest]:
         x, y, w, h = stats[index + 1, :4]
         if grain[index] or sizes[index] < speck_limit(labels.size) or max(w, h) < SMALL_DIGIT:
             continue
-        if any(_reaches(labels, piece + 1, stats[index + 1]) for piece in texture):
-            continue
+        if not any(_reaches(labels, piece + 1, stats[index + 1]) for piece in texture):
+            looked_at.append(index)
+    if len(looked_at) < 2:  # a piece alone (most images): no object, decided without its strokes
+        return []
+    pieces = []
+    for index in looked_at:
+        x, y, w, h = stats[index + 1, :4]
         mask = np.ascontiguousarray(labels[y : y + h, x : x + w] == index + 1)
         solid = blot(mask) or smudged(ink[y : y + h, x : x + w][mask])
         pieces.append((int(index), stroke_width(mask), solid, mask))
