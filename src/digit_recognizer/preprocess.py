@@ -483,6 +483,8 @@ def _axes(gray: np.ndarray) -> tuple[int, int, int, int] | None:
         return None
     top = int(long[0])
     left, right = _longest_run(far(gray[top]))
+    if (right - left) * (h - top) < AXES_SHARE * h * w:  # too small even if its sides ran to the bottom
+        return None
     down = [_leading(far(gray[top:, column])) for column in (left, right - 1)]  # the sides, from the top
     bottom = top + min(down)
     if left < 2 or right == w or top == 0 or bottom + 2 > h or abs(down[0] - down[1]) > 2:  # ticks outside
