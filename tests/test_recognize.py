@@ -1127,6 +1127,30 @@ def test_recognizer_api_accepts_every_source(tiny_model, seven, tmp_path):
     assert batch[0].digit == 7 and isinstance(batch[1], ImageError) and batch[2].digit == 7
 
 
+def test_a_batch_gives_each_unusable_source_its_error_in_its_place(tiny_model, seven):
+    """Until 2026-11-28 these raised ValueError or TypeError, and the whole batch was lost."""
+    path, _ = tiny_model
+    sources = [
+        np.full((28, 28), np.nan, np.float32),
+        np.full((28, 28), np.inf),
+        np.array([[None, 1]]),
+        np.ones((28, 28), complex),
+        "digit\x00.png",
+        5,
+        seven,
+    ]
+    *errors, last = Recognizer.load(path).predict_batch(sources, workers=1)
+    assert all(isinstance(e, ImageError) for e in errors) and last.digit == 7
+    assert [str(e) for e in errors] == [
+        "an image array must hold finite numbers; this one holds NaN or infinity",
+        "an image array must hold finite numbers; this one holds NaN or infinity",
+        "an image array must hold numbers (integers, floats or booleans); got object",
+        "an image array must hold numbers (integers, floats or booleans); got complex128",
+        "not a usable file path (embedded null byte)",
+        "not an image: int (give a path, bytes, a PIL image or a numpy array)",
+    ]
+
+
 def test_a_batch_shared_among_worker_processes_gets_the_answers_of_one_process(
     tiny_model, mnist, tmp_path, monkeypatch
 ):

@@ -48,6 +48,8 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> byte
         raise ImageError("permission denied") from exc
     except OSError as exc:
         raise ImageError(f"cannot read the file ({exc.strerror or exc})") from exc
+    except ValueError as exc:  # a NUL character in the path
+        raise ImageError(f"not a usable file path ({exc})") from exc
 
 
 def open_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
@@ -153,6 +155,8 @@ def load_gray(source: ImageSource) -> np.ndarray:
         return to_gray(source)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return to_gray(open_image(bytes(source)))
+    if not isinstance(source, (str, os.PathLike)):
+        raise ImageError(f"not an image: {type(source).__name__} (give a path, bytes, a PIL image or a numpy array)")
     return to_gray(open_image(read_bytes(source)))
 
 
@@ -161,6 +165,10 @@ def array_to_gray(array: np.ndarray) -> np.ndarray:
     colour = array.ndim == 3 and array.shape[2] in (3, 4)
     if not (array.ndim == 2 or colour) or array.size == 0:
         raise ImageError(f"an image array must be (H, W), (H, W, 3) or (H, W, 4); got shape {array.shape}")
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating) or array.dtype == bool):
+        raise ImageError(f"an image array must hold numbers (integers, floats or booleans); got {array.dtype}")
+    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array.min() + array.max()):
+        raise ImageError("an image array must hold finite numbers; this one holds NaN or infinity")
     if array.shape[0] * array.shape[1] > MAX_PIXELS:
         raise TooLargeError(f"image is too large ({array.shape[1]}×{array.shape[0]} pixels)")
     if colour:  # as a decoded file is: luminance (or a colour channel), transparency on white
