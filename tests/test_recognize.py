@@ -1133,6 +1133,7 @@ def test_a_batch_gives_each_unusable_source_its_error_in_its_place(tiny_model, s
     sources = [
         np.full((28, 28), np.nan, np.float32),
         np.full((28, 28), np.inf),
+        encoded(np.where(seven > 0, np.nan, 0).astype(np.float32), "TIFF"),  # NaN: a float TIFF's "no data"
         np.array([[None, 1]]),
         np.ones((28, 28), complex),
         "digit\x00.png",
@@ -1144,6 +1145,7 @@ def test_a_batch_gives_each_unusable_source_its_error_in_its_place(tiny_model, s
     assert [str(e) for e in errors] == [
         "an image array must hold finite numbers; this one holds NaN or infinity",
         "an image array must hold finite numbers; this one holds NaN or infinity",
+        "a floating-point image must hold finite numbers; this one holds NaN or infinity",
         "an image array must hold numbers (integers, floats or booleans); got object",
         "an image array must hold numbers (integers, floats or booleans); got complex128",
         "not a usable file path (embedded null byte)",

@@ -108,7 +108,7 @@ def to_gray(image: Image.Image) -> np.ndarray:
     except (OSError, ValueError, SyntaxError, TypeError):
         pass  # broken EXIF: keep the pixels as stored
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        pixels = np.asarray(image, dtype=np.float32)
+        pixels = _finite(np.asarray(image, dtype=np.float32), "a floating-point image")
         top = 65535.0 if pixels.max() > 255 else 255.0  # some 16-bit files only use the 8-bit range
         return np.clip(pixels / top, 0, 1) if image.mode != "F" else _rescale(pixels)
     if image.mode == "P":
@@ -141,8 +141,15 @@ def _colour_channel(image: Image.Image) -> int | None:
 
 
 def _rescale(pixels: np.ndarray) -> np.ndarray:
-    low, high = np.nanmin(pixels), np.nanmax(pixels)
+    low, high = pixels.min(), pixels.max()
     return np.zeros_like(pixels) if high <= low else (pixels - low) / (high - low)
+
+
+def _finite(pixels: np.ndarray, what: str) -> np.ndarray:
+    """``pixels``, unless NaN or infinity is among them (a floating-point TIFF's "no data", a bad array)."""
+    if np.issubdtype(pixels.dtype, np.floating) and not np.isfinite(pixels.min() + pixels.max()):
+        raise ImageError(f"{what} must hold finite numbers; this one holds NaN or infinity")
+    return pixels
 
 
 def load_gray(source: ImageSource) -> np.ndarray:
@@ -167,8 +174,7 @@ def array_to_gray(array: np.ndarray) -> np.ndarray:
         raise ImageError(f"an image array must be (H, W), (H, W, 3) or (H, W, 4); got shape {array.shape}")
     if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating) or array.dtype == bool):
         raise ImageError(f"an image array must hold numbers (integers, floats or booleans); got {array.dtype}")
-    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array.min() + array.max()):
-        raise ImageError("an image array must hold finite numbers; this one holds NaN or infinity")
+    _finite(array, "an image array")
     if array.shape[0] * array.shape[1] > MAX_PIXELS:
         raise TooLargeError(f"image is too large ({array.shape[1]}×{array.shape[0]} pixels)")
     if colour:  # as a decoded file is: luminance (or a colour channel), transparency on white
