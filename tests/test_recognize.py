@@ -178,6 +178,13 @@ def test_truncated_image_is_an_error(seven):
         load_gray(data[: len(data) // 2])
 
 
+def test_corrupt_avif_is_an_error(seven):
+    """Pillow's AVIF decoder raises RuntimeError on damaged colour planes: a crash until 2026-11-28."""
+    data = encoded(seven, "AVIF")
+    with pytest.raises(ImageError, match="truncated or corrupt"):
+        load_gray(data[:-20] + bytes(20))
+
+
 def test_file_over_the_size_cap_is_refused_before_reading(tmp_path, monkeypatch):
     path = tmp_path / "big.png"
     path.write_bytes(b"\x00" * 2048)

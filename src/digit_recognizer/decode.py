@@ -66,7 +66,7 @@ def open_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
         raise ImageError(f"not an image (or a format this program does not read: {FORMAT_NAMES})") from exc
     except Image.DecompressionBombError as exc:
         raise TooLargeError(f"image is too large ({exc})") from exc
-    except (OSError, ValueError, SyntaxError) as exc:
+    except (OSError, ValueError, SyntaxError, RuntimeError) as exc:  # RuntimeError: the AVIF and HEIF decoders'
         raise ImageError(f"malformed image header ({exc})") from exc
     width, height = image.size
     if width < 1 or height < 1:
@@ -76,7 +76,7 @@ def open_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
     try:
         image.seek(0)  # the first frame of a GIF or multi-page TIFF
         image.load()
-    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+    except (OSError, ValueError, SyntaxError, EOFError, RuntimeError, Image.DecompressionBombError) as exc:
         raise ImageError(f"truncated or corrupt image data ({exc})") from exc
     return image
 
