@@ -152,6 +152,35 @@ def test_unknown_format_version_is_refused(tmp_path):
         read_model_file(path)
 
 
+@pytest.mark.parametrize(
+    "attribute, value, message",
+    [
+        ("normalization", {"men": 0.1, "std": 0.3}, "its normalization is not a finite mean and std"),
+        ("normalization", {"mean": 0.1, "std": 0}, "its normalization's std is not positive (0)"),
+        ("class_names", "0123456789", "its class names are not a list of names ('0123456789')"),
+        ("arch_params", [], "its architecture's parameters or its metadata are not a JSON object"),
+    ],
+)
+def test_a_damaged_attribute_is_named_when_the_file_is_read(tmp_path, attribute, value, message):
+    """Valid JSON of the wrong shape (a flipped byte can make one) failed later with KeyError."""
+    path, model_file = _small_file(tmp_path)
+    write_model_file(path, model_file)
+    with h5py.File(path, "a") as f:
+        f.attrs[attribute] = json.dumps(value)
+    with pytest.raises(ModelFileError, match=re.escape(f"{path} is damaged: {message}")):
+        read_model_file(path)
+
+
+def test_a_damaged_onnx_graph_is_named_when_the_model_is_loaded(tmp_path):
+    from digit_recognizer.recognizer import Recognizer
+
+    path, model_file = _small_file(tmp_path)
+    model_file.onnx = b"\x08\x07\x12\x07pytorch" + bytes(64)  # the start of a graph, then nothing
+    write_model_file(path, model_file)
+    with pytest.raises(ModelFileError, match=re.escape(f"{path}: its ONNX graph is damaged (")):
+        Recognizer.load(path)
+
+
 def test_weights_that_do_not_fit_the_architecture_are_refused(tmp_path):
     path, model_file = _small_file(tmp_path)
     model_file.arch = "cnn"

@@ -15,6 +15,7 @@ Ctrl-C never leaves a half-written model where a good one was.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Sequence
@@ -121,7 +122,7 @@ def _read(path: str | Path) -> ModelFile:
                     f"{path} has model format version {version}; this program reads version {FORMAT_VERSION} "
                     "(upgrade handwritten-digit-recognizer, or retrain the model)"
                 )
-            return ModelFile(
+            model = ModelFile(
                 arch=str(attrs["arch"]),
                 arch_params=json.loads(attrs["arch_params"]),
                 weights={name: np.asarray(ds[()]) for name, ds in f["weights"].items()},
@@ -133,8 +134,31 @@ def _read(path: str | Path) -> ModelFile:
             )
     except ModelFileError:
         raise
-    except (KeyError, ValueError, TypeError, OSError) as exc:
+    except (KeyError, ValueError, TypeError, OSError, RuntimeError) as exc:  # RuntimeError: h5py's, on bad metadata
         raise ModelFileError(f"{path} is damaged: {exc}") from exc
+    if problem := _misshapen(model):
+        raise ModelFileError(f"{path} is damaged: {problem}")
+    return model
+
+
+def _misshapen(model: ModelFile) -> str | None:
+    """What is wrong with the JSON attributes' values, if anything: a damaged byte can leave valid JSON
+    of another shape, which would fail later, far from the file."""
+    norm = model.normalization
+    if not isinstance(norm, dict) or not all(_finite_number(norm.get(key)) for key in ("mean", "std")):
+        return f"its normalization is not a finite mean and std ({norm!r})"
+    if not norm["std"] > 0:
+        return f"its normalization's std is not positive ({norm['std']!r})"
+    names = model.class_names
+    if not isinstance(names, list) or not names or not all(isinstance(name, str) for name in names):
+        return f"its class names are not a list of names ({names!r})"
+    if not isinstance(model.arch_params, dict) or not isinstance(model.metadata, dict):
+        return "its architecture's parameters or its metadata are not a JSON object"
+    return None
+
+
+def _finite_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"

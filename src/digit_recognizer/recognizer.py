@@ -135,7 +135,10 @@ class OnnxEngine:
 
         options = ort.SessionOptions()
         options.log_severity_level = 3
-        self.session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        try:
+            self.session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # ONNX Runtime's error types (InvalidGraph, InvalidProtobuf...) derive from it
+            raise ModelFileError(f"its ONNX graph is damaged ({exc})") from exc
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.session.run(None, {"image": x})[0]
@@ -193,7 +196,11 @@ class Recognizer:
             first.members = rest
         else:
             path = model_path(path)
-            first = cls(read_model_file(path, classes), path=path)
+            model_file = read_model_file(path, classes)
+            try:
+                first = cls(model_file, path=path)
+            except ModelFileError as exc:  # a damaged graph, or weights that do not fit the architecture
+                raise ModelFileError(f"{path}: {exc}") from exc
         first.tta = tta
         return first
 
