@@ -3,13 +3,16 @@
 Layout (format version 1)::
 
     /                 attrs: format="digit-recognizer", format_version, arch, arch_params (JSON),
-                             class_names (JSON), normalization (JSON: mean, std), metadata (JSON)
+                             class_names (JSON), normalization (JSON: mean, std), metadata (JSON);
+                             text as UTF-8 bytes (files written before 2026-11-28: str)
     /weights/<name>   one dataset per tensor of the PyTorch state dict
     /onnx             (optional) the same network as an ONNX graph, bytes: inference without torch
 
 Loading reads arrays and JSON only — nothing from the file is ever executed (no pickle).
 Files are written to a temporary name beside the target and renamed into place, so a crash or
-Ctrl-C never leaves a half-written model where a good one was.
+Ctrl-C never leaves a half-written model where a good one was. HDF5 checks what it reads: each
+array has a Fletcher-32 checksum, and the file's structure and attributes are in HDF5 1.8's format,
+which has checksums of its own, so a damaged file is refused instead of giving other answers.
 """
 
 from __future__ import annotations
@@ -64,19 +67,25 @@ def write_model_file(path: str | Path, model: ModelFile) -> Path:
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a model file is as shareable as any other
     try:
-        with h5py.File(tmp, "w") as f:
-            f.attrs["format"] = FORMAT
+        with h5py.File(tmp, "w", libver=("v108", "v108")) as f:  # checksummed structure; HDF5 1.8 reads it
+            texts = {
+                "format": FORMAT,
+                "arch": model.arch,
+                "arch_params": json.dumps(model.arch_params),
+                "class_names": json.dumps(model.class_names),
+                "normalization": json.dumps(model.normalization),
+                "metadata": json.dumps(model.metadata),
+            }
+            for name, text in texts.items():
+                # Fixed-length bytes: stored inside the checksummed header, where a str attribute's text is
+                # kept apart in a heap without a checksum (a changed byte in it went unnoticed).
+                f.attrs[name] = np.bytes_(text.encode())
             f.attrs["format_version"] = model.format_version
-            f.attrs["arch"] = model.arch
-            f.attrs["arch_params"] = json.dumps(model.arch_params)
-            f.attrs["class_names"] = json.dumps(model.class_names)
-            f.attrs["normalization"] = json.dumps(model.normalization)
-            f.attrs["metadata"] = json.dumps(model.metadata)
             weights = f.create_group("weights")
             for name, array in model.weights.items():
-                weights.create_dataset(name, data=array)
+                _checked_dataset(weights, name, np.asarray(array))
             if model.onnx is not None:
-                f.create_dataset("onnx", data=np.frombuffer(model.onnx, dtype=np.uint8))
+                _checked_dataset(f, "onnx", np.frombuffer(model.onnx, dtype=np.uint8))
         os.replace(tmp, path)
     except OSError as exc:
         raise ModelFileError(f"cannot write the model to {path} ({exc})") from exc
@@ -97,6 +106,17 @@ def read_model_file(path: str | Path, classes: Sequence[str] | None = None) -> M
     return model
 
 
+def _checked_dataset(group: h5py.Group, name: str, array: np.ndarray) -> None:
+    """``array`` as a dataset that HDF5 checks on every read: one chunk with a Fletcher-32 checksum (a
+    file of 4 MB reads in 2-3 ms more than unchecked, against 7-10 ms for h5py's default smaller chunks).
+    A scalar or an empty array cannot be chunked, and is stored unchecked (the scalars are BatchNorm's
+    counts of batches seen, which predicting and fine-tuning do not use)."""
+    if array.ndim == 0 or array.size == 0:
+        group.create_dataset(name, data=array)
+    else:
+        group.create_dataset(name, data=array, chunks=array.shape, fletcher32=True)
+
+
 def _names(classes: Sequence[str]) -> str:
     return ", ".join(repr(name) for name in classes)
 
@@ -113,7 +133,7 @@ def _read(path: str | Path) -> ModelFile:
         raise ModelFileError(_unreadable(path)) from exc
     try:
         with f:
-            attrs = dict(f.attrs)
+            attrs = {name: value.decode() if isinstance(value, bytes) else value for name, value in f.attrs.items()}
             if attrs.get("format") != FORMAT:
                 raise ModelFileError(_foreign(path, attrs))
             version = int(attrs.get("format_version", -1))
