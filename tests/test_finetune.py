@@ -82,11 +82,18 @@ def test_a_base_model_trained_on_every_mnist_image_is_refused(tmp_path, mnist, m
     assert not output.exists()
 
 
-@pytest.mark.parametrize("drop", ["-1", "101"])
-def test_a_drop_budget_outside_0_to_100_points_is_refused(drop, tmp_path, capsys):
-    argv = ["finetune", "--images", str(tmp_path), "--output", str(tmp_path / "o.h5"), "--max-mnist-drop", drop]
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        (["--max-mnist-drop", "-1"], "--max-mnist-drop is in percentage points"),
+        (["--max-mnist-drop", "101"], "--max-mnist-drop is in percentage points"),
+        (["--seed", "-1"], "--seed must be a whole number from 0 to 2**63 - 1 (got -1)"),  # ValueError until 11-28
+    ],
+)
+def test_bad_options_are_refused_before_any_work(option, message, tmp_path, capsys):
+    argv = ["finetune", "--images", str(tmp_path), "--output", str(tmp_path / "o.h5"), *option]
     assert cli.main(argv) == 1
-    assert "--max-mnist-drop is in percentage points" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
     assert not (tmp_path / "o.h5").exists()
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from .errors import ConfigError
+
 
 @dataclass
 class Augment:
@@ -24,6 +26,23 @@ class Augment:
     elastic: float = 0.0  # displacement in pixels (typical: 1–3)
     elastic_grid: int = 4  # the displacement field's resolution before smooth up-sampling
     thickness: float = 0.0  # share of images whose strokes are thickened (thick markers)
+
+    def check(self) -> None:
+        """Refuse strengths that break training or make no sense (a digit shifted out of the image)."""
+        for name in ("rotation", "shift", "zoom", "shear", "elastic", "thickness"):
+            if not (value := getattr(self, name)) >= 0:  # NaN too
+                raise ConfigError(f"augmentation strength {name} must not be negative (got {value})")
+        for name, most, why in (
+            ("rotation", 180, "degrees either way"),
+            ("shift", 0.5, "a fraction of the image either way; more moves the digit out of it"),
+            ("thickness", 1, "the share of images thickened"),
+        ):
+            if getattr(self, name) > most:
+                raise ConfigError(f"augmentation strength {name} is at most {most}, {why} (got {getattr(self, name)})")
+        if self.zoom >= 1:
+            raise ConfigError(f"augmentation strength zoom must be under 1: the scale is 1 ± zoom (got {self.zoom})")
+        if self.elastic_grid < 1:
+            raise ConfigError(f"elastic_grid must be at least 1 (got {self.elastic_grid})")
 
     @property
     def enabled(self) -> bool:

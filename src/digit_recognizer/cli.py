@@ -315,11 +315,13 @@ def cmd_finetune(args: argparse.Namespace) -> int:
 
     try:
         from .finetune import FinetuneConfig, check_user_images, finetune, load_user_images
+        from .train import check_seed
     except ImportError as exc:
         raise _missing("fine-tuning", "train", exc) from exc
     config = FinetuneConfig(steps=args.steps, seed=args.seed, max_mnist_drop=args.max_mnist_drop / 100)
     if config.steps < 1:
         raise ConfigError(f"--steps must be at least 1 (got {config.steps})")
+    check_seed(config.seed, "--seed")
     if not 0 <= args.max_mnist_drop <= 100:
         raise ConfigError(f"--max-mnist-drop is in percentage points, from 0 to 100 (got {args.max_mnist_drop:g})")
     base = read_model_file(model_path(args.model_path), CLASS_NAMES)

@@ -98,9 +98,17 @@ class TrainConfig:
             raise ConfigError(f"the validation split must not be negative (got {self.val_size}; 0: none)")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}")
-        for name in ("rotation", "shift", "zoom", "shear", "elastic", "thickness"):
-            if not (value := getattr(self.augment, name)) >= 0:  # NaN too
-                raise ConfigError(f"augmentation strength {name} must not be negative (got {value})")
+        self.augment.check()
+        check_seed(self.seed, "the seed")
+        if self.split_seed is not None:
+            check_seed(self.split_seed, "the split seed")
+
+
+def check_seed(seed: int, what: str) -> None:
+    """A seed that numpy and torch both take: a whole number from 0 to 2**63 - 1 (numpy refuses negative
+    seeds, torch those over 64 bits)."""
+    if not 0 <= seed < 2**63:
+        raise ConfigError(f"{what} must be a whole number from 0 to 2**63 - 1 (got {seed})")
 
 
 def parse_augment(spec: str, base: Augment) -> Augment:
