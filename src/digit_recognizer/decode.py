@@ -147,7 +147,7 @@ def _rescale(pixels: np.ndarray) -> np.ndarray:
 
 def _finite(pixels: np.ndarray, what: str) -> np.ndarray:
     """``pixels``, unless NaN or infinity is among them (a floating-point TIFF's "no data", a bad array)."""
-    if np.issubdtype(pixels.dtype, np.floating) and not np.isfinite(pixels.min() + pixels.max()):
+    if np.issubdtype(pixels.dtype, np.floating) and not (np.isfinite(pixels.min()) and np.isfinite(pixels.max())):
         raise ImageError(f"{what} must hold finite numbers; this one holds NaN or infinity")
     return pixels
 
