@@ -423,6 +423,25 @@ def test_torchrun_with_more_processes_than_gpus_says_what_to_run(monkeypatch):
     )
 
 
+@pytest.mark.parametrize(
+    "environment, message",
+    [
+        ({"WORLD_SIZE": "abc"}, "WORLD_SIZE must be a whole number, as torchrun sets it (got 'abc')"),
+        ({"WORLD_SIZE": "0"}, "RANK=0 and WORLD_SIZE=0 do not fit (0 <= RANK < WORLD_SIZE)"),
+        ({"RANK": "3", "WORLD_SIZE": "2"}, "RANK=3 and WORLD_SIZE=2 do not fit"),
+        ({"WORLD_SIZE": "2"}, "distributed training, but RANK, MASTER_ADDR, MASTER_PORT are not set: start it with"),
+    ],
+)
+def test_a_stray_distributed_environment_is_a_clear_error(environment, message, monkeypatch, capsys):
+    """Until 2026-11-28: ValueError tracebacks (from int() or torch's rendezvous), or a slice step of 0."""
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert cli.main(["train", "--recipe", "fast", "--epochs", "1"]) == 1
+    assert message in capsys.readouterr().err
+
+
 def test_training_without_torch_says_what_to_install():
     code = "import sys; sys.modules['torch'] = None\nfrom digit_recognizer.cli import main\nsys.exit(main(['train']))"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -244,8 +244,25 @@ class TrainResult:
 
 
 def world() -> tuple[int, int]:
-    """(rank, world size) as set by torchrun; (0, 1) for a plain run."""
-    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
+    """(rank, world size) as set by torchrun; (0, 1) for a plain run. A stray or half-set environment
+    (WORLD_SIZE left over from another job) is a clear error, not a traceback from the rendezvous."""
+    rank, size = _environ_int("RANK", 0), _environ_int("WORLD_SIZE", 1)
+    if not 0 <= rank < size:
+        raise ConfigError(f"RANK={rank} and WORLD_SIZE={size} do not fit (0 <= RANK < WORLD_SIZE)")
+    if size > 1 and (missing := [name for name in ("RANK", "MASTER_ADDR", "MASTER_PORT") if name not in os.environ]):
+        raise ConfigError(
+            f"WORLD_SIZE={size} asks for distributed training, but {', '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not set: start it "
+            "with torchrun (the README's 'Distributed training'), or unset WORLD_SIZE"
+        )
+    return rank, size
+
+
+def _environ_int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, as torchrun sets it (got {os.environ[name]!r})") from None
 
 
 def _init_distributed(device: torch.device) -> torch.device:
@@ -253,7 +270,7 @@ def _init_distributed(device: torch.device) -> torch.device:
     import torch.distributed as dist
 
     if device.type == "cuda":
-        local_rank, gpus = int(os.environ.get("LOCAL_RANK", 0)), torch.cuda.device_count()
+        local_rank, gpus = _environ_int("LOCAL_RANK", 0), torch.cuda.device_count()
         if local_rank >= gpus:
             raise ConfigError(
                 f"torchrun started more processes on this machine than it has GPUs ({gpus}); NCCL needs one GPU "
