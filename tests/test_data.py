@@ -7,6 +7,7 @@ import functools
 import gzip
 import hashlib
 import http.server
+import re
 import threading
 from pathlib import Path
 
@@ -188,6 +189,16 @@ def test_offline_gives_one_clear_message(tmp_path, tiny_files, monkeypatch):
     assert "--data-dir" in str(info.value)
     assert str(info.value).count("127.0.0.1:9") == 1 and "(3 tries)" in str(info.value)  # not the same line 3 times
     assert not any(data.cache_dir().iterdir())
+
+
+@pytest.mark.parametrize("mirror", ["notaurl", "http://127.0.0.1:abc/", "mailto:someone@example.org"])
+def test_a_mirror_that_is_no_url_is_a_clear_error(mirror, tmp_path, monkeypatch):
+    """DIGITS_MNIST_MIRRORS=notaurl raised urlopen's ValueError until 2026-11-28."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("DIGITS_DATA_DIR", raising=False)
+    monkeypatch.setenv("DIGITS_MNIST_MIRRORS", f"http://127.0.0.1:9/ {mirror}")
+    with pytest.raises(DataError, match=re.escape(f"DIGITS_MNIST_MIRRORS: {mirror!r} is not a URL to download from")):
+        data.load_mnist()
 
 
 def test_full_disk_leaves_no_partial_file(tmp_path, tiny_files, http_server, monkeypatch):

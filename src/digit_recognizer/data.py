@@ -22,6 +22,7 @@ import struct
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zlib
 from collections import Counter
@@ -251,10 +252,24 @@ def _where_to_put(cache: Path) -> str:
 
 
 def mirror_list(mirrors: list[str] | None = None) -> list[str]:
-    if mirrors:
-        return list(mirrors)
+    """The mirrors to try: those given, else DIGITS_MNIST_MIRRORS's, else MIRRORS; each must be a URL
+    that urllib can open (a typo there raised ValueError from urlopen)."""
     configured = os.environ.get("DIGITS_MNIST_MIRRORS", "").replace(",", " ").split()
-    return configured or list(MIRRORS)
+    urls = list(mirrors or configured or MIRRORS)
+    for url in urls:
+        if not _downloadable(url):
+            where = "a mirror" if mirrors else "DIGITS_MNIST_MIRRORS"
+            raise DataError(f"{where}: {url!r} is not a URL to download from (e.g. https://example.org/mnist/)")
+    return urls
+
+
+def _downloadable(url: str) -> bool:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port  # a port that is not a number raises ValueError
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https", "ftp", "file") and bool(parts.netloc or parts.path) and port != 0
 
 
 def fetch(dest: Path, mirrors: list[str] | None = None, retries: int = 2, timeout: float = 30.0) -> None:
