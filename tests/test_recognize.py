@@ -185,6 +185,12 @@ def test_corrupt_avif_is_an_error(seven):
         load_gray(data[:-20] + bytes(20))
 
 
+def test_a_file_without_a_size_is_read_no_further_than_the_cap():
+    """/dev/zero reports size 0 and never ends: read whole until 2026-11-28, it took all the memory."""
+    with pytest.raises(ImageError, match="file is too large \\(over the 0 MiB limit\\)"):
+        decode.read_bytes("/dev/zero", max_bytes=1024)
+
+
 def test_file_over_the_size_cap_is_refused_before_reading(tmp_path, monkeypatch):
     path = tmp_path / "big.png"
     path.write_bytes(b"\x00" * 2048)

@@ -33,7 +33,8 @@ ImageSource = str | os.PathLike | bytes | bytearray | memoryview | Image.Image |
 
 
 def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """Read a file, refusing one over ``max_bytes`` before reading it."""
+    """Read a file, refusing one over ``max_bytes`` before reading it, and reading no more than that of
+    what has no size (a pipe, ``/dev/zero``: read whole until 2026-11-28, without end)."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -41,7 +42,11 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> byte
             raise ImageError(f"{path} is a folder, not an image")
         if size > max_bytes:
             raise TooLargeError(f"file is too large ({size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB)")
-        return path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise TooLargeError(f"file is too large (over the {max_bytes / 2**20:.0f} MiB limit)")
+        return data
     except FileNotFoundError as exc:
         raise ImageError("no such file") from exc
     except PermissionError as exc:
