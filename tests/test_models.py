@@ -201,6 +201,26 @@ def test_a_model_file_whose_data_changed_is_refused(tmp_path, dataset):
         read_model_file(path)
 
 
+def test_a_model_file_that_says_it_holds_gigabytes_is_not_read(tmp_path):
+    """A crafted file: a tiny file whose compressed array would expand to 2 GiB when read."""
+    path, model_file = _small_file(tmp_path)
+    write_model_file(path, model_file)
+    with h5py.File(path, "a") as f:
+        f.create_dataset("weights/huge", shape=(2**31,), dtype="u1", chunks=(2**20,), compression="gzip")
+    assert path.stat().st_size < 10**6
+    with pytest.raises(ModelFileError, match=re.escape(f"{path} holds 2.0 GiB of arrays, where this program's")):
+        read_model_file(path)
+
+
+def test_a_model_file_with_a_group_where_an_array_belongs_is_refused(tmp_path):
+    path, model_file = _small_file(tmp_path)
+    write_model_file(path, model_file)
+    with h5py.File(path, "a") as f:
+        f.create_group("weights/extra")
+    with pytest.raises(ModelFileError, match=re.escape(f"{path} is damaged: weights/extra should be arrays")):
+        read_model_file(path)
+
+
 def test_a_model_file_of_the_first_layout_still_loads(tmp_path):
     """As write_model_file wrote them until 2026-11-28: text attributes as str, arrays without checksums."""
     path, model_file = _small_file(tmp_path)

@@ -34,6 +34,7 @@ FORMAT = "digit-recognizer"
 FORMAT_VERSION = 1
 CLASS_NAMES = [str(d) for d in range(10)]
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+MAX_ARRAY_BYTES = 2**30  # a model file's arrays, at most; a file that says it holds more is not read
 
 
 @dataclass
@@ -142,14 +143,15 @@ def _read(path: str | Path) -> ModelFile:
                     f"{path} has model format version {version}; this program reads version {FORMAT_VERSION} "
                     "(upgrade handwritten-digit-recognizer, or retrain the model)"
                 )
+            weights, graph = _arrays(path, f)
             model = ModelFile(
                 arch=str(attrs["arch"]),
                 arch_params=json.loads(attrs["arch_params"]),
-                weights={name: np.asarray(ds[()]) for name, ds in f["weights"].items()},
+                weights={name: np.asarray(ds[()]) for name, ds in weights.items()},
                 metadata=json.loads(attrs.get("metadata", "{}")),
                 normalization=json.loads(attrs["normalization"]),
                 class_names=json.loads(attrs["class_names"]),
-                onnx=f["onnx"][()].tobytes() if "onnx" in f else None,
+                onnx=graph[()].tobytes() if graph is not None else None,
                 format_version=version,
             )
     except ModelFileError:
@@ -159,6 +161,21 @@ def _read(path: str | Path) -> ModelFile:
     if problem := _misshapen(model):
         raise ModelFileError(f"{path} is damaged: {problem}")
     return model
+
+
+def _arrays(path: Path, f: h5py.File) -> tuple[dict[str, h5py.Dataset], h5py.Dataset | None]:
+    """The weights' datasets and the graph's, unread; refused if one is not an array, or if together they
+    say they hold over MAX_ARRAY_BYTES (a crafted file could make a compressed array expand to any size)."""
+    weights, graph = dict(f["weights"].items()), f.get("onnx")
+    named = {f"weights/{name}": item for name, item in weights.items()} | ({"onnx": graph} if graph is not None else {})
+    if others := [name for name, item in named.items() if not isinstance(item, h5py.Dataset)]:
+        raise ModelFileError(f"{path} is damaged: {', '.join(others)} should be arrays")
+    if (size := sum(item.nbytes for item in named.values())) > MAX_ARRAY_BYTES:
+        raise ModelFileError(
+            f"{path} holds {size / 2**30:.1f} GiB of arrays, where this program's models hold a few MB "
+            f"(at most {MAX_ARRAY_BYTES // 2**30} GiB are read): a damaged or crafted file?"
+        )
+    return weights, graph
 
 
 def _misshapen(model: ModelFile) -> str | None:
