@@ -221,6 +221,25 @@ def test_a_model_file_with_a_group_where_an_array_belongs_is_refused(tmp_path):
         read_model_file(path)
 
 
+@pytest.mark.parametrize(
+    "outside, message",
+    [
+        (lambda f: f.create_dataset("weights/x", shape=(8,), dtype="u1", external=[("/etc/hostname", 0, 8)]),
+         "keeps arrays in other files (weights/x)"),
+        (lambda f: f.__setitem__("weights/x", h5py.ExternalLink("other.h5", "/x")), "links to what is not in it"),
+        (lambda f: f.__setitem__("weights/x", h5py.SoftLink("/onnx")), "links to what is not in it (weights/x)"),
+    ],
+)  # fmt: skip
+def test_a_model_file_must_hold_its_own_arrays(tmp_path, outside, message):
+    """HDF5 can keep an array's bytes in any file on the system: a crafted file read /etc/hostname."""
+    path, model_file = _small_file(tmp_path)
+    write_model_file(path, model_file)
+    with h5py.File(path, "a") as f:
+        outside(f)
+    with pytest.raises(ModelFileError, match=re.escape(message)):
+        read_model_file(path)
+
+
 def test_a_model_file_of_the_first_layout_still_loads(tmp_path):
     """As write_model_file wrote them until 2026-11-28: text attributes as str, arrays without checksums."""
     path, model_file = _small_file(tmp_path)

@@ -164,18 +164,30 @@ def _read(path: str | Path) -> ModelFile:
 
 
 def _arrays(path: Path, f: h5py.File) -> tuple[dict[str, h5py.Dataset], h5py.Dataset | None]:
-    """The weights' datasets and the graph's, unread; refused if one is not an array, or if together they
-    say they hold over MAX_ARRAY_BYTES (a crafted file could make a compressed array expand to any size)."""
-    weights, graph = dict(f["weights"].items()), f.get("onnx")
-    named = {f"weights/{name}": item for name, item in weights.items()} | ({"onnx": graph} if graph is not None else {})
+    """The weights' datasets and the graph's, unread; refused if one is not an array in this file (HDF5
+    can link to other files, and keep an array's bytes in any file on the system: a crafted model file
+    read /etc/hostname as weights), or if together they say they hold over MAX_ARRAY_BYTES (a crafted
+    file could make a compressed array expand to any size)."""
+
+    def linked(names: list[str]) -> list[str]:
+        return [name for name in names if not isinstance(f.get(name, h5py.HardLink(), getlink=True), h5py.HardLink)]
+
+    if outside := linked(["weights", "onnx"]) or linked([f"weights/{name}" for name in f["weights"]]):
+        raise ModelFileError(f"{path} links to what is not in it ({', '.join(outside)}); a model holds its arrays")
+    named = {f"weights/{name}": item for name, item in f["weights"].items()}
+    if "onnx" in f:
+        named["onnx"] = f["onnx"]
     if others := [name for name, item in named.items() if not isinstance(item, h5py.Dataset)]:
         raise ModelFileError(f"{path} is damaged: {', '.join(others)} should be arrays")
+    if outside := [name for name, item in named.items() if item.external or item.is_virtual]:
+        raise ModelFileError(f"{path} keeps arrays in other files ({', '.join(outside)}); a model holds its arrays")
     if (size := sum(item.nbytes for item in named.values())) > MAX_ARRAY_BYTES:
         raise ModelFileError(
             f"{path} holds {size / 2**30:.1f} GiB of arrays, where this program's models hold a few MB "
             f"(at most {MAX_ARRAY_BYTES // 2**30} GiB are read): a damaged or crafted file?"
         )
-    return weights, graph
+    weights = {name.removeprefix("weights/"): item for name, item in named.items() if name != "onnx"}
+    return weights, named.get("onnx")
 
 
 def _misshapen(model: ModelFile) -> str | None:
