@@ -1284,6 +1284,27 @@ def test_a_worker_process_leaves_the_callers_garbage_alone(tiny_model, pngs, tmp
     assert deleted.read_text().split() == [str(os.getpid())]
 
 
+def test_a_second_stream_while_one_runs_prepares_in_this_process(tiny_model, pngs, tmp_path, monkeypatch):
+    """zip() of two streams: the second is not forked while the first pool's threads run here."""
+    path, _ = tiny_model
+    recognizer = Recognizer.load(path)
+    pids = tmp_path / "pids"
+    real = recognizer_module._prepare_one
+
+    def noting_pid(source):
+        with pids.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return real(source)
+
+    first = recognizer.predict_stream(pngs * 2, workers=2)
+    next(first)  # its pool runs
+    monkeypatch.setattr(recognizer_module, "_prepare_one", noting_pid)
+    second = recognizer.predict_batch(pngs, workers=2)
+    first.close()
+    assert set(pids.read_text().split()) == {str(os.getpid())}
+    assert [r.probabilities for r in second] == [r.probabilities for r in recognizer.predict_batch(pngs, workers=1)]
+
+
 def test_worker_processes_are_forked_only_from_the_main_thread():
     """Forking copies only the calling thread: a web server's worker thread prepares its batch itself."""
     assert recognizer_module._worker_count(1000, None) > 1 or len(os.sched_getaffinity(0)) == 1

@@ -343,6 +343,7 @@ def prepare_stream(sources: list[ImageSource], workers: int | None = None) -> It
     ready, while the workers go on with the rest: shares of at most SHARE_MAX images, four or more
     per worker. If the workers fail, the images not yet given are prepared here. Close it
     (``contextlib.closing``) to stop early: the shares not yet started are dropped, not waited for."""
+    global _pool_open
     count = _worker_count(len(sources), workers)
     if count == 1:
         yield from map(_prepare_one, sources)
@@ -359,7 +360,7 @@ def prepare_stream(sources: list[ImageSource], workers: int | None = None) -> It
     # sent, it is there when they are forked), and are sent only where each share starts and ends.
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(count, context, initializer=_worker_setup, initargs=(sources,))
-    given = 0
+    _pool_open, given = True, 0
     try:
         # Four shares per worker at least, so that one slow image delays little.
         step = min(SHARE_MAX, -(-len(sources) // (4 * count)))
@@ -377,6 +378,7 @@ def prepare_stream(sources: list[ImageSource], workers: int | None = None) -> It
         if not frozen:
             gc.unfreeze()
         pool.shutdown(cancel_futures=True)  # on Ctrl-C, the images not yet started are dropped, not waited for
+        _pool_open = False
 
 
 def _worker_count(images: int, workers: int | None) -> int:
@@ -384,11 +386,14 @@ def _worker_count(images: int, workers: int | None) -> int:
         raise ConfigError(f"workers must be at least 1 (got {workers})")
     if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
         return 1
+    if _pool_open:  # another stream's pool runs threads here (its manager): no fork while they do
+        return 1
     cores = workers or len(os.sched_getaffinity(0))
     return max(1, min(cores, images // WORKER_MIN))
 
 
 _worker_sources: list[ImageSource] = []  # a worker process's copy of the batch it helps to prepare
+_pool_open = False  # whether a stream's pool of workers is running in this process
 
 
 def _worker_setup(sources: list[ImageSource]) -> None:
