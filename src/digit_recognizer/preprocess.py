@@ -11,7 +11,8 @@ The steps, in order:
 1. *Ink map.* Decide the polarity (dark ink on light paper, or light on dark) from which tail of the
    grey levels stands out from the border (inside a frame drawn along it: a form's box cropped at
    its outer edge would pass for the paper), and turn the image into "ink" (1 = stroke). Images larger
-   than ``WORK_SIDE`` are reduced by max-pooling the ink, which keeps hairline pencil strokes. An
+   than ``WORK_SIDE`` are reduced by max-pooling the ink, which keeps hairline pencil strokes (a long
+   strip no further than ``STRIP_SIDE`` across: a row of many digits). An
    image enlarged by repeating its pixels (a whole number of times or by a fraction), or a crop of
    one, is read at its own size, and so is one enlarged with bilinear pixels from at most
    ``SMOOTH_MAX`` a side. A
@@ -49,7 +50,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-WORK_SIDE = 1024  # longest side the clean-up works at
+WORK_SIDE = 1024  # longest side the clean-up works at...
+STRIP_SIDE = 256  # ...unless that takes a long strip's short side (a row of many digits) under this
 BLOCKS_MIN = 8  # px a side: an image enlarged by repeating its pixels is read at its own size, if this big
 SMOOTH_MAX = 64  # px a side: the largest own size looked for in an image enlarged with bilinear pixels...
 SMOOTH_FACTOR = 3  # ...at least this many times over (twice over, blurred noise fits as well as an enlargement)
@@ -547,12 +549,20 @@ def ink_map(gray: np.ndarray) -> InkMap:
     own = gray[np.ix_(*grid)] if grid is not None else smooth_enlargement(gray)
     own = gray if own is None else own
     step = (gray.shape[0] / own.shape[0], gray.shape[1] / own.shape[1])
-    scale = max(1, -(-max(own.shape) // WORK_SIDE))
+    scale = working_scale(own.shape)
     sharp = _ink_map(own, scale, step, pooled=_pool_min_max)
     factor = blur_factor(sharp)
     if factor < 2:
         return sharp
     return _ink_map(own, scale * factor, step, pooled=_pool_mean)
+
+
+def working_scale(shape: tuple[int, int]) -> int:
+    """Input pixels per working pixel: enough to bring the longest side to WORK_SIDE, but no more than
+    keeps the shortest at STRIP_SIDE. Until 2026-11-28 a row of 50 digits written 80 px tall (3,800 px
+    long) was reduced four times, its digits to 15 px, and misread; a photo is reduced as before."""
+    longest, shortest = max(shape), min(shape)
+    return max(1, min(-(-longest // WORK_SIDE), -(-shortest // STRIP_SIDE)))
 
 
 def pixel_grid(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
