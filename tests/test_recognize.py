@@ -1166,9 +1166,32 @@ def test_a_batch_gives_each_unusable_source_its_error_in_its_place(tiny_model, s
     ]
 
 
-def test_a_batch_shared_among_worker_processes_gets_the_answers_of_one_process(
-    tiny_model, mnist, tmp_path, monkeypatch
-):
+class Preparers:
+    """Which processes prepare images, once ``start`` has been called: each notes its pid in a file."""
+
+    def __init__(self, path, monkeypatch):
+        self.path, self.monkeypatch = path, monkeypatch
+
+    def start(self) -> None:
+        real = recognizer_module._prepare_one
+
+        def noting_pid(source):
+            with self.path.open("a") as file:
+                file.write(f"{os.getpid()}\n")
+            return real(source)
+
+        self.monkeypatch.setattr(recognizer_module, "_prepare_one", noting_pid)
+
+    def pids(self) -> set[str]:
+        return set(self.path.read_text().split()) if self.path.exists() else set()
+
+
+@pytest.fixture
+def preparers(tmp_path, monkeypatch) -> Preparers:
+    return Preparers(tmp_path / "pids", monkeypatch)
+
+
+def test_a_batch_shared_among_worker_processes_gets_the_answers_of_one_process(tiny_model, mnist, tmp_path, preparers):
     """The workers are other processes, each image keeps its place, and bad inputs give their errors."""
     path, _ = tiny_model
     recognizer = Recognizer.load(path)
@@ -1178,17 +1201,9 @@ def test_a_batch_shared_among_worker_processes_gets_the_answers_of_one_process(
     ]
     sources += [b"junk", tmp_path / "missing.png", blank]  # the workers are sent no image: a memoryview is fine
     alone = recognizer.predict_batch(sources, workers=1)
-    pids = tmp_path / "pids"
-    real = recognizer_module._prepare_one
-
-    def noting_pid(source):
-        with pids.open("a") as file:
-            file.write(f"{os.getpid()}\n")
-        return real(source)
-
-    monkeypatch.setattr(recognizer_module, "_prepare_one", noting_pid)
+    preparers.start()
     shared = recognizer.predict_batch(sources, workers=2)
-    assert pids.read_text() and str(os.getpid()) not in pids.read_text().split()
+    assert preparers.pids() and str(os.getpid()) not in preparers.pids()
     assert [type(r) for r in shared] == [type(r) for r in alone]
     assert [str(r) for r in shared[150:152]] == [str(r) for r in alone[150:152]] and shared[152].digit is None
     for a, b in zip(alone[:150], shared[:150]):
@@ -1284,24 +1299,16 @@ def test_a_worker_process_leaves_the_callers_garbage_alone(tiny_model, pngs, tmp
     assert deleted.read_text().split() == [str(os.getpid())]
 
 
-def test_a_second_stream_while_one_runs_prepares_in_this_process(tiny_model, pngs, tmp_path, monkeypatch):
+def test_a_second_stream_while_one_runs_prepares_in_this_process(tiny_model, pngs, preparers):
     """zip() of two streams: the second is not forked while the first pool's threads run here."""
     path, _ = tiny_model
     recognizer = Recognizer.load(path)
-    pids = tmp_path / "pids"
-    real = recognizer_module._prepare_one
-
-    def noting_pid(source):
-        with pids.open("a") as file:
-            file.write(f"{os.getpid()}\n")
-        return real(source)
-
     first = recognizer.predict_stream(pngs * 2, workers=2)
     next(first)  # its pool runs
-    monkeypatch.setattr(recognizer_module, "_prepare_one", noting_pid)
+    preparers.start()
     second = recognizer.predict_batch(pngs, workers=2)
     first.close()
-    assert set(pids.read_text().split()) == {str(os.getpid())}
+    assert preparers.pids() == {str(os.getpid())}
     assert [r.probabilities for r in second] == [r.probabilities for r in recognizer.predict_batch(pngs, workers=1)]
 
 
