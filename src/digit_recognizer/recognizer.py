@@ -342,7 +342,8 @@ def prepare_stream(sources: list[ImageSource], workers: int | None = None) -> It
     """``prepare_many``'s answers one at a time, in order, each as soon as it and those before it are
     ready, while the workers go on with the rest: shares of at most SHARE_MAX images, four or more
     per worker. If the workers fail, the images not yet given are prepared here. Close it
-    (``contextlib.closing``) to stop early: the shares not yet started are dropped, not waited for."""
+    (``contextlib.closing``) to stop early: the shares not yet started are dropped, not waited for.
+    While one stream's workers run, other batches and streams are prepared in the calling process."""
     global _pool_open
     count = _worker_count(len(sources), workers)
     if count == 1:
