@@ -1380,6 +1380,18 @@ def test_labelled_csv_with_a_bad_label_names_the_line(tmp_path):
         list_labelled(csv)
 
 
+def test_a_labelled_folder_says_what_it_leaves_out(tmp_path, caplog):
+    """A folder named "07", or an image beside the digit folders, was left out without a word."""
+    from digit_recognizer.labelled import list_labelled
+
+    for folder in ("7", "07", ".thumbnails"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "a.png").write_bytes(b"")
+    (tmp_path / "loose.png").write_bytes(b"")
+    assert list_labelled(tmp_path) == [(tmp_path / "7" / "a.png", 7)]
+    assert f"left out of {tmp_path} (only the folders 0/ … 9/ are read): 07, loose.png" in caplog.text
+
+
 def test_labelled_csv_from_a_spreadsheet_or_in_another_encoding(tmp_path):
     from digit_recognizer.errors import DataError
     from digit_recognizer.labelled import list_labelled

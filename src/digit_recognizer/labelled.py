@@ -1,14 +1,18 @@
 """A user's own labelled images: a folder with one sub-folder per digit (``0/`` … ``9/``), or a CSV
-file of ``path,label`` rows (paths relative to the CSV). Used by ``digits evaluate --images``.
+file of ``path,label`` rows (paths relative to the CSV). Used by ``digits evaluate --images`` and
+``digits finetune``.
 """
 
 from __future__ import annotations
 
 import csv
+import logging
 from pathlib import Path
 
 from .decode import IMAGE_SUFFIXES
 from .errors import DataError
+
+log = logging.getLogger(__name__)
 
 
 def list_labelled(source: str | Path) -> list[tuple[Path, int]]:
@@ -18,15 +22,21 @@ def list_labelled(source: str | Path) -> list[tuple[Path, int]]:
         return _from_csv(source)
     if not source.is_dir():
         raise DataError(f"{source} is neither a folder of digit folders (0/ … 9/) nor a CSV of path,label rows")
+    digits = {str(d) for d in range(10)}
     pairs = [
         (path, int(folder.name))
         for folder in sorted(source.iterdir())
-        if folder.is_dir() and folder.name in {str(d) for d in range(10)}
+        if folder.is_dir() and folder.name in digits
         for path in sorted(folder.iterdir())
         if path.suffix.lower() in IMAGE_SUFFIXES
     ]
     if not pairs:
         raise DataError(f"no labelled images in {source}: put each image in a folder named after its digit (0/ … 9/)")
+    # What is not read is said: a folder named "07" or images beside the digit folders would be left out unseen.
+    others = [p.name for p in sorted(source.iterdir()) if p.name not in digits and not p.name.startswith(".")]
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        log.warning("left out of %s (only the folders 0/ … 9/ are read): %s", source, shown)
     return pairs
 
 
