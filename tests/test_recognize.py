@@ -1082,6 +1082,18 @@ def test_predict_names_the_file_a_folder_or_glob_gave(tiny_model, seven, tmp_pat
         assert capsys.readouterr().out.startswith(f"{tmp_path / 'only' / 'seven.png'}: Predicted Digit: 7 ")
 
 
+def test_predict_on_a_folder_says_its_sub_folders_are_not_read(tiny_model, seven, tmp_path, capsys):
+    path, _ = tiny_model
+    (tmp_path / "sub").mkdir()
+    for file in (tmp_path / "seven.png", tmp_path / "sub" / "also.png"):
+        file.write_bytes(encoded(seven, "PNG"))
+    (tmp_path / "notes.txt").write_text("not named: not an image, and not a folder of them")
+    assert cli.main(["predict", str(tmp_path), "--model-path", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"{tmp_path / 'seven.png'}: Predicted Digit: 7") and len(out.splitlines()) == 1
+    assert f"sub-folders of {tmp_path} are not read ({tmp_path}/**/*.png reads them): sub\n" in err
+
+
 def test_predict_globs_top_k_and_saved_inputs(tiny_model, inputs, tmp_path, capsys):
     path, _ = tiny_model
     saved = tmp_path / "seen"
@@ -1388,6 +1400,7 @@ def test_a_labelled_folder_says_what_it_leaves_out(tmp_path, caplog):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "a.png").write_bytes(b"")
     (tmp_path / "loose.png").write_bytes(b"")
+    (tmp_path / "labels.csv").write_text("not named: neither an image nor a folder")
     assert list_labelled(tmp_path) == [(tmp_path / "7" / "a.png", 7)]
     assert f"left out of {tmp_path} (only the folders 0/ … 9/ are read): 07, loose.png" in caplog.text
 

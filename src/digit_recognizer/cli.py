@@ -213,8 +213,13 @@ def expand_inputs(items: list[str]) -> list[tuple[str, str | None]]:
     for item in items:
         path = Path(item)
         if path.is_dir():
-            images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+            entries = sorted(p for p in path.iterdir() if not p.name.startswith("."))
+            images = [p for p in entries if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()]
             found += [(str(p), None) for p in images] or [(item, "no images in this folder")]
+            if folders := [p.name for p in entries if p.is_dir()]:  # images in them are not read
+                shown = ", ".join(folders[:5]) + (f" and {len(folders) - 5} more" if len(folders) > 5 else "")
+                glob_all = Path(item) / "**" / "*.png"
+                log.warning("sub-folders of %s are not read (%s reads them): %s", item, glob_all, shown)
         elif not path.exists() and glob.has_magic(item):
             matches = sorted(glob.glob(item, recursive=True))
             found += [(m, None) for m in matches] or [(item, "no file matches this pattern")]

@@ -33,7 +33,11 @@ def list_labelled(source: str | Path) -> list[tuple[Path, int]]:
     if not pairs:
         raise DataError(f"no labelled images in {source}: put each image in a folder named after its digit (0/ … 9/)")
     # What is not read is said: a folder named "07" or images beside the digit folders would be left out unseen.
-    others = [p.name for p in sorted(source.iterdir()) if p.name not in digits and not p.name.startswith(".")]
+    others = [
+        p.name
+        for p in sorted(source.iterdir())
+        if p.name not in digits and not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in IMAGE_SUFFIXES)
+    ]
     if others:
         shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
         log.warning("left out of %s (only the folders 0/ … 9/ are read): %s", source, shown)
