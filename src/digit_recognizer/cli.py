@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ConfigError, DataError, DigitsError, ImageError
-from .log import setup_logging
+from .log import brief, setup_logging
 
 log = logging.getLogger("digit_recognizer")
 
@@ -217,9 +217,8 @@ def expand_inputs(items: list[str]) -> list[tuple[str, str | None]]:
             images = [p for p in entries if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()]
             found += [(str(p), None) for p in images] or [(item, "no images in this folder")]
             if folders := [p.name for p in entries if p.is_dir()]:  # images in them are not read
-                shown = ", ".join(folders[:5]) + (f" and {len(folders) - 5} more" if len(folders) > 5 else "")
                 glob_all = Path(item) / "**" / "*.png"
-                log.warning("sub-folders of %s are not read (%s reads them): %s", item, glob_all, shown)
+                log.warning("sub-folders of %s are not read (%s reads them): %s", item, glob_all, brief(folders))
         elif not path.exists() and glob.has_magic(item):
             matches = sorted(glob.glob(item, recursive=True))
             found += [(m, None) for m in matches] or [(item, "no file matches this pattern")]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .decode import IMAGE_SUFFIXES
 from .errors import DataError
+from .log import brief
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,7 @@ def list_labelled(source: str | Path) -> list[tuple[Path, int]]:
         if p.name not in digits and not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in IMAGE_SUFFIXES)
     ]
     if others:
-        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
-        log.warning("left out of %s (only the folders 0/ … 9/ are read): %s", source, shown)
+        log.warning("left out of %s (only the folders 0/ … 9/ are read): %s", source, brief(others))
     return pairs
 
 

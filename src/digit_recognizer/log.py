@@ -28,3 +28,9 @@ def setup_logging(verbose: int = 0, quiet: bool = False, log_file: str | Path | 
         handler.setLevel(logging.DEBUG)
         handler.setFormatter(logging.Formatter("%(asctime)s " + FORMAT))
         root.addHandler(handler)
+
+
+def brief(names: list[str], most: int = 5) -> str:
+    """The first ``most`` names, comma-separated, and how many more there are: for a warning's line."""
+    rest = len(names) - most
+    return ", ".join(names[:most]) + (f" and {rest} more" if rest > 0 else "")
