@@ -113,9 +113,11 @@ def to_gray(image: Image.Image) -> np.ndarray:
     except (OSError, ValueError, SyntaxError, TypeError):
         pass  # broken EXIF: keep the pixels as stored
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        pixels = _finite(np.asarray(image, dtype=np.float32), "a floating-point image")
+        pixels = np.asarray(image, dtype=np.float32)
+        if image.mode == "F":  # integer pixels are finite: only a float image can hold NaN
+            return _rescale(_finite(pixels, "a floating-point image"))
         top = 65535.0 if pixels.max() > 255 else 255.0  # some 16-bit files only use the 8-bit range
-        return np.clip(pixels / top, 0, 1) if image.mode != "F" else _rescale(pixels)
+        return np.clip(pixels / top, 0, 1)
     if image.mode == "P":
         image = image.convert("RGBA")
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):

@@ -24,9 +24,10 @@ def list_labelled(source: str | Path) -> list[tuple[Path, int]]:
     if not source.is_dir():
         raise DataError(f"{source} is neither a folder of digit folders (0/ … 9/) nor a CSV of path,label rows")
     digits = {str(d) for d in range(10)}
+    entries = sorted(source.iterdir())
     pairs = [
         (path, int(folder.name))
-        for folder in sorted(source.iterdir())
+        for folder in entries
         if folder.is_dir() and folder.name in digits
         for path in sorted(folder.iterdir())
         if path.suffix.lower() in IMAGE_SUFFIXES
@@ -36,7 +37,7 @@ def list_labelled(source: str | Path) -> list[tuple[Path, int]]:
     # What is not read is said: a folder named "07" or images beside the digit folders would be left out unseen.
     others = [
         p.name
-        for p in sorted(source.iterdir())
+        for p in entries
         if p.name not in digits and not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in IMAGE_SUFFIXES)
     ]
     if others:

@@ -278,7 +278,7 @@ class Recognizer:
             ready = 0  # how many of them hold a digit for the model
             for prepared in stream:
                 waiting.append(prepared)
-                ready += not isinstance(prepared, DigitsError) and prepared.image is not None
+                ready += _has_digit(prepared)
                 if ready == CHUNK:
                     yield from self._answers(waiting)
                     waiting, ready = [], 0
@@ -286,7 +286,7 @@ class Recognizer:
 
     def _answers(self, prepared: list[Prepared | DigitsError]) -> Iterator[Prediction | DigitsError]:
         """The answers for prepared images, the model reading those with a digit in one call."""
-        ready = [p for p in prepared if not isinstance(p, DigitsError) and p.image is not None]
+        ready = [p for p in prepared if _has_digit(p)]
         probs = iter(self.probabilities(np.stack([p.image for p in ready])) if ready else [])
         for p in prepared:
             if isinstance(p, DigitsError):
@@ -323,6 +323,11 @@ class Recognizer:
                 start += n
             results.append(NumberPrediction("\n".join(text), digits))
         return results
+
+
+def _has_digit(prepared: Prepared | DigitsError) -> bool:
+    """Whether a prepared image holds a digit for the model (not an error, not "no digit")."""
+    return not isinstance(prepared, DigitsError) and prepared.image is not None
 
 
 def prepare_many(sources: list[ImageSource], workers: int | None = None) -> list[Prepared | DigitsError]:
