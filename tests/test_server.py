@@ -30,6 +30,7 @@ def test_health_and_model_info(client):
     assert client.get("/api/health").json() == {"status": "ok"}
     info = client.get("/api/model").json()
     assert info["arch"] == "fastnet" and info["format_version"] == 1 and "val_accuracy" in info["metrics"]
+    assert "/" not in info["file"] and info["file"].endswith(".h5"), "the server's folders are not shown"
 
 
 def test_predict_multipart_matches_the_cli_json(client, seven_png):

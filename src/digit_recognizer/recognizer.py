@@ -211,7 +211,7 @@ class Recognizer:
     def _info(self) -> dict:
         meta = self.model_file.metadata
         return {
-            "path": str(self.path) if self.path else None,
+            "file": self.path.name if self.path else None,  # not the folders: a server would show its layout
             "arch": self.model_file.arch,
             "arch_params": self.model_file.arch_params,
             "format_version": self.model_file.format_version,

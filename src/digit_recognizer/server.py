@@ -4,7 +4,7 @@
     POST /api/predict   an image (multipart field ``file``, or the raw body) → the ``digits predict --json``
                         object without ``path``; ``?image=true`` adds the 28×28 the model saw (PNG, base64)
     GET  /api/health    liveness
-    GET  /api/model     architecture, metrics, format version
+    GET  /api/model     the model file's name (not its folders), architecture, metrics, format version
     GET  /docs          OpenAPI documentation
 
 The model (or an ensemble of several, with or without TTA) is loaded once. Every bad request gets a
