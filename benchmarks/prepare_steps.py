@@ -61,7 +61,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from digit_recognizer.data import load_mnist
-    from digit_recognizer.preprocess import find_digit, ink_map, inner_picture, pixel_grid, prepare, smooth_enlargement
+    from digit_recognizer.picture import inner_picture
+    from digit_recognizer.preprocess import find_digit, ink_map, pixel_grid, prepare, smooth_enlargement
 
     mnist = load_mnist(args.data_dir)
     rows = {}

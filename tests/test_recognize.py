@@ -22,15 +22,14 @@ from digit_recognizer import cli, decode
 from digit_recognizer import recognizer as recognizer_module
 from digit_recognizer.decode import load_gray
 from digit_recognizer.errors import ConfigError, ImageError, ModelFileError
+from digit_recognizer.picture import inner_picture, quantile
 from digit_recognizer.preprocess import (
     BLUR_TARGET,
     SMUDGE,
-    _quantile,
     blot,
     blur_width,
     holes,
     ink_map,
-    inner_picture,
     pixel_grid,
     prepare,
     smooth_enlargement,
@@ -211,7 +210,7 @@ def test_mnist_digits_pass_essentially_unchanged(mnist):
 @pytest.mark.parametrize("q", [0.0, 0.5, 0.999, 1.0])
 def test_the_partial_sort_quantile_is_numpys(size, q):
     values = np.random.default_rng(size).uniform(0, 1, size).astype(np.float32)
-    assert _quantile(values, q) == pytest.approx(float(np.quantile(values, q)), rel=1e-6, abs=1e-7)
+    assert quantile(values, q) == pytest.approx(float(np.quantile(values, q)), rel=1e-6, abs=1e-7)
 
 
 def test_polarity_does_not_matter(seven):

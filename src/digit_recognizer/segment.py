@@ -1,7 +1,7 @@
 """A handwritten number (one or more lines of digits) → one 28×28 image per digit, in reading order.
 
 The steps, on the same cleaned-up ink map as single digits (``preprocess.ink_map``), of the picture
-inside the image if there is one (``preprocess.inner_picture``: a number plotted with matplotlib):
+inside the image if there is one (``picture.inner_picture``: a number plotted with matplotlib):
 
 1. connected components of the strokes (specks and ruled lines are already out);
 2. pieces of one digit merged: components that overlap horizontally and nearly touch vertically (a
@@ -35,13 +35,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .picture import inner_picture
 from .preprocess import (
     MIN_SIDE,
     InkMap,
     crowded,
     holes,
     ink_map,
-    inner_picture,
     input_box,
     objects,
     riddled,
