@@ -252,6 +252,28 @@ def test_predict_multi_json(tmp_path, mnist, capsys):
     assert capsys.readouterr().out.startswith("Predicted Number: 27 (Confidence: ")
 
 
+def test_a_number_read_as_one_digit_is_flagged_and_a_digit_is_not(recognizer, mnist):
+    numbers = [data for _, _, data in sample_numbers(mnist.test_images, mnist.test_labels, 100, False, seed=12)]
+    flagged = [answer.several for answer in recognizer.predict_batch(numbers)]
+    assert sum(flagged) >= 60  # the rest were read as one of their digits, the others left out
+    digits = recognizer.predict_batch(list(mnist.test_images[:1000]))
+    assert sum(answer.several for answer in digits) <= 1
+
+
+def test_predict_says_when_an_image_looks_like_several_digits(tmp_path, mnist, capsys):
+    ink = number_ink([mnist.test_images[i] for i in (1, 0)], np.random.default_rng(4), False, 60)
+    number, digit = tmp_path / "27.png", tmp_path / "7.png"
+    number.write_bytes(render_number(ink, "canvas", np.random.default_rng(4)))
+    digit.write_bytes(encoded(255 - mnist.test_images[0], "PNG"))
+    assert cli.main(["predict", str(number), str(digit)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("[looks like several digits: --multi reads a number]")
+    assert lines[1].startswith(f"{digit}: Predicted Digit: 7 (Confidence: ") and "several" not in lines[1]
+    assert cli.main(["predict", "--json", str(number), str(digit)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [row["several_digits"] for row in rows] == [True, False]
+
+
 def test_cutting_through_strokes_must_be_paid_for():
     from digit_recognizer.segment import _best_path
 

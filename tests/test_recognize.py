@@ -32,6 +32,7 @@ from digit_recognizer.preprocess import (
     ink_map,
     pixel_grid,
     prepare,
+    side_by_side,
     smooth_enlargement,
     stroke_width,
 )
@@ -1433,3 +1434,16 @@ def test_predicting_never_imports_torch(seven, tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["digit"] == 7
+
+
+def test_side_by_side_counts_digit_tall_groups_of_columns_with_paper_between():
+    five = np.zeros((40, 60), bool)
+    five[12:38, 10:14] = five[12:16, 10:30] = five[24:38, 26:30] = True  # the body
+    five[2:6, 12:34] = True  # the detached bar, over the body's columns and past them
+    assert side_by_side(five) == 1
+    two_ones = np.zeros((40, 60), bool)
+    two_ones[5:35, 10:14] = two_ones[5:35, 40:44] = True
+    assert side_by_side(two_ones) == 2
+    one_and_a_dot = two_ones.copy()
+    one_and_a_dot[5:35, 40:44], one_and_a_dot[30:35, 40:44] = False, True
+    assert side_by_side(one_and_a_dot) == 1  # a mark far shorter than the digit is no digit beside it

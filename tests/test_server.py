@@ -41,6 +41,18 @@ def test_predict_multipart_matches_the_cli_json(client, seven_png):
     assert body["top_k"][0]["digit"] == 7
 
 
+def test_a_number_sent_as_one_digit_is_flagged_as_several_digits(client, seven_png, mnist):
+    from digit_recognizer.synthetic import number_ink, render_number
+
+    ink = number_ink([mnist.test_images[i] for i in (1, 0)], np.random.default_rng(4), False, 60)
+    number = render_number(ink, "canvas", np.random.default_rng(4))
+    flags = [
+        client.post("/api/predict", files={"file": ("image.png", data, "image/png")}).json()["several_digits"]
+        for data in (number, seven_png)
+    ]
+    assert flags == [True, False]
+
+
 def test_predict_raw_body_and_preprocessed_image(client, seven_png):
     body = client.post("/api/predict?image=true", content=seven_png, headers={"content-type": "image/png"}).json()
     assert body["digit"] == 7

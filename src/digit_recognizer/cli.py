@@ -286,6 +286,8 @@ def _describe(result, top_k: int | None) -> str:
     line = f"Predicted Digit: {result.digit} (Confidence: {result.confidence:.2f})"
     if result.low_confidence:
         line += " [low confidence]"
+    if result.several:
+        line += " [looks like several digits: --multi reads a number]"
     if top_k:
         line += " Top: " + ", ".join(f"{t['digit']} {t['probability']:.2f}" for t in result.top(top_k))
     return line

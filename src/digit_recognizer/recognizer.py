@@ -67,11 +67,12 @@ class Prediction:
     image: np.ndarray | None = field(default=None, repr=False)  # the 28×28 the model saw
     box: tuple[int, int, int, int] | None = None  # x, y, w, h of the digit in the input
     reason: str | None = None
+    several: bool = False  # the image looks like several digits side by side: predict_number reads them
 
     @classmethod
-    def from_probabilities(cls, row: np.ndarray, image: np.ndarray, box) -> Prediction:
+    def from_probabilities(cls, row: np.ndarray, image: np.ndarray, box, several: bool = False) -> Prediction:
         digit = int(row.argmax())
-        return cls(digit, float(row[digit]), row.tolist(), image, box)
+        return cls(digit, float(row[digit]), row.tolist(), image, box, several=several)
 
     @property
     def low_confidence(self) -> bool:
@@ -96,6 +97,7 @@ class Prediction:
         else:
             out["box"] = list(self.box) if self.box else None
             out["low_confidence"] = self.low_confidence
+            out["several_digits"] = self.several
         if top_k:
             out["top_k"] = self.top(top_k)
         return out
@@ -294,7 +296,7 @@ class Recognizer:
             elif p.image is None:
                 yield Prediction(None, 0.0, [0.0] * 10, reason=p.reason)
             else:
-                yield Prediction.from_probabilities(next(probs), p.image, p.box)
+                yield Prediction.from_probabilities(next(probs), p.image, p.box, p.groups > 1)
 
     def predict_number(self, source: ImageSource) -> NumberPrediction:
         """Read a handwritten number of one or more digits (several lines are joined by newlines)."""

@@ -124,7 +124,8 @@ function render(result) {
     return;
   }
   if (result.digit === null) return show("No digit found", result.message || "", []);
-  const flag = result.low_confidence ? " — not sure" : "";
+  const several = result.several_digits ? " — looks like several digits: tick “Several digits”" : "";
+  const flag = (result.low_confidence ? " — not sure" : "") + several;
   show(String(result.digit), `Confidence ${result.confidence.toFixed(2)}${flag}`, result.top_k || []);
   if (result.preprocessed) {
     seen.src = result.preprocessed;

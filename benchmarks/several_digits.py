@@ -1,0 +1,71 @@
+"""How often single-digit reading says an image looks like several digits (``Prediction.several``):
+on single digits, where it should not, and on numbers read as one digit, where it should.
+
+    python benchmarks/several_digits.py --data-dir ../shared/data/mnist [--count 200] [--per-condition 100]
+
+Single digits: all 10,000 MNIST test digits as they are, and ``benchmarks/realistic.py``'s renderings
+(``synthetic.sample``: 21 conditions, ``--per-condition`` each). Numbers: ``benchmarks/handwritten_numbers.py``'s
+composed numbers (``synthetic.sample_numbers``, ``--count`` per group), read by ``Recognizer.predict``
+as if each were one digit. For each group: images flagged, and, for the single digits, how many
+flagged ones were read right all the same. Results go to benchmarks/results/several_digits.json, a
+table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from digit_recognizer.data import load_mnist  # noqa: E402
+from digit_recognizer.recognizer import Recognizer  # noqa: E402
+from digit_recognizer.synthetic import sample, sample_numbers  # noqa: E402
+
+from machine import common_arguments, write_results  # noqa: E402
+
+
+def flagged(recognizer: Recognizer, images: list, labels: list) -> dict:
+    """How many of ``images`` are flagged as several digits, and how many of those were read as ``labels``
+    all the same (labels None for numbers)."""
+    answers = recognizer.predict_batch(images)
+    several = [i for i, a in enumerate(answers) if not isinstance(a, Exception) and a.several]
+    row = {"images": len(images), "flagged": len(several)}
+    if labels[0] is not None:
+        row["flagged_read_right"] = sum(answers[i].digit == int(labels[i]) for i in several)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=200, help="numbers per group")
+    parser.add_argument("--per-condition", type=int, default=100, help="realistic renderings per condition")
+    parser.add_argument("--seed", type=int, default=0)
+    common_arguments(parser, "several_digits")
+    args = parser.parse_args()
+
+    mnist = load_mnist(args.data_dir)
+    recognizer = Recognizer.load(args.model_path)
+    rows = {"MNIST test digits": flagged(recognizer, list(mnist.test_images), list(mnist.test_labels))}
+    rendered = list(sample(mnist.test_images, mnist.test_labels, args.per_condition, args.seed))
+    images, labels = [data for *_, data in rendered], [label for _, label, _ in rendered]
+    rows["realistic renderings"] = flagged(recognizer, images, labels)
+    for name, touching, lengths in (
+        ("numbers, separated, 2–6 digits", False, (2, 6)),
+        ("numbers, separated, 7–8 digits", False, (7, 8)),
+        ("numbers, touching, 2–6 digits", True, (2, 6)),
+    ):
+        numbers = sample_numbers(mnist.test_images, mnist.test_labels, args.count, touching, args.seed, lengths)
+        rows[name] = flagged(recognizer, [data for *_, data in numbers], [None])
+
+    print("| images | flagged as several digits | of those, read right as one digit |")
+    print("|---|---|---|")
+    for name, row in rows.items():
+        right = row.get("flagged_read_right", "")
+        print(f"| {name} | {row['flagged']} of {row['images']} | {right} |")
+    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
+
+
+if __name__ == "__main__":
+    main()
