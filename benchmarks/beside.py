@@ -109,6 +109,13 @@ def thing(image: np.ndarray, name: str, box: tuple[int, int, int, int], rng: np.
     return image
 
 
+def handwritten(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A 28×28 test digit as a pen wrote it, 0.2 to 0.35 of the photo's height (``synthetic.strokes``)."""
+    from digit_recognizer.synthetic import strokes
+
+    return strokes(digit, round(rng.uniform(0.2, 0.35) * HEIGHT), rng.uniform(0.55, 0.8))
+
+
 def photo(ink: np.ndarray, name: str, rng: np.random.Generator, written: bool = True) -> bytes:
     """``ink`` (a digit's or number's ink map) in the left half of a photo of white paper, with the
     thing ``name`` beside it, as a noisy JPEG; ``written`` False: the same photo with nothing written."""
@@ -124,7 +131,7 @@ def photo(ink: np.ndarray, name: str, rng: np.random.Generator, written: bool = 
 
 
 def main() -> None:
-    from digit_recognizer.synthetic import number_ink, strokes
+    from digit_recognizer.synthetic import number_ink
 
     args = digit_rows_arguments(__doc__, "beside", 50, "row")
     mnist, recognizer, chosen = test_digits(args)
@@ -132,7 +139,7 @@ def main() -> None:
     rows = {}
 
     def digit(i: int) -> np.ndarray:
-        return strokes(mnist.test_images[i], round(rng.uniform(0.2, 0.35) * HEIGHT), rng.uniform(0.55, 0.8))
+        return handwritten(mnist.test_images[i], rng)
 
     for name in (*THINGS, *(f"near: {pen}" for pen in PENS)):
         images = [photo(digit(i), name, rng) for i in chosen]

@@ -113,7 +113,7 @@ def digit_core_shares(mnist, per_condition: int, seed: int) -> dict:
     least, smudged, digits = {}, 0, 0
     for condition, _, data in sample(mnist.test_images, mnist.test_labels, per_condition, seed):
         ink = ink_map(load_gray(data))
-        mask, _ = find_digit(ink)
+        mask = find_digit(ink)[0]
         if mask is None:
             continue
         share = core_share(ink.ink[mask])
@@ -136,7 +136,7 @@ def texture_answers(recognizer, seed: int, count: int) -> dict:
                 tally["--multi read"] += bool(recognizer.predict_number(image).number)
                 tally["single digit read"] += recognizer.predict(image).digit is not None
                 ink = ink_map(image / 255.0)
-                mask, _ = find_digit(ink)
+                mask = find_digit(ink)[0]
                 if mask is not None:
                     share = core_share(ink.ink[mask])
                     tally["most_core_share"] = round(max(tally.get("most_core_share", 0.0), share), 3)

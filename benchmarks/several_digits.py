@@ -3,12 +3,13 @@ on single digits, where it should not, and on numbers read as one digit, where i
 
     python benchmarks/several_digits.py --data-dir ../shared/data/mnist [--count 200] [--per-condition 100]
 
-Single digits: all 10,000 MNIST test digits as they are, and ``benchmarks/realistic.py``'s renderings
-(``synthetic.sample``: 21 conditions, ``--per-condition`` each). Numbers: ``benchmarks/handwritten_numbers.py``'s
-composed numbers (``synthetic.sample_numbers``, ``--count`` per group), read by ``Recognizer.predict``
-as if each were one digit. For each group: images flagged, and, for the single digits, how many
-flagged ones were read right all the same. Results go to benchmarks/results/several_digits.json, a
-table to stdout.
+Single digits: all 10,000 MNIST test digits as they are, ``benchmarks/realistic.py``'s renderings
+(``synthetic.sample``: 21 conditions, ``--per-condition`` each), and ``benchmarks/beside.py``'s
+photos of a digit with a pen, a pencil, a pen's cap, a coin or a thumb beside it (``--beside`` per
+thing). Numbers: ``benchmarks/handwritten_numbers.py``'s composed numbers (``synthetic.sample_numbers``,
+``--count`` per group), read by ``Recognizer.predict`` as if each were one digit. For each group:
+images flagged, and, for the single digits, how many flagged ones were read right all the same.
+Results go to benchmarks/results/several_digits.json, a table to stdout.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).parent))
+from beside import PENS, THINGS, handwritten, photo  # noqa: E402
+
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import sample, sample_numbers  # noqa: E402
@@ -41,6 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=200, help="numbers per group")
     parser.add_argument("--per-condition", type=int, default=100, help="realistic renderings per condition")
+    parser.add_argument("--beside", type=int, default=50, help="photos per thing lying beside the digit")
     parser.add_argument("--seed", type=int, default=0)
     common_arguments(parser, "several_digits")
     args = parser.parse_args()
@@ -51,6 +57,12 @@ def main() -> None:
     rendered = list(sample(mnist.test_images, mnist.test_labels, args.per_condition, args.seed))
     images, labels = [data for *_, data in rendered], [label for _, label, _ in rendered]
     rows["realistic renderings"] = flagged(recognizer, images, labels)
+    rng = np.random.default_rng(args.seed)
+    chosen = rng.choice(len(mnist.test_labels), args.beside, replace=False)
+    for thing in (*THINGS, *(f"near: {pen}" for pen in PENS)):
+        images = [photo(handwritten(mnist.test_images[i], rng), thing, rng) for i in chosen]
+        where = f"{thing.removeprefix('near: ')} near it" if thing.startswith("near: ") else f"{thing} beside it"
+        rows[f"a digit with {where}"] = flagged(recognizer, images, list(mnist.test_labels[chosen]))
     for name, touching, lengths in (
         ("numbers, separated, 2–6 digits", False, (2, 6)),
         ("numbers, separated, 7–8 digits", False, (7, 8)),

@@ -1447,3 +1447,15 @@ def test_side_by_side_counts_digit_tall_groups_of_columns_with_paper_between():
     one_and_a_dot = two_ones.copy()
     one_and_a_dot[5:35, 40:44], one_and_a_dot[30:35, 40:44] = False, True
     assert side_by_side(one_and_a_dot) == 1  # a mark far shorter than the digit is no digit beside it
+
+
+def test_a_digit_beside_the_one_read_counts_apart_and_a_mark_off_its_line_does_not(mnist):
+    page = np.zeros((120, 400), np.float32)
+    page[20:48, 20:48] = mnist.test_images[0] / 255  # a 7
+    assert prepare(page).groups == 1
+    line = page.copy()
+    line[22:50, 300:328] = mnist.test_images[1] / 255  # a 2 on its line, far to the right
+    assert prepare(line).groups == 2
+    below = page.copy()
+    below[85:113, 300:328] = mnist.test_images[1] / 255  # the same 2 lower down, off the 7's line
+    assert prepare(below).groups == 1

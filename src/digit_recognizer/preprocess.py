@@ -70,6 +70,7 @@ ALONE = 3  # is a digit on clean paper, however few pixels it has for the image'
 TEXTURE_HOLES = 10  # holes per digit-width beyond which a piece of ink is texture (a digit has at most 2)
 PINHOLE = 0.35  # a hole under (this × the ink's mean stroke width)² px is a pinhole in a stroke, not counted
 SIDE_BY_SIDE = 0.5  # a group of columns with ink this tall (of the tallest) beside another: several digits
+APART = 0.25  # a piece apart from the digit with this share of its ink, and as tall: another digit
 RING_HOLDS = 0.1  # a piece whose holes hold this much other ink (of its own) is a ring drawn around the digit
 STROKE_CORE = 0.6  # of the normalised ink: a stroke's core, well inside its edges
 SMUDGE_CORE = 0.5  # ink with less of its stroke pixels in the core has no edges: smudges or shading
@@ -93,7 +94,7 @@ class Prepared:
     box: tuple[int, int, int, int] | None  # x, y, width, height in the input's pixels
     reason: str | None = None  # why there is no digit
     dark_on_light: bool = True
-    groups: int = 1  # digit-tall groups of the ink side by side, with paper between: over 1, several digits
+    groups: int = 1  # the digit's side-by-side groups and the digits apart from it: over 1, several digits
 
     def __repr__(self) -> str:
         return (
@@ -114,7 +115,7 @@ def prepare(gray: np.ndarray) -> Prepared:
     """Grayscale float image in [0, 1] → the model's 28×28 input, or the reason there is no digit."""
     gray, to_input = inner_picture(gray)
     ink = ink_map(gray)
-    digit_mask, reason = find_digit(ink)
+    digit_mask, reason, apart = find_digit(ink)
     if reason is None and (smudged(ink.ink[digit_mask]) or blot(digit_mask)):
         reason = SMUDGE
     if reason:
@@ -123,15 +124,15 @@ def prepare(gray: np.ndarray) -> Prepared:
     rows, cols = slice(y, y + h), slice(x, x + w)
     box = input_box(rows, cols, ink.scale, gray.shape, to_input)
     digit = digit_mask[rows, cols]
-    return Prepared(to_mnist(ink.ink[rows, cols], digit), box, None, ink.dark_on_light, side_by_side(digit))
+    groups = side_by_side(digit) + apart
+    return Prepared(to_mnist(ink.ink[rows, cols], digit), box, None, ink.dark_on_light, groups)
 
 
 def side_by_side(mask: np.ndarray) -> int:
     """How many groups of columns with ink, paper between them, are at least SIDE_BY_SIDE as tall as the
     tallest: 1 for a digit (a 5's bar or a 1's dot lies above or beside its body, not in a column of its
-    own), more for a number read as one digit. ``benchmarks/several_digits.py``: 1 of the 10,000 MNIST
-    test digits and 2 of 2,100 realistic renderings give more; 308 of 400 separated numbers do (the
-    rest were read as one of their digits alone), 2 of 200 touching ones."""
+    own), more for a number read as one digit (``find_digit`` adds the digits apart from the one read:
+    ``benchmarks/several_digits.py`` gives the counts of both together)."""
     columns = mask.any(axis=0)
     if columns.all():  # one group, the mask being cropped to the ink: most digits
         return 1
@@ -140,20 +141,22 @@ def side_by_side(mask: np.ndarray) -> int:
     return int(sum(height >= SIDE_BY_SIDE * max(heights) for height in heights))
 
 
-def find_digit(ink: InkMap) -> tuple[np.ndarray | None, str | None]:
-    """The stroke pixels that make up the digit (a mask over the ink map), or why there is none."""
+def find_digit(ink: InkMap) -> tuple[np.ndarray | None, str | None, int]:
+    """The stroke pixels that make up the digit (a mask over the ink map), or why there is none; and
+    how many pieces as large and as tall as a digit lie apart from it (the other digits of a number)."""
     if ink.reason:
-        return None, ink.reason
+        return None, ink.reason, 0
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
     texture, rings = texture_and_rings(stats, labels)
     if crowded(stats, labels.size, texture):
-        return None, NOISE
-    keep, reason = _digit_components(stats[1:], labels.size, texture, rings + objects(stats, labels, ink.ink, texture))
+        return None, NOISE, 0
+    left_out = rings + objects(stats, labels, ink.ink, texture)
+    keep, reason, apart = _digit_components(stats[1:], labels.size, texture, left_out)
     if reason:
-        return None, reason
+        return None, reason, 0
     chosen = np.zeros(count, bool)
     chosen[keep + 1] = True
-    return chosen[labels], None
+    return chosen[labels], None, apart
 
 
 # ---------------------------------------------------------------------------------------------
@@ -566,32 +569,37 @@ def _long_runs(mask: np.ndarray) -> np.ndarray:
 # 3. Which components are the digit; is there one at all
 
 
-def _digit_components(stats: np.ndarray, area: int, texture=(), left_out=()) -> tuple[np.ndarray, str | None]:
+def _digit_components(stats: np.ndarray, area: int, texture=(), left_out=()) -> tuple[np.ndarray, str | None, int]:
     """Indices (into ``stats``: x, y, w, h, size per component) of the digit's pieces, or why there is
-    none. Components listed in ``texture`` (indices into ``stats``), and those with their centre inside a
-    texture piece's box, are never part of the digit; nor are those ``left_out`` (rings drawn around
-    it, objects lying beside it), nor lines under it (``_underlines``)."""
+    none; and how many pieces like a digit lie apart from them. Components listed in ``texture``
+    (indices into ``stats``), and those with their centre inside a texture piece's box, are never part
+    of the digit; nor are those ``left_out`` (rings drawn around it, objects lying beside it), nor lines
+    under it (``_underlines``)."""
     if len(stats) == 0:
-        return np.array([], int), "no digit: no ink found"
+        return np.array([], int), "no digit: no ink found", 0
     ink = stats[:, cv2.CC_STAT_AREA]
     sizes = ink.copy()
     sizes[_within(stats, list(texture))] = 0
     sizes[list(left_out)] = 0
     sizes[_underlines(stats, area)] = 0
     if sizes.max() == 0:
-        return np.array([], int), NOISE
+        return np.array([], int), NOISE, 0
     main = int(np.argmax(sizes))
     # Many pieces, none holding much of the ink, are noise, unless the would-be digit stands on clean
     # paper: the grains of a grey object's body beside it (a yellow pencil) are no noise around it.
     if len(stats) > 50 and ink.max() < 0.3 * ink.sum() and ink[_near(stats, stats[main])].sum() >= 2 * ink[main]:
-        return np.array([], int), NOISE
+        return np.array([], int), NOISE, 0
     x, y, w, h = stats[main, :4]
     if specks(sizes[main], area, h, np.partition(np.concatenate(([0], sizes)), -2)[-2]) or max(w, h) < MIN_SIDE:
-        return np.array([], int), "no digit: only specks"
+        return np.array([], int), "no digit: only specks", 0
     # Other pieces count when they are not specks and lie near the main stroke (a 5's detached bar).
     keep = _near(stats, stats[main]) & (sizes >= 0.1 * sizes[main])
     keep[main] = True
-    return np.flatnonzero(keep), None
+    # Pieces apart from those, with APART of its ink, beside it on its line for SIDE_BY_SIDE of its
+    # height: other digits of a number (a pen's cap or a pencil lying anywhere is seldom on the line).
+    beside = np.minimum(stats[:, 1] + stats[:, 3], y + h) - np.maximum(stats[:, 1], y) >= SIDE_BY_SIDE * h
+    apart = ~keep & (sizes >= APART * sizes[main]) & beside
+    return np.flatnonzero(keep), None, int(np.count_nonzero(apart))
 
 
 def _near(stats: np.ndarray, piece: np.ndarray) -> np.ndarray:
