@@ -115,6 +115,13 @@ def test_uploading_an_image(page, mnist, tmp_path):
     expect(page.locator("#answer")).to_have_text("Draw a digit")
 
 
+def test_a_number_drawn_without_the_switch_says_to_tick_it(page):
+    draw(page, [[(0.2, 0.3), (0.2, 0.75)], [(0.5, 0.3), (0.8, 0.3), (0.62, 0.75)]])  # a 1, then a 7
+    expect(page.locator("#detail")).to_contain_text("looks like several digits", timeout=10_000)
+    page.click("#clear")
+    expect(page.locator("#answer")).to_have_text("Draw a digit")
+
+
 def test_several_digits_show_the_number(page):
     page.check("#multi")
     draw(page, [[(0.2, 0.3), (0.2, 0.75)], [(0.5, 0.3), (0.8, 0.3), (0.62, 0.75)]])  # a 1, then a 7

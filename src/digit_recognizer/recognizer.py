@@ -67,7 +67,7 @@ class Prediction:
     image: np.ndarray | None = field(default=None, repr=False)  # the 28×28 the model saw
     box: tuple[int, int, int, int] | None = None  # x, y, w, h of the digit in the input
     reason: str | None = None
-    several: bool = False  # the image looks like several digits side by side: predict_number reads them
+    several: bool = False  # the image looks like several digits (a number): predict_number reads them
 
     @classmethod
     def from_probabilities(cls, row: np.ndarray, image: np.ndarray, box, several: bool = False) -> Prediction:
