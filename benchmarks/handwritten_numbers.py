@@ -28,6 +28,12 @@ from digit_recognizer.synthetic import sample_numbers  # noqa: E402
 
 from machine import common_arguments, write_results  # noqa: E402
 
+GROUPS = (  # name, touching, lengths
+    ("separated, 2–6 digits", False, (2, 6)),
+    ("separated, 7–8 digits", False, (7, 8)),
+    ("touching, 2–6 digits", True, (2, 6)),
+)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -39,11 +45,7 @@ def main() -> None:
     mnist = load_mnist(args.data_dir)
     recognizer = Recognizer.load(args.model_path)
     groups = {}
-    for name, touching, lengths in (
-        ("separated, 2–6 digits", False, (2, 6)),
-        ("separated, 7–8 digits", False, (7, 8)),
-        ("touching, 2–6 digits", True, (2, 6)),
-    ):
+    for name, touching, lengths in GROUPS:
         right = digits_right = digits_total = 0
         wrong = []
         start = time.perf_counter()

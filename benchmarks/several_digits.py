@@ -23,6 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from beside import PENS, THINGS, handwritten, photo  # noqa: E402
+from handwritten_numbers import GROUPS  # noqa: E402
 
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
@@ -63,13 +64,9 @@ def main() -> None:
         images = [photo(handwritten(mnist.test_images[i], rng), thing, rng) for i in chosen]
         where = f"{thing.removeprefix('near: ')} near it" if thing.startswith("near: ") else f"{thing} beside it"
         rows[f"a digit with {where}"] = flagged(recognizer, images, list(mnist.test_labels[chosen]))
-    for name, touching, lengths in (
-        ("numbers, separated, 2–6 digits", False, (2, 6)),
-        ("numbers, separated, 7–8 digits", False, (7, 8)),
-        ("numbers, touching, 2–6 digits", True, (2, 6)),
-    ):
+    for name, touching, lengths in GROUPS:
         numbers = sample_numbers(mnist.test_images, mnist.test_labels, args.count, touching, args.seed, lengths)
-        rows[name] = flagged(recognizer, [data for *_, data in numbers], [None])
+        rows[f"numbers, {name}"] = flagged(recognizer, [data for *_, data in numbers], [None])
 
     print("| images | flagged as several digits | of those, read right as one digit |")
     print("|---|---|---|")

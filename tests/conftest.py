@@ -48,6 +48,15 @@ def mnist(mnist_dir):
 
 
 @pytest.fixture(scope="session")
+def png_of_27(mnist) -> bytes:
+    """The number 27 written on a canvas (test digits 1 and 0, a 2 and a 7, side by side), as PNG."""
+    from digit_recognizer.synthetic import number_ink, render_number
+
+    ink = number_ink([mnist.test_images[i] for i in (1, 0)], np.random.default_rng(4), False, 60)
+    return render_number(ink, "canvas", np.random.default_rng(4))
+
+
+@pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory, mnist):
     """A fastnet trained for three epochs on 6,000 images: quick, and good enough to read clean digits."""
     from digit_recognizer.train import recipe_config, train

@@ -240,10 +240,9 @@ def test_speckled_image_and_a_very_wide_strip_finish(recognizer, mnist):
     assert len(result.number) >= 6
 
 
-def test_predict_multi_json(tmp_path, mnist, capsys):
-    ink = number_ink([mnist.test_images[i] for i in (1, 0)], np.random.default_rng(4), False, 60)
+def test_predict_multi_json(tmp_path, png_of_27, capsys):
     path = tmp_path / "27.png"
-    path.write_bytes(render_number(ink, "canvas", np.random.default_rng(4)))
+    path.write_bytes(png_of_27)
     assert cli.main(["predict", "--multi", "--json", str(path)]) == 0
     row = json.loads(capsys.readouterr().out)
     assert row["number"] == "27" and row["path"] == str(path)
@@ -260,10 +259,9 @@ def test_a_number_read_as_one_digit_is_flagged_and_a_digit_is_not(recognizer, mn
     assert sum(answer.several for answer in digits) <= 1
 
 
-def test_predict_says_when_an_image_looks_like_several_digits(tmp_path, mnist, capsys):
-    ink = number_ink([mnist.test_images[i] for i in (1, 0)], np.random.default_rng(4), False, 60)
+def test_predict_says_when_an_image_looks_like_several_digits(tmp_path, mnist, png_of_27, capsys):
     number, digit = tmp_path / "27.png", tmp_path / "7.png"
-    number.write_bytes(render_number(ink, "canvas", np.random.default_rng(4)))
+    number.write_bytes(png_of_27)
     digit.write_bytes(encoded(255 - mnist.test_images[0], "PNG"))
     assert cli.main(["predict", str(number), str(digit)]) == 0
     lines = capsys.readouterr().out.splitlines()
