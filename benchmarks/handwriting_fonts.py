@@ -113,19 +113,19 @@ def fetch(font: dict, cache: Path) -> Path:
 
 
 def _digits_file(tar: tarfile.TarFile, name: str) -> tarfile.TarInfo:
-    """The package's WOFF file that holds the ten digits: the Latin subset if there is one, upright,
-    of the weight nearest 400."""
+    """The package's WOFF file that holds the ten digits: upright if the font has an upright style, of
+    the Latin subset if there is one, of the weight nearest 400."""
     from fontTools.ttLib import TTFont
 
-    pattern = re.compile(rf"package/files/{re.escape(name)}-(.+)-(\d+)-normal\.woff$")
+    pattern = re.compile(rf"package/files/{re.escape(name)}-(.+)-(\d+)-(normal|italic)\.woff$")
     files = [(m, pattern.match(m.name)) for m in tar.getmembers()]
-    files = [(m, match.group(1), int(match.group(2))) for m, match in files if match]
-    files.sort(key=lambda f: (f[1] != "latin", abs(f[2] - 400), f[2]))
-    for member, _, _ in files:
+    files = [(m, match.group(1), int(match.group(2)), match.group(3)) for m, match in files if match]
+    files.sort(key=lambda f: (f[3] != "normal", f[1] != "latin", abs(f[2] - 400), f[2]))
+    for member, *_ in files:
         cmap = TTFont(io.BytesIO(tar.extractfile(member).read()))["cmap"].getBestCmap() or {}
         if all(ord(d) in cmap for d in DIGITS):
             return member
-    raise ValueError(f"{name}: no upright WOFF file with the ten digits")
+    raise ValueError(f"{name}: no WOFF file with the ten digits")
 
 
 def glyphs(woff: Path) -> list[np.ndarray]:
@@ -178,6 +178,15 @@ def photographed(ink: np.ndarray, condition: str, rng: np.random.Generator) -> b
     return CONDITIONS[condition](placed(ink, shape, rng), rng)
 
 
+def _or_error(function, *args):
+    """``function(*args)``, or what went wrong as a line (a font that cannot be fetched or drawn is
+    reported, and the others are read)."""
+    try:
+        return function(*args)
+    except (OSError, ValueError, tarfile.TarError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
 def read(recognizer: Recognizer, images: list[bytes]) -> list[int | None]:
     return [getattr(p, "digit", None) for p in recognizer.predict_batch(images)]
 
@@ -205,12 +214,17 @@ def main() -> None:
 
     fonts = [f for f in json.loads(LIST.read_text())["fonts"] if f["on_npm"]][: args.fonts]
     with ThreadPoolExecutor(8) as pool:
-        files = list(pool.map(lambda font: fetch(font, args.cache), fonts))
+        files = list(pool.map(lambda font: _or_error(fetch, font, args.cache), fonts))
     recognizer = Recognizer.load(args.model_path)
     rng = np.random.default_rng(args.seed)
     readings = {"drawn": [], "photographed": []}  # (font, digit, read) of every image
+    failed = {}  # family: why it was not read
     for font, woff in zip(fonts, files):
-        inks = glyphs(woff)
+        inks = woff if isinstance(woff, str) else _or_error(glyphs, woff)
+        if isinstance(inks, str):
+            failed[font["family"]] = inks
+            print(f"{font['family']:>32}: not read: {inks}", flush=True)
+            continue
         got = read(recognizer, [drawn(ink) for ink in inks])
         photos = read(recognizer, [photographed(ink, c, rng) for ink in inks for c in PHOTOS])
         readings["drawn"] += [(font["family"], d, r) for d, r in enumerate(got)]
@@ -226,7 +240,8 @@ def main() -> None:
     result = {
         "date": time.strftime("%Y-%m-%d"),
         "settings": {**vars(args), "cache": str(args.cache), "make_list": None},
-        "fonts": len(fonts),
+        "fonts": len(fonts) - len(failed),
+        "failed": failed,
         "photo_conditions": PHOTOS,
         **{name: shares([r for _, _, r in rows], [d for _, d, _ in rows]) for name, rows in readings.items()},
         "per_digit": {name: table(rows, 1) for name, rows in readings.items()},
@@ -234,7 +249,7 @@ def main() -> None:
         "misread_drawn": [{"font": f, "digit": d, "read": r} for f, d, r in readings["drawn"] if r != d],
     }
     write_results(args.out, result)
-    print(f"{len(fonts)} fonts, {len(readings['drawn'])} glyphs")
+    print(f"{len(fonts) - len(failed)} fonts, {len(readings['drawn'])} glyphs; {len(failed)} fonts not read")
     for name in readings:
         print(f"{name}: " + ", ".join(f"{k} {v:.1%}" for k, v in result[name].items()))
         digits = result["per_digit"][name].items()
