@@ -83,6 +83,34 @@ def test_augmentation_with_zero_strength_is_the_identity():
     assert torch.equal(Augment(0, 0, 0, 0, 0)(seven), seven)
 
 
+def _digit_one() -> torch.Tensor:
+    image = torch.zeros(1, 1, 28, 28)
+    image[0, 0, 4:24, 13:16] = 1  # an upright stem, three pixels wide
+    return image
+
+
+def test_a_flag_is_drawn_on_1s_only_from_the_top_of_the_stem_down_to_the_left():
+    batch = torch.cat([_digit_one(), _digit_seven()]).repeat(4, 1, 1, 1)
+    labels = torch.tensor([1, 7] * 4)
+    out = Augment(0, 0, 0, 0, 0, flag=1.0)(batch, torch.Generator().manual_seed(0), labels)
+    assert torch.equal(out[labels == 7], batch[labels == 7])  # other digits are left as they were
+    added = (out - batch)[labels == 1, 0]
+    assert bool((added >= 0).all())  # a flag adds ink, never takes it away
+    for flag in added:
+        rows, cols = torch.nonzero(flag > 0.5, as_tuple=True)
+        assert len(rows) >= 6  # a stroke, not a speck: at least 20 % of the 20-px digit long
+        assert int(cols.min()) < 13  # left of the stem
+        assert int(rows.min()) >= 3  # from its top (row 4) down; its round end reaches half a stroke above
+        assert int(rows.max()) <= 4 + 0.45 * 20 + 2  # no longer than 45 % of the digit's height
+
+
+def test_without_labels_or_with_no_share_no_flag_is_drawn():
+    one = _digit_one().repeat(4, 1, 1, 1)
+    generator = torch.Generator().manual_seed(0)
+    assert torch.equal(Augment(0, 0, 0, 0, 0, flag=1.0)(one, generator), one)
+    assert torch.equal(Augment(0, 0, 0, 0, 0)(one, generator, torch.ones(4, dtype=torch.long)), one)
+
+
 def test_augmentation_is_reproducible_with_a_seed():
     batch = _digit_seven().repeat(8, 1, 1, 1)
     aug = Augment(elastic=2)

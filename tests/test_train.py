@@ -48,6 +48,7 @@ def test_a_short_run_clearly_learns(tiny_model):
         ({"augment": "shift=0.6"}, "strength shift is at most 0.5, a fraction of the image either way"),
         ({"augment": "rotation=200"}, "strength rotation is at most 180, degrees either way"),
         ({"augment": "thickness=3"}, "strength thickness is at most 1, the share of images thickened"),
+        ({"augment": "flag=1.5"}, "strength flag is at most 1, the share of the 1s given a flag"),
         ({"augment": "elastic=2,elastic_grid=0"}, "elastic_grid must be at least 1"),
         ({"seed": -1}, "the seed must be a whole number from 0 to 2\\*\\*63 - 1"),
         ({"seed": 2**63}, "the seed must be a whole number from 0"),

@@ -476,7 +476,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--augment",
         metavar="NAME=VALUE,…",
         help="change the recipe's augmentation, e.g. rotation=20,shift=0.2,elastic=0 (names: rotation in degrees, "
-        "shift, zoom, shear, elastic in pixels, elastic_grid, thickness; 0 turns one off)",
+        "shift, zoom, shear, elastic in pixels, elastic_grid, thickness, flag: the share of 1s given a flag; "
+        "0 turns one off)",
     )
     train.add_argument(
         "--precision",

@@ -473,7 +473,7 @@ def _run_epoch(
         if len(idx) < 2 * size:  # a last batch too small for BatchNorm on every process: skip it everywhere
             continue
         idx = idx[rank::size]
-        xb, yb = normalize_(config.augment(x[idx], gen)), y[idx]
+        xb, yb = normalize_(config.augment(x[idx], gen, y[idx])), y[idx]
         with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=config.precision == "bf16"):
             logits = net(xb)
             loss = F.cross_entropy(logits, yb, label_smoothing=config.label_smoothing)
