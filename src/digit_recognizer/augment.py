@@ -82,7 +82,8 @@ class Augment:
     def _flag(self, images: torch.Tensor, labels: torch.Tensor, generator) -> torch.Tensor:
         """A share of the 1s with a flag: a straight stroke from the top of the stem down to the left,
         20–45 % of the digit's height long, 30–70° below the stem's perpendicular (a 1 leaning right
-        gets a flatter flag, down to 25°), as wide as the digit's strokes (its ink over its height), anti-aliased."""
+        gets a flatter flag, down to 25°), as wide as the digit's strokes (its ink over its height),
+        anti-aliased."""
         pick = torch.rand(len(images), generator=generator, device=images.device) < self.flag
         which = torch.nonzero(pick & (labels == 1)).flatten()
         if not len(which):
