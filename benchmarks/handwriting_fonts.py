@@ -188,6 +188,23 @@ def _or_error(function, *args):
         return f"{type(exc).__name__}: {exc}"
 
 
+def font_glyphs(cache: Path, count: int | None = None) -> tuple[dict[str, list[np.ndarray]], dict[str, str]]:
+    """The ten digits' ink maps (``glyphs``) of the list's fonts on npm (the first ``count``), fetched
+    into ``cache`` where they are not yet; and the fonts that could not be fetched or drawn, with why."""
+    fonts = [f for f in json.loads(LIST.read_text())["fonts"] if f["on_npm"]][:count]
+    with ThreadPoolExecutor(8) as pool:
+        files = list(pool.map(lambda font: _or_error(fetch, font, cache), fonts))
+    inks, failed = {}, {}
+    for font, woff in zip(fonts, files):
+        got = woff if isinstance(woff, str) else _or_error(glyphs, woff)
+        if isinstance(got, str):
+            failed[font["family"]] = got
+            print(f"{font['family']:>32}: not read: {got}", flush=True)
+        else:
+            inks[font["family"]] = got
+    return inks, failed
+
+
 def read(recognizer: Recognizer, images: list[bytes]) -> list[int | None]:
     return [getattr(p, "digit", None) for p in recognizer.predict_batch(images)]
 
@@ -214,25 +231,18 @@ def main() -> None:
         print(f"{LIST}: {sum(f['on_npm'] for f in fonts)} fonts on npm, {sum(not f['on_npm'] for f in fonts)} not")
         return
 
-    fonts = [f for f in json.loads(LIST.read_text())["fonts"] if f["on_npm"]][: args.fonts]
-    with ThreadPoolExecutor(8) as pool:
-        files = list(pool.map(lambda font: _or_error(fetch, font, args.cache), fonts))
     recognizer = Recognizer.load(args.model_path)
     rng = np.random.default_rng(args.seed)
     readings = {"drawn": [], **({} if args.drawn_only else {"photographed": []})}  # (font, digit, read)
-    failed = {}  # family: why it was not read
-    for font, woff in zip(fonts, files):
-        inks = woff if isinstance(woff, str) else _or_error(glyphs, woff)
-        if isinstance(inks, str):
-            failed[font["family"]] = inks
-            print(f"{font['family']:>32}: not read: {inks}", flush=True)
-            continue
+    inks_of, failed = font_glyphs(args.cache, args.fonts)
+    fonts = [*inks_of, *failed]
+    for family, inks in inks_of.items():
         got = read(recognizer, [drawn(ink) for ink in inks])
-        readings["drawn"] += [(font["family"], d, r) for d, r in enumerate(got)]
+        readings["drawn"] += [(family, d, r) for d, r in enumerate(got)]
         if not args.drawn_only:
             photos = read(recognizer, [photographed(ink, c, rng) for ink in inks for c in PHOTOS])
-            readings["photographed"] += [(font["family"], i // len(PHOTOS), r) for i, r in enumerate(photos)]
-        print(f"{font['family']:>32}: drawn {marks(got)}", flush=True)
+            readings["photographed"] += [(family, i // len(PHOTOS), r) for i, r in enumerate(photos)]
+        print(f"{family:>32}: drawn {marks(got)}", flush=True)
 
     def table(rows, key) -> dict:
         groups = {}

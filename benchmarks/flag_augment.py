@@ -1,0 +1,97 @@
+"""Does training with flagged 1s (`--augment flag=SHARE`) teach the model the 1 that many schools teach?
+
+    python benchmarks/flag_augment.py --data-dir ../shared/data/mnist [--epochs 6] [--flag 0.5]
+
+Trains the default recipe twice with the same seed, shortened to ``--epochs`` (the whole recipe takes
+about an hour a run on a 2-core CPU): as it is, and with ``--augment flag=SHARE``. Each model then
+reads the drawn glyphs of the handwriting fonts (``handwriting_fonts.py``, whose fonts it fetches
+once), where a 1 with a flag is the commonest error, and the MNIST test set, where giving 1s a flag
+could cost the 7s. The models stay in ``--runs`` and are not trained again if they are there.
+Results go to benchmarks/results/flag_augment.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from handwriting_fonts import drawn, font_glyphs, read  # noqa: E402
+
+from digit_recognizer.data import load_mnist  # noqa: E402
+from digit_recognizer.recognizer import Recognizer  # noqa: E402
+
+from machine import common_arguments, shares, train_run, write_results  # noqa: E402
+
+
+def mnist_row(recognizer: Recognizer, images: np.ndarray, labels: np.ndarray) -> dict:
+    """Test accuracy, the 1s and 7s read right, and how often each was taken for the other."""
+    got = recognizer.probabilities(images).argmax(1)
+    ones, sevens = labels == 1, labels == 7
+    return {"test_accuracy": float((got == labels).mean()),
+            "ones_right": float((got[ones] == 1).mean()), "ones_as_7": int((got[ones] == 7).sum()),
+            "sevens_right": float((got[sevens] == 7).mean()), "sevens_as_1": int((got[sevens] == 1).sum())}  # fmt: skip
+
+
+def fonts_row(recognizer: Recognizer, inks_of: dict) -> dict:
+    """Read right overall and per digit, on the fonts' drawn glyphs."""
+    got = read(recognizer, [drawn(ink) for inks in inks_of.values() for ink in inks])
+    truth = list(range(10)) * len(inks_of)
+    per_digit = {str(d): shares([g for g, t in zip(got, truth) if t == d], [d] * len(inks_of)) for d in range(10)}
+    return {**shares(got, truth), "per_digit_right": {d: row["right"] for d, row in per_digit.items()},
+            "ones_as_7": sum(g == 7 for g, t in zip(got, truth) if t == 1),
+            "sevens_as_1": sum(g == 1 for g, t in zip(got, truth) if t == 7)}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=6, help="the default recipe's epochs, shortened")
+    parser.add_argument("--flag", type=float, default=0.5, help="the share of 1s given a flag")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--runs", type=Path, default=Path("runs/flag"), help="where the models are kept")
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "digit-recognizer" / "fonts",
+                        help="where the fonts are kept once fetched")  # fmt: skip
+    common_arguments(parser, "flag_augment")
+    args = parser.parse_args()
+
+    mnist = load_mnist(args.data_dir)
+    inks_of, failed = font_glyphs(args.cache)
+    base = [
+        "--recipe",
+        "default",
+        "--seed",
+        str(args.seed),
+        "--epochs",
+        str(args.epochs),
+        "--patience",
+        str(args.epochs),
+    ]
+    runs = {"as it is": [], f"flag={args.flag}": ["--augment", f"flag={args.flag}"]}
+    args.runs.mkdir(parents=True, exist_ok=True)
+    rows = {}
+    for i, (name, options) in enumerate(runs.items()):
+        stem = f"run{i}-e{args.epochs}-s{args.seed}" + (f"-flag{args.flag}" if options else "")
+        start = time.perf_counter()
+        if not (args.runs / f"{stem}.h5").exists():
+            train_run(args.runs, stem, base + options, args.data_dir)
+        recognizer = Recognizer.load(args.runs / f"{stem}.h5")
+        rows[name] = {"options": base + options, "train_s": round(time.perf_counter() - start, 1),
+                      "mnist": mnist_row(recognizer, np.asarray(mnist.test_images), np.asarray(mnist.test_labels)),
+                      "fonts_drawn": fonts_row(recognizer, inks_of)}  # fmt: skip
+        m, f = rows[name]["mnist"], rows[name]["fonts_drawn"]
+        print(
+            f"{name}: MNIST test {m['test_accuracy']:.2%} (1s as 7: {m['ones_as_7']}, 7s as 1: {m['sevens_as_1']}); "
+            f"fonts drawn {f['right']:.1%}, their 1s {f['per_digit_right']['1']:.1%} "
+            f"(as 7: {f['ones_as_7']}), 7s {f['per_digit_right']['7']:.1%} (as 1: {f['sevens_as_1']})",
+            flush=True,
+        )
+    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "fonts": len(inks_of), "fonts_failed": failed,
+                             "settings": {k: str(v) for k, v in vars(args).items()}, "rows": rows})  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
