@@ -1,12 +1,13 @@
 """Does training with flagged 1s (`--augment flag=SHARE`) teach the model the 1 that many schools teach?
 
-    python benchmarks/flag_augment.py --data-dir ../shared/data/mnist [--epochs 6] [--flag 0.5]
+    python benchmarks/flag_augment.py --data-dir ../shared/data/mnist [--epochs 6] [--flag 0.5] [--seeds 0 1]
 
-Trains the default recipe twice with the same seed, shortened to ``--epochs`` (the whole recipe takes
+Trains the default recipe twice with each seed, shortened to ``--epochs`` (the whole recipe takes
 about an hour a run on a 2-core CPU): as it is, and with ``--augment flag=SHARE``. Each model then
 reads the drawn glyphs of the handwriting fonts (``handwriting_fonts.py``, whose fonts it fetches
 once), where a 1 with a flag is the commonest error, and the MNIST test set, where giving 1s a flag
-could cost the 7s. The models stay in ``--runs`` and are not trained again if they are there.
+could cost the 7s. The models stay in ``--runs`` and are not trained again if they are there
+(``train_s`` is then null).
 Results go to benchmarks/results/flag_augment.json.
 """
 
@@ -51,7 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=6, help="the default recipe's epochs, shortened")
     parser.add_argument("--flag", type=float, default=0.5, help="the share of 1s given a flag")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="a pair of runs per seed")
     parser.add_argument("--runs", type=Path, default=Path("runs/flag"), help="where the models are kept")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "digit-recognizer" / "fonts",
                         help="where the fonts are kept once fetched")  # fmt: skip
@@ -59,36 +60,32 @@ def main() -> None:
     args = parser.parse_args()
 
     mnist = load_mnist(args.data_dir)
+    test = np.asarray(mnist.test_images), np.asarray(mnist.test_labels)
     inks_of, failed = font_glyphs(args.cache)
-    base = [
-        "--recipe",
-        "default",
-        "--seed",
-        str(args.seed),
-        "--epochs",
-        str(args.epochs),
-        "--patience",
-        str(args.epochs),
-    ]
-    runs = {"as it is": [], f"flag={args.flag}": ["--augment", f"flag={args.flag}"]}
     args.runs.mkdir(parents=True, exist_ok=True)
     rows = {}
-    for i, (name, options) in enumerate(runs.items()):
-        stem = f"run{i}-e{args.epochs}-s{args.seed}" + (f"-flag{args.flag}" if options else "")
-        start = time.perf_counter()
-        if not (args.runs / f"{stem}.h5").exists():
-            train_run(args.runs, stem, base + options, args.data_dir)
-        recognizer = Recognizer.load(args.runs / f"{stem}.h5")
-        rows[name] = {"options": base + options, "train_s": round(time.perf_counter() - start, 1),
-                      "mnist": mnist_row(recognizer, np.asarray(mnist.test_images), np.asarray(mnist.test_labels)),
-                      "fonts_drawn": fonts_row(recognizer, inks_of)}  # fmt: skip
-        m, f = rows[name]["mnist"], rows[name]["fonts_drawn"]
-        print(
-            f"{name}: MNIST test {m['test_accuracy']:.2%} (1s as 7: {m['ones_as_7']}, 7s as 1: {m['sevens_as_1']}); "
-            f"fonts drawn {f['right']:.1%}, their 1s {f['per_digit_right']['1']:.1%} "
-            f"(as 7: {f['ones_as_7']}), 7s {f['per_digit_right']['7']:.1%} (as 1: {f['sevens_as_1']})",
-            flush=True,
-        )
+    for seed in args.seeds:
+        for flag in (0, args.flag):
+            name = f"seed {seed}, " + (f"flag={flag}" if flag else "as it is")
+            options = ["--recipe", "default", "--seed", str(seed), "--epochs", str(args.epochs)]
+            options += ["--patience", str(args.epochs)] + (["--augment", f"flag={flag}"] if flag else [])
+            stem = f"e{args.epochs}-s{seed}" + (f"-flag{flag}" if flag else "")
+            trained_here = not (args.runs / f"{stem}.h5").exists()
+            start = time.perf_counter()
+            if trained_here:
+                train_run(args.runs, stem, options, args.data_dir)
+            recognizer = Recognizer.load(args.runs / f"{stem}.h5")
+            rows[name] = {"options": options, "model": f"{stem}.h5",
+                          "train_s": round(time.perf_counter() - start, 1) if trained_here else None,
+                          "mnist": mnist_row(recognizer, *test),
+                          "fonts_drawn": fonts_row(recognizer, inks_of)}  # fmt: skip
+            m, f = rows[name]["mnist"], rows[name]["fonts_drawn"]
+            print(
+                f"{name}: MNIST test {m['test_accuracy']:.2%} (1s as 7: {m['ones_as_7']}, 7s as 1: "
+                f"{m['sevens_as_1']}); fonts drawn {f['right']:.1%}, their 1s {f['per_digit_right']['1']:.1%} "
+                f"(as 7: {f['ones_as_7']}), 7s {f['per_digit_right']['7']:.1%} (as 1: {f['sevens_as_1']})",
+                flush=True,
+            )
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "fonts": len(inks_of), "fonts_failed": failed,
                              "settings": {k: str(v) for k, v in vars(args).items()}, "rows": rows})  # fmt: skip
 
