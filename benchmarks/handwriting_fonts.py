@@ -1,7 +1,7 @@
 """Other people's handwriting, from fonts: the digits of every handwriting font in Google Fonts, read by
 the bundled model as drawings and as photos.
 
-    python benchmarks/handwriting_fonts.py                 # fetches the fonts once (about 1 GB from npm)
+    python benchmarks/handwriting_fonts.py                 # fetches the fonts once: 279 MB from npm, 9.7 MB kept
     python benchmarks/handwriting_fonts.py --fonts 20      # the first 20 fonts only
     python benchmarks/handwriting_fonts.py --drawn-only --model-path mine.h5 --out /tmp/mine.json
 
