@@ -1,4 +1,5 @@
-"""What the benchmarks share: the machine they ran on, their common options, writing their results."""
+"""What the benchmarks share: the machine they ran on, their common options, writing their results, and
+one line, not a traceback, for an error the user can mend."""
 
 from __future__ import annotations
 
@@ -12,6 +13,20 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
+
+
+def _one_line_for_user_errors(kind, value, traceback) -> None:
+    """A benchmark stopped by an error the user can mend (MNIST not found, a model file that is not
+    one) prints its message as ``digits`` does, not a traceback; any other error prints in full."""
+    from digit_recognizer.errors import DigitsError
+
+    if isinstance(value, DigitsError):
+        print(f"error: {value}", file=sys.stderr)
+    else:
+        sys.__excepthook__(kind, value, traceback)
+
+
+sys.excepthook = _one_line_for_user_errors  # every benchmark imports this module
 
 
 def describe() -> dict:
