@@ -48,8 +48,13 @@ class Augment:
             raise ConfigError(f"elastic_grid must be at least 1 (got {self.elastic_grid})")
 
     @property
+    def moves(self) -> bool:
+        """Whether the digits are moved (resampled): any of rotation, shift, zoom, shear, elastic."""
+        return any((self.rotation, self.shift, self.zoom, self.shear, self.elastic))
+
+    @property
     def enabled(self) -> bool:
-        return any((self.rotation, self.shift, self.zoom, self.shear, self.elastic, self.thickness, self.flag))
+        return self.moves or bool(self.thickness or self.flag)
 
     def __call__(
         self, images: torch.Tensor, generator: torch.Generator | None = None, labels: torch.Tensor | None = None
@@ -63,7 +68,7 @@ class Augment:
             images = self._flag(images, labels, generator)
         if self.thickness:
             images = self._thickness(images, generator)
-        if not any((self.rotation, self.shift, self.zoom, self.shear, self.elastic)):
+        if not self.moves:
             return images  # no resampling where nothing moves
         grid = F.affine_grid(self._affine(n, images, generator), list(images.shape), align_corners=False)
         if self.elastic:
@@ -90,10 +95,10 @@ class Augment:
             return images
         ones = images[which, 0]
         m, h, w = ones.shape
-        rows = (ones > 0.5).any(2)
-        if not rows.any(1).all():  # a 1 with no ink above half grey: left as it is
-            keep = rows.any(1)
-            which, ones, rows, m = which[keep], ones[keep], rows[keep], int(keep.sum())
+        ink = ones > 0.5
+        rows = ink.any(2)
+        if not (keep := rows.any(1)).all():  # a 1 with no ink above half grey: left as it is
+            which, ones, ink, rows, m = which[keep], ones[keep], ink[keep], rows[keep], int(keep.sum())
         index = torch.arange(h, device=images.device)
         top = torch.where(rows, index, h).amin(1)
         bottom = torch.where(rows, index, -1).amax(1)
@@ -101,9 +106,9 @@ class Augment:
         columns = torch.arange(w, device=images.device, dtype=ones.dtype)
 
         def column(first: torch.Tensor) -> torch.Tensor:  # the mean column of the ink in rows first, first + 1
-            near = ((index[None] >= first[:, None]) & (index[None] < first[:, None] + 2)).to(ones.dtype)
-            ink = (ones > 0.5).to(ones.dtype) * near[:, :, None]
-            return (ink.sum(1) * columns).sum(1) / ink.sum((1, 2)).clamp(min=1)
+            near = (index[None] >= first[:, None]) & (index[None] < first[:, None] + 2)
+            there = (ink & near[:, :, None]).to(ones.dtype)
+            return (there.sum(1) * columns).sum(1) / there.sum((1, 2)).clamp(min=1)
 
         x0, y0 = column(top), top.to(ones.dtype)
         lean = torch.atan2(x0 - column(bottom - 1), height)  # > 0: the stem's top is right of its foot
