@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from handwriting_fonts import drawn, font_glyphs, read  # noqa: E402
+from handwriting_fonts import font_glyphs, read_drawn, summary, table  # noqa: E402
 
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 
-from machine import common_arguments, shares, train_run, write_results  # noqa: E402
+from machine import common_arguments, train_run, write_results  # noqa: E402
 
 
 def mnist_row(recognizer: Recognizer, images: np.ndarray, labels: np.ndarray) -> dict:
@@ -40,12 +40,10 @@ def mnist_row(recognizer: Recognizer, images: np.ndarray, labels: np.ndarray) ->
 
 def fonts_row(recognizer: Recognizer, inks_of: dict) -> dict:
     """Read right overall and per digit, on the fonts' drawn glyphs."""
-    got = read(recognizer, [drawn(ink) for inks in inks_of.values() for ink in inks])
-    truth = list(range(10)) * len(inks_of)
-    per_digit = {str(d): shares([g for g, t in zip(got, truth) if t == d], [d] * len(inks_of)) for d in range(10)}
-    return {**shares(got, truth), "per_digit_right": {d: row["right"] for d, row in per_digit.items()},
-            "ones_as_7": sum(g == 7 for g, t in zip(got, truth) if t == 1),
-            "sevens_as_1": sum(g == 1 for g, t in zip(got, truth) if t == 7)}  # fmt: skip
+    readings = [(f, d, r) for f, inks in inks_of.items() for d, r in enumerate(read_drawn(recognizer, inks))]
+    return {**summary(readings), "per_digit_right": {d: row["right"] for d, row in table(readings, 1).items()},
+            "ones_as_7": sum(d == 1 and r == 7 for _, d, r in readings),
+            "sevens_as_1": sum(d == 7 and r == 1 for _, d, r in readings)}  # fmt: skip
 
 
 def main() -> None:

@@ -209,6 +209,24 @@ def read(recognizer: Recognizer, images: list[bytes]) -> list[int | None]:
     return [getattr(p, "digit", None) for p in recognizer.predict_batch(images)]
 
 
+def read_drawn(recognizer: Recognizer, inks: list[np.ndarray]) -> list[int | None]:
+    """What ``recognizer`` reads in each glyph drawn on the canvas (``drawn``)."""
+    return read(recognizer, [drawn(ink) for ink in inks])
+
+
+def summary(readings: list[tuple]) -> dict:
+    """``shares`` of (font, digit, read) readings: read right, no digit, misread."""
+    return shares([r for _, _, r in readings], [d for _, d, _ in readings])
+
+
+def table(readings: list[tuple], key: int) -> dict:
+    """``summary`` of (font, digit, read) readings per font (``key`` 0) or per digit (1)."""
+    groups = {}
+    for row in readings:
+        groups.setdefault(row[key], []).append(row)
+    return {str(k): summary(g) for k, g in groups.items()}
+
+
 def marks(got: list[int | None]) -> str:
     """One character per digit 0-9: "." read right, "-" no digit, else the digit it was read as."""
     return "".join("." if r == d else "-" if r is None else str(r) for d, r in enumerate(got))
@@ -235,34 +253,27 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     readings = {"drawn": [], **({} if args.drawn_only else {"photographed": []})}  # (font, digit, read)
     inks_of, failed = font_glyphs(args.cache, args.fonts)
-    fonts = [*inks_of, *failed]
     for family, inks in inks_of.items():
-        got = read(recognizer, [drawn(ink) for ink in inks])
+        got = read_drawn(recognizer, inks)
         readings["drawn"] += [(family, d, r) for d, r in enumerate(got)]
         if not args.drawn_only:
             photos = read(recognizer, [photographed(ink, c, rng) for ink in inks for c in PHOTOS])
             readings["photographed"] += [(family, i // len(PHOTOS), r) for i, r in enumerate(photos)]
         print(f"{family:>32}: drawn {marks(got)}", flush=True)
 
-    def table(rows, key) -> dict:
-        groups = {}
-        for row in rows:
-            groups.setdefault(row[key], []).append(row)
-        return {str(k): shares([r for _, _, r in g], [d for _, d, _ in g]) for k, g in groups.items()}
-
     result = {
         "date": time.strftime("%Y-%m-%d"),
         "settings": {**vars(args), "cache": str(args.cache), "make_list": None},
-        "fonts": len(fonts) - len(failed),
+        "fonts": len(inks_of),
         "failed": failed,
         "photo_conditions": PHOTOS,
-        **{name: shares([r for _, _, r in rows], [d for _, d, _ in rows]) for name, rows in readings.items()},
+        **{name: summary(rows) for name, rows in readings.items()},
         "per_digit": {name: table(rows, 1) for name, rows in readings.items()},
         "per_font": {name: table(rows, 0) for name, rows in readings.items()},
         "misread_drawn": [{"font": f, "digit": d, "read": r} for f, d, r in readings["drawn"] if r != d],
     }
     write_results(args.out, result)
-    print(f"{len(fonts) - len(failed)} fonts, {len(readings['drawn'])} glyphs; {len(failed)} fonts not read")
+    print(f"{len(inks_of)} fonts, {len(readings['drawn'])} glyphs; {len(failed)} fonts not read")
     for name in readings:
         print(f"{name}: " + ", ".join(f"{k} {v:.1%}" for k, v in result[name].items()))
         digits = result["per_digit"][name].items()
