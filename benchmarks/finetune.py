@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 
-from machine import common_arguments, finetune_run, write_results  # noqa: E402
+from machine import common_arguments, digits_read, finetune_run, write_results  # noqa: E402
 
 SIDE = 84  # the written digit's canvas: MNIST's 28 px three times
 
@@ -59,7 +59,7 @@ def one_writer(angle: float, mnist, labelled: np.ndarray, unseen: np.ndarray, ar
         printed, seconds, report = finetune_run(folder, output, options, args.model_path, args.data_dir)
         scores = {}
         for name, path in (("before", args.model_path), ("after", output)):
-            read = [getattr(p, "digit", None) for p in Recognizer.load(path).predict_batch(writer_test)]
+            read = digits_read(Recognizer.load(path), writer_test)
             scores[name] = float(np.mean(np.array(read) == mnist.train_labels[unseen]))
     print(f"Writer at {angle:g}°:\n{printed}", end="")
     print(f"The writer's {len(unseen)} unseen digits: {scores['before']:.4f} -> {scores['after']:.4f}")

@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import CONDITIONS  # noqa: E402
 
-from machine import common_arguments, shares, write_results  # noqa: E402
+from machine import common_arguments, digits_read, shares, write_results  # noqa: E402
 
 LIST = Path(__file__).with_name("handwriting_fonts.json")
 REGISTRY = "https://registry.npmjs.org/"
@@ -205,13 +205,9 @@ def font_glyphs(cache: Path, count: int | None = None) -> tuple[dict[str, list[n
     return inks, failed
 
 
-def read(recognizer: Recognizer, images: list[bytes]) -> list[int | None]:
-    return [getattr(p, "digit", None) for p in recognizer.predict_batch(images)]
-
-
 def read_drawn(recognizer: Recognizer, inks: list[np.ndarray]) -> list[int | None]:
     """What ``recognizer`` reads in each glyph drawn on the canvas (``drawn``)."""
-    return read(recognizer, [drawn(ink) for ink in inks])
+    return digits_read(recognizer, [drawn(ink) for ink in inks])
 
 
 def summary(readings: list[tuple]) -> dict:
@@ -257,7 +253,7 @@ def main() -> None:
         got = read_drawn(recognizer, inks)
         readings["drawn"] += [(family, d, r) for d, r in enumerate(got)]
         if not args.drawn_only:
-            photos = read(recognizer, [photographed(ink, c, rng) for ink in inks for c in PHOTOS])
+            photos = digits_read(recognizer, [photographed(ink, c, rng) for ink in inks for c in PHOTOS])
             readings["photographed"] += [(family, i // len(PHOTOS), r) for i, r in enumerate(photos)]
         print(f"{family:>32}: drawn {marks(got)}", flush=True)
 

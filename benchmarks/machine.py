@@ -96,9 +96,14 @@ def test_digits(args: argparse.Namespace):
     return mnist, Recognizer.load(args.model_path), index
 
 
+def digits_read(recognizer, images: list) -> list:
+    """The digit ``recognizer`` reads in each image: None for "no digit" and for an image it could not read."""
+    return [getattr(p, "digit", None) for p in recognizer.predict_batch(images)]
+
+
 def scores(recognizer, images: list, labels) -> dict:
     """Shares of the images that ``recognizer`` read right, read as "no digit" and misread."""
-    return shares([getattr(p, "digit", None) for p in recognizer.predict_batch(images)], labels)
+    return shares(digits_read(recognizer, images), labels)
 
 
 def scored_row(recognizer, images: list, labels) -> dict:
@@ -117,7 +122,7 @@ def shares(read: list, truth) -> dict:
 
 def blank_row(recognizer, images: list) -> dict:
     """How many of ``images``, none of which holds a digit, ``recognizer`` read as one (a share)."""
-    read = [getattr(p, "digit", None) for p in recognizer.predict_batch(images)]
+    read = digits_read(recognizer, images)
     return {"images": len(images), "read_as_digit": sum(d is not None for d in read) / len(images)}
 
 
