@@ -18,3 +18,18 @@ def test_a_benchmark_without_mnist_says_so_in_one_line(tmp_path, script):
     run = subprocess.run(command, capture_output=True, text=True, env=env)
     assert run.returncode == 1
     assert run.stderr == f"error: data folder {tmp_path / 'absent'} does not exist\n"  # no traceback
+
+
+def test_measuring_the_bundled_model_again_runs_every_benchmark_and_names_those_that_failed(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    command = [sys.executable, ROOT / "benchmarks" / "bundled_model.py", "--only", "blur", "plotted",
+               "--data-dir", tmp_path / "absent"]  # fmt: skip
+    run = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert run.returncode == 1
+    # the first failure does not stop the second benchmark, and the order is the runner's own
+    assert [line.split(" in ")[0] for line in run.stdout.splitlines() if "FAILED" in line] == [
+        "== plotted: FAILED (exit 1)",
+        "== blur: FAILED (exit 1)",
+    ]
+    assert run.stderr.count("does not exist") == 2
+    assert run.stderr.endswith("failed: plotted, blur\n")
