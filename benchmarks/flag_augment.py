@@ -6,8 +6,9 @@ Trains the default recipe twice with each seed, shortened to ``--epochs`` (the w
 about an hour a run on a 2-core CPU): as it is, and with ``--augment flag=SHARE``. Each model then
 reads the drawn glyphs of the handwriting fonts (``handwriting_fonts.py``, whose fonts it fetches
 once), where a 1 with a flag is the commonest error, and the MNIST test set, where giving 1s a flag
-could cost the 7s. The models stay in ``--runs`` and are not trained again if they are there
-(``train_s`` is then null).
+could cost the 7s, and the 1,797 digits of UCI's 13 writers as 8×8 images (``real_writers.py``;
+scikit-learn: ``pip install -e ".[bench]"``), the one measure of real people's writing. The
+models stay in ``--runs`` and are not trained again if they are there (``train_s`` is then null).
 Results go to benchmarks/results/flag_augment.json.
 """
 
@@ -16,17 +17,19 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from handwriting_fonts import font_glyphs, read_drawn, summary, table  # noqa: E402
+from real_writers import load_writers  # noqa: E402
 
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 
-from machine import common_arguments, train_run, write_results  # noqa: E402
+from machine import common_arguments, digits_read, train_run, write_results  # noqa: E402
 
 
 def mnist_row(recognizer: Recognizer, images: np.ndarray, labels: np.ndarray) -> dict:
@@ -38,12 +41,24 @@ def mnist_row(recognizer: Recognizer, images: np.ndarray, labels: np.ndarray) ->
             "sevens_right": float((got[sevens] == 7).mean()), "sevens_as_1": int((got[sevens] == 1).sum())}  # fmt: skip
 
 
-def fonts_row(recognizer: Recognizer, inks_of: dict) -> dict:
-    """Read right overall and per digit, on the fonts' drawn glyphs."""
-    readings = [(f, d, r) for f, inks in inks_of.items() for d, r in enumerate(read_drawn(recognizer, inks))]
+def readings_row(readings: list[tuple]) -> dict:
+    """Read right overall and per digit, the 1s and 7s taken for each other, and what the misread 1s
+    were read as, of (source, digit, read) readings."""
+    ones_misread = Counter(str(r) for _, d, r in readings if d == 1 and r != 1)
     return {**summary(readings), "per_digit_right": {d: row["right"] for d, row in table(readings, 1).items()},
+            "ones_read_as": dict(sorted(ones_misread.items())),
             "ones_as_7": sum(d == 1 and r == 7 for _, d, r in readings),
             "sevens_as_1": sum(d == 7 and r == 1 for _, d, r in readings)}  # fmt: skip
+
+
+def fonts_row(recognizer: Recognizer, inks_of: dict) -> dict:
+    """``readings_row`` of the fonts' drawn glyphs."""
+    return readings_row([(f, d, r) for f, inks in inks_of.items() for d, r in enumerate(read_drawn(recognizer, inks))])
+
+
+def writers_row(recognizer: Recognizer, images: np.ndarray, labels: np.ndarray) -> dict:
+    """``readings_row`` of UCI's writers' 8×8 digits."""
+    return readings_row([("uci", int(d), r) for d, r in zip(labels, digits_read(recognizer, list(images)))])
 
 
 def main() -> None:
@@ -60,6 +75,7 @@ def main() -> None:
     mnist = load_mnist(args.data_dir)
     test = np.asarray(mnist.test_images), np.asarray(mnist.test_labels)
     inks_of, failed = font_glyphs(args.cache)
+    writers = load_writers()
     args.runs.mkdir(parents=True, exist_ok=True)
     rows = {}
     for seed in args.seeds:
@@ -76,12 +92,15 @@ def main() -> None:
             rows[name] = {"options": options, "model": f"{stem}.h5",
                           "train_s": round(time.perf_counter() - start, 1) if trained_here else None,
                           "mnist": mnist_row(recognizer, *test),
-                          "fonts_drawn": fonts_row(recognizer, inks_of)}  # fmt: skip
-            m, f = rows[name]["mnist"], rows[name]["fonts_drawn"]
+                          "fonts_drawn": fonts_row(recognizer, inks_of),
+                          "uci_writers": writers_row(recognizer, *writers)}  # fmt: skip
+            m, f, w = rows[name]["mnist"], rows[name]["fonts_drawn"], rows[name]["uci_writers"]
             print(
                 f"{name}: MNIST test {m['test_accuracy']:.2%} (1s as 7: {m['ones_as_7']}, 7s as 1: "
                 f"{m['sevens_as_1']}); fonts drawn {f['right']:.1%}, their 1s {f['per_digit_right']['1']:.1%} "
-                f"(as 7: {f['ones_as_7']}), 7s {f['per_digit_right']['7']:.1%} (as 1: {f['sevens_as_1']})",
+                f"(as 7: {f['ones_as_7']}), 7s {f['per_digit_right']['7']:.1%} (as 1: {f['sevens_as_1']}); UCI writers "
+                f"{w['right']:.1%}, their 1s {w['per_digit_right']['1']:.1%} (as 7: {w['ones_as_7']}), 7s "
+                f"{w['per_digit_right']['7']:.1%} (as 1: {w['sevens_as_1']})",
                 flush=True,
             )
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "fonts": len(inks_of), "fonts_failed": failed,
