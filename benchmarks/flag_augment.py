@@ -51,6 +51,13 @@ def readings_row(readings: list[tuple]) -> dict:
             "sevens_as_1": sum(d == 7 and r == 1 for _, d, r in readings)}  # fmt: skip
 
 
+def said(row: dict) -> str:
+    """A ``readings_row`` in words: read right, and the 1s and 7s."""
+    right = row["per_digit_right"]
+    return (f"{row['right']:.1%}, their 1s {right['1']:.1%} (as 7: {row['ones_as_7']}), "
+            f"7s {right['7']:.1%} (as 1: {row['sevens_as_1']})")  # fmt: skip
+
+
 def fonts_row(recognizer: Recognizer, inks_of: dict) -> dict:
     """``readings_row`` of the fonts' drawn glyphs."""
     return readings_row([(f, d, r) for f, inks in inks_of.items() for d, r in enumerate(read_drawn(recognizer, inks))])
@@ -95,14 +102,8 @@ def main() -> None:
                           "fonts_drawn": fonts_row(recognizer, inks_of),
                           "uci_writers": writers_row(recognizer, *writers)}  # fmt: skip
             m, f, w = rows[name]["mnist"], rows[name]["fonts_drawn"], rows[name]["uci_writers"]
-            print(
-                f"{name}: MNIST test {m['test_accuracy']:.2%} (1s as 7: {m['ones_as_7']}, 7s as 1: "
-                f"{m['sevens_as_1']}); fonts drawn {f['right']:.1%}, their 1s {f['per_digit_right']['1']:.1%} "
-                f"(as 7: {f['ones_as_7']}), 7s {f['per_digit_right']['7']:.1%} (as 1: {f['sevens_as_1']}); UCI writers "
-                f"{w['right']:.1%}, their 1s {w['per_digit_right']['1']:.1%} (as 7: {w['ones_as_7']}), 7s "
-                f"{w['per_digit_right']['7']:.1%} (as 1: {w['sevens_as_1']})",
-                flush=True,
-            )
+            print(f"{name}: MNIST test {m['test_accuracy']:.2%} (1s as 7: {m['ones_as_7']}, 7s as 1: "
+                  f"{m['sevens_as_1']}); fonts drawn {said(f)}; UCI writers {said(w)}", flush=True)  # fmt: skip
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "fonts": len(inks_of), "fonts_failed": failed,
                              "settings": {k: str(v) for k, v in vars(args).items()}, "rows": rows})  # fmt: skip
 
