@@ -46,8 +46,7 @@ def readings_row(readings: list[tuple]) -> dict:
     were read as, of (source, digit, read) readings."""
     ones_misread = Counter(str(r) for _, d, r in readings if d == 1 and r != 1)
     return {**summary(readings), "per_digit_right": {d: row["right"] for d, row in table(readings, 1).items()},
-            "ones_read_as": dict(sorted(ones_misread.items())),
-            "ones_as_7": sum(d == 1 and r == 7 for _, d, r in readings),
+            "ones_read_as": dict(sorted(ones_misread.items())), "ones_as_7": ones_misread["7"],
             "sevens_as_1": sum(d == 7 and r == 1 for _, d, r in readings)}  # fmt: skip
 
 
