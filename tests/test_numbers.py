@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from digit_recognizer import cli
-from digit_recognizer.recognizer import ONE_DIGIT_CLASSES, ONE_DIGIT_MODEL, Recognizer
+from digit_recognizer.recognizer import ONE_DIGIT_CLASSES, ONE_DIGIT_MODEL, Recognizer, prepare_many
 from digit_recognizer.segment import NOISE, SMUDGES
 from digit_recognizer.synthetic import (
     number_ink,
@@ -257,6 +257,14 @@ def test_a_number_read_as_one_digit_is_flagged_and_a_digit_is_not(recognizer, mn
     assert sum(flagged) >= 95
     digits = recognizer.predict_batch(list(mnist.test_images[:1000]))
     assert sum(answer.several for answer in digits) <= 1
+
+
+def test_touching_digits_read_as_one_are_flagged_by_the_one_digit_model(recognizer, mnist):
+    """Touching digits are one piece of ink: the one-digit model tells them from one wide digit."""
+    numbers = [data for _, _, data in sample_numbers(mnist.test_images, mnist.test_labels, 50, True, seed=12)]
+    prepared = prepare_many(numbers)
+    assert sum(p.groups > 1 for p in prepared) <= 10  # preprocessing alone misses most of them
+    assert sum(answer.several for answer in recognizer.predict_batch(numbers)) >= 45
 
 
 def test_predict_says_when_an_image_looks_like_several_digits(tmp_path, mnist, png_of_27, capsys):

@@ -131,8 +131,8 @@ def prepare(gray: np.ndarray) -> Prepared:
 def side_by_side(mask: np.ndarray) -> int:
     """How many groups of columns with ink, paper between them, are at least SIDE_BY_SIDE as tall as the
     tallest: 1 for a digit (a 5's bar or a 1's dot lies above or beside its body, not in a column of its
-    own), more for a number read as one digit (``find_digit`` adds the digits apart from the one read:
-    ``benchmarks/several_digits.py`` gives the counts of both together)."""
+    own), more for a number read as one digit (``find_digit`` adds the digits apart from the one read;
+    touching digits, one piece, are the one-digit model's to flag: ``recognizer.WIDE``)."""
     columns = mask.any(axis=0)
     if columns.all():  # one group, the mask being cropped to the ink: most digits
         return 1

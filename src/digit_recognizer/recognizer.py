@@ -44,6 +44,12 @@ BUNDLED_MODEL = Path(__file__).parent / "assets" / "digit_recognizer_model.h5"
 ONE_DIGIT_MODEL = Path(__file__).parent / "assets" / "one_digit_model.h5"  # helps split touching digits
 ONE_DIGIT_CLASSES = ("not one digit", "one digit")  # its outputs, the labels 0 and 1 of synthetic.one_digit_pieces
 LOW_CONFIDENCE = 0.6  # answers below this are flagged
+# Touching digits run together into one piece, which preprocessing cannot tell from one digit: a digit
+# whose box is wider than WIDE × its height is flagged as several when the one-digit model gives it under
+# NOT_ONE of being one whole digit. Chosen on training digits by a rule fixed before the run: the most
+# touching numbers flagged (190 of 200) for at most 1 in 1,000 single digits (benchmarks/wide_digit.py).
+WIDE = 0.8
+NOT_ONE = 0.005
 TTA_SHIFTS = ((0, 1), (0, -1), (1, 0), (-1, 0))  # test-time augmentation: the image moved by one pixel
 # Images per model call. ONNX Runtime keeps each session's largest working memory, so each member of an
 # ensemble holds one chunk's worth: 8 wide members peaked at 4.2 GB with 1,024, 1.3 GB with 256, at the
@@ -289,14 +295,27 @@ class Recognizer:
     def _answers(self, prepared: list[Prepared | DigitsError]) -> Iterator[Prediction | DigitsError]:
         """The answers for prepared images, the model reading those with a digit in one call."""
         ready = [p for p in prepared if _has_digit(p)]
-        probs = iter(self.probabilities(np.stack([p.image for p in ready])) if ready else [])
+        answers = iter(())
+        if ready:
+            images = np.stack([p.image for p in ready])
+            answers = zip(self.probabilities(images), self._several(ready, images))
         for p in prepared:
             if isinstance(p, DigitsError):
                 yield p
             elif p.image is None:
                 yield Prediction(None, 0.0, [0.0] * 10, reason=p.reason)
             else:
-                yield Prediction.from_probabilities(next(probs), p.image, p.box, p.groups > 1)
+                probabilities, several = next(answers)
+                yield Prediction.from_probabilities(probabilities, p.image, p.box, several)
+
+    def _several(self, prepared: list[Prepared], images: np.ndarray) -> list[bool]:
+        """Which prepared digits look like several: digit-tall groups side by side or digits apart from
+        the one read (``Prepared.groups``), or a wide piece the one-digit model doubts is one digit."""
+        several = np.array([p.groups > 1 for p in prepared], bool)
+        wide = np.flatnonzero(~several & np.array([p.box[2] > WIDE * p.box[3] for p in prepared], bool))
+        if wide.size:
+            several[wide] = self.one_digit(images[wide]) < NOT_ONE
+        return several.tolist()
 
     def predict_number(self, source: ImageSource) -> NumberPrediction:
         """Read a handwritten number of one or more digits (several lines are joined by newlines)."""
