@@ -50,7 +50,7 @@ def png(array: np.ndarray) -> bytes:
 def canvas(digit: np.ndarray, side: int) -> np.ndarray:
     """Black strokes on white, like a browser canvas export: drawn at that size with anti-aliased
     edges (``synthetic.strokes``). Until 2026-11-27 this was the 28×28 digit enlarged with bilinear
-    pixels, which is now read at its own size (``preprocess.smooth_enlargement``)."""
+    pixels, which is now read at its own size (``ink.smooth_enlargement``)."""
     return np.round(255 * (1 - strokes(digit, side, 0.5))).astype(np.uint8)
 
 

@@ -1,4 +1,4 @@
-"""How far handwriting stays from the texture and smudge limits of `digits predict` (``preprocess.py``,
+"""How far handwriting stays from the texture and smudge limits of `digits predict` (``pieces.py``,
 ``segment.py``), and what both say on images with no digit.
 
     python benchmarks/number_texture.py --count 400 --data-dir ../shared/data/mnist
@@ -7,7 +7,7 @@ For numbers rendered from MNIST *test* digits (2–8 digits, separated and touch
 of ``synthetic.NUMBER_CONDITIONS``) it measures what the texture limits look at, per would-be digit
 (glyph) and per number, and counts the numbers the limits would wrongly call noise or smudges; for
 single test digits rendered under every condition of ``synthetic.CONDITIONS``, the share of their
-stroke pixels in the strokes' core (``preprocess.core_share``, which tells smudges apart). For images
+stroke pixels in the strokes' core (``pieces.core_share``, which tells smudges apart). For images
 with no digit (``synthetic.textures``: uniform noise, paper grain, blotches, specks; 64 to 1,500 px,
 ``--texture-seeds`` of each) it counts how many `digits predict` and `digits predict --multi` read
 as a digit or number. Last, test digits and numbers with a grainy band below them
@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer import segment as seg  # noqa: E402
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.decode import load_gray  # noqa: E402
-from digit_recognizer.preprocess import SMUDGE_CORE, TEXTURE_HOLES, core_share, find_digit, ink_map  # noqa: E402
+from digit_recognizer.ink import ink_map  # noqa: E402
+from digit_recognizer.pieces import SMUDGE_CORE, TEXTURE_HOLES, core_share, find_digit  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import number_ink, sample, sample_numbers, textures, with_grainy_band  # noqa: E402
 

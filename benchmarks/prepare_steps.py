@@ -61,8 +61,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from digit_recognizer.data import load_mnist
+    from digit_recognizer.ink import ink_map, pixel_grid, smooth_enlargement
     from digit_recognizer.picture import inner_picture
-    from digit_recognizer.preprocess import find_digit, ink_map, pixel_grid, prepare, smooth_enlargement
+    from digit_recognizer.pieces import find_digit
+    from digit_recognizer.preprocess import prepare
 
     mnist = load_mnist(args.data_dir)
     rows = {}

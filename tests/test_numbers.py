@@ -42,7 +42,7 @@ def test_a_long_row_of_digits_is_read_at_a_size_its_digits_keep(recognizer, mnis
     0.996 (three of them exactly)."""
     import difflib
 
-    from digit_recognizer.preprocess import working_scale
+    from digit_recognizer.ink import working_scale
     from digit_recognizer.synthetic import strokes
 
     assert working_scale((80, 4560)) == 1 and working_scale((3000, 4000)) == 4 and working_scale((900, 1200)) == 2
@@ -161,7 +161,7 @@ def test_a_small_number_alone_on_a_large_page_is_read(recognizer, mnist):
 
 
 def test_a_field_of_one_pixel_specks_is_no_number(recognizer):
-    # Before a piece under preprocess.MIN_SIDE both ways was dropped as a speck here too, as it is when
+    # Before a piece under pieces.MIN_SIDE both ways was dropped as a speck here too, as it is when
     # reading one digit, this image was read as a number of hundreds of 0s (13 of 4,800 textures of
     # 48 to 200 px were, 9 of them 96-px speck fields; none is now).
     result = recognizer.predict_number(textures(96, np.random.default_rng(1054))["specks"])
@@ -182,7 +182,7 @@ def test_touching_digits_cropped_tight_to_their_edges_are_read(recognizer, mnist
 
 def test_a_number_in_a_forms_box_cropped_at_the_boxs_outer_edge_is_read(recognizer, mnist):
     # The box along the image's edges was taken for the paper and the polarity turned round: before
-    # preprocess._inside_frame none of 40 such 4-digit numbers was read.
+    # ink._inside_frame none of 40 such 4-digit numbers was read.
     rng = np.random.default_rng(1)
     for _ in range(5):
         index = rng.choice(len(mnist.test_labels), 4, replace=False)
@@ -208,7 +208,7 @@ def test_a_number_plotted_with_matplotlib_is_read_inside_its_axes(recognizer, mn
 
 
 def test_a_circle_drawn_around_a_number_is_not_read_as_a_digit(recognizer, mnist):
-    # Before rings were dropped here too (preprocess.texture_and_rings), none of these 10 3-digit
+    # Before rings were dropped here too (pieces.texture_and_rings), none of these 10 3-digit
     # numbers was read; 8 are now (the other two have one digit misread, 676 as 696 and 366 as 368).
     rng = np.random.default_rng(1)
     right = 0

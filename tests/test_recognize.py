@@ -22,20 +22,10 @@ from digit_recognizer import cli, decode
 from digit_recognizer import recognizer as recognizer_module
 from digit_recognizer.decode import load_gray
 from digit_recognizer.errors import ConfigError, ImageError, ModelFileError
+from digit_recognizer.ink import BLUR_TARGET, blur_width, ink_map, pixel_grid, smooth_enlargement
 from digit_recognizer.picture import inner_picture, quantile
-from digit_recognizer.preprocess import (
-    BLUR_TARGET,
-    SMUDGE,
-    blot,
-    blur_width,
-    holes,
-    ink_map,
-    pixel_grid,
-    prepare,
-    side_by_side,
-    smooth_enlargement,
-    stroke_width,
-)
+from digit_recognizer.pieces import SMUDGE, blot, holes, side_by_side, stroke_width
+from digit_recognizer.preprocess import prepare
 from digit_recognizer.recognizer import OnnxEngine, Recognizer, TorchEngine
 from digit_recognizer.synthetic import number_ink, out_of_focus, plotted, strokes, textures, with_grainy_band
 
@@ -685,7 +675,7 @@ def _fill_box(target: np.ndarray, centre, size, angle: float, value: float = 1.0
 @pytest.mark.parametrize("thing", ["pen", "pencil", "near pen", "tilted pen", "cap", "coin", "thumb", "block"])
 def test_a_pen_a_coin_or_a_thumb_beside_the_digit_is_not_read_as_it(mnist, thing):
     # Things lying on the paper beside the digit. Until they were told from writing
-    # (preprocess.objects), 15 of these 20 were read as the pen (a 1), 19 as "no digit" beside the
+    # (pieces.objects), 15 of these 20 were read as the pen (a 1), 19 as "no digit" beside the
     # coin and 4 beside the thumb (a blot, or shading), and 17 as the block (a 1). Until the grains
     # of the pencil's body no longer made the digit noise when it stood on clean paper, 13 were "no
     # digit" beside the pencil. Until a bar counted even within the digit's reach, 6 were read as
@@ -703,7 +693,7 @@ def test_a_pen_a_coin_or_a_thumb_beside_the_digit_is_not_read_as_it(mnist, thing
 
 
 def test_a_pen_beside_a_number_is_no_digit_of_it(mnist):
-    # Before (preprocess.objects), 8 of these 10 numbers were read as the pen alone: "1".
+    # Before (pieces.objects), 8 of these 10 numbers were read as the pen alone: "1".
     recognizer = Recognizer.load()
     for i in range(10):
         picked = [3 * i, 3 * i + 1, 3 * i + 2]
@@ -733,7 +723,7 @@ def test_a_bold_digit_alone_beside_a_stray_mark_or_with_its_own_thinner_piece_is
 
 def test_a_number_with_a_stray_mark_under_it_is_read_whole(mnist):
     # Bold digits are no bars, so a short thin stray mark under them does not make them objects:
-    # before wide objects had to be bars (preprocess._bar), 16 of these 20 numbers lost digits.
+    # before wide objects had to be bars (pieces._bar), 16 of these 20 numbers lost digits.
     recognizer = Recognizer.load()
     for i in range(20):
         picked = [3 * i, 3 * i + 1, 3 * i + 2]

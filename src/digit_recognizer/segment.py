@@ -1,23 +1,23 @@
 """A handwritten number (one or more lines of digits) → one 28×28 image per digit, in reading order.
 
-The steps, on the same cleaned-up ink map as single digits (``preprocess.ink_map``), of the picture
+The steps, on the same cleaned-up ink map as single digits (``ink.ink_map``), of the picture
 inside the image if there is one (``picture.inner_picture``: a number plotted with matplotlib):
 
 1. connected components of the strokes (specks and ruled lines are already out);
 2. pieces of one digit merged: components that overlap horizontally and nearly touch vertically (a
    5's detached bar, a broken 4, a dotted 1), and slivers joined to the digit beside them;
 3. what is not a digit dropped: a circle or box drawn around the number
-   (``preprocess.texture_and_rings``), things lying beside it (a pen, a coin: ``preprocess.objects``)
+   (``pieces.texture_and_rings``), things lying beside it (a pen, a coin: ``pieces.objects``)
    and underlines (long and flat), before step 2; specks (under
-   ``preprocess.MIN_SIDE`` both ways, or far smaller than the line's digits);
+   ``pieces.MIN_SIDE`` both ways, or far smaller than the line's digits);
 4. lines found by vertical overlap (a line of marks far shorter than the digits is dropped);
    digits ordered left to right, lines top to bottom;
 5. texture dropped: a glyph with far more pieces or holes than handwriting has (a grainy band where
    the light fades on a photo). An image that is all noise or texture has no digits: ink over 45 %
-   of the image unless most of it is one piece without many holes (``preprocess.crowded``, as for
+   of the image unless most of it is one piece without many holes (``pieces.crowded``, as for
    single digits), specks everywhere (the would-be digits hold under half the
    ink), glyphs that together have more pieces or holes than that many digits can, or ink without
-   edges (smudges, shading: ``preprocess.smudged``);
+   edges (smudges, shading: ``pieces.smudged``);
 6. touching digits split: a piece at least half as wide as the line's digits are tall (two touching
    1s can be that narrow) is cut at candidate columns (its thinnest, and a grid an eighth of the
    line's height apart), and the best way of cutting it wins: each piece scored by the classifier's
@@ -35,32 +35,21 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .ink import InkMap, ink_map
 from .picture import inner_picture
-from .preprocess import (
-    MIN_SIDE,
-    InkMap,
-    crowded,
-    holes,
-    ink_map,
-    input_box,
-    objects,
-    riddled,
-    smudged,
-    specks,
-    texture_and_rings,
-    to_mnist,
-)
+from .pieces import MIN_SIDE, crowded, holes, objects, riddled, smudged, specks, texture_and_rings
+from .preprocess import input_box, to_mnist
 
 MAX_PIECES = 400  # only the largest this many components are tried as digits
 MANY_PIECES = 50  # more components than this, with under half the ink in the digits: specks or texture
 # Texture (noise, blotches, a grainy band where the light fades) against handwriting, whose digits are one
 # to a few strokes with at most two holes each (an 8's). On 800 rendered numbers (benchmarks/number_texture.py)
 # a glyph had at most 5 pieces and 3.6 holes per digit-width, and a number 4 holes beyond 4 per digit (pinholes
-# not counted: preprocess.PINHOLE; 4.4 and 8 when they were).
-TEXTURE_PIECES = 40  # one glyph with more pieces, or riddled with holes (preprocess.riddled): dropped
+# not counted: pieces.PINHOLE; 4.4 and 8 when they were).
+TEXTURE_PIECES = 40  # one glyph with more pieces, or riddled with holes (pieces.riddled): dropped
 PIECES_PER_DIGIT, HOLES_PER_DIGIT = 12, 4  # what is left has more on average (holes: beyond 20): noise
 NOISE = "no digits: the image looks like noise"
-SMUDGES = "no digits: only smudges or shading, no pen strokes"  # preprocess.smudged
+SMUDGES = "no digits: only smudges or shading, no pen strokes"  # pieces.smudged
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
 OneDigit = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N,) probability that each is one whole digit
 
@@ -250,7 +239,7 @@ def _belong_together(left: Glyph, right: Glyph, height: float) -> bool:
 
 
 def _drop_non_digits(glyphs: list[Glyph]) -> list[Glyph]:
-    """Drop specks: pieces under MIN_SIDE both ways (as a single digit's are, preprocess.MIN_SIDE), and
+    """Drop specks: pieces under MIN_SIDE both ways (as a single digit's are, pieces.MIN_SIDE), and
     pieces tiny against the line's digits."""
     glyphs = [g for g in glyphs if max(g.height, g.width) >= MIN_SIDE]
     if not glyphs:

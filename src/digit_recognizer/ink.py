@@ -1,0 +1,452 @@
+"""Preprocessing, steps 1–2 (``preprocess.py`` gives the whole recipe): a grayscale image → its ink
+map at working resolution, cleaned up.
+
+The polarity; the working size (a large image reduced by max-pooling its ink, an enlarged one read at
+its own size, a blurred one reduced to the resolution it really has); the background removed, the
+contrast normalised; and the stroke mask, without ruled or grid lines or the sides of a box drawn
+around the digit. ``segment.py`` reads numbers from the same ink map.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .picture import SQUARE, border_level, quantile
+
+WORK_SIDE = 1024  # longest side the clean-up works at...
+STRIP_SIDE = 256  # ...unless that takes a long strip's short side (a row of many digits) under this
+BLOCKS_MIN = 8  # px a side: an image enlarged by repeating its pixels is read at its own size, if this big
+SMOOTH_MAX = 64  # px a side: the largest own size looked for in an image enlarged with bilinear pixels...
+SMOOTH_FACTOR = 3  # ...at least this many times over (twice over, blurred noise fits as well as an enlargement)
+SMOOTH_BEND = 2.5 / 255  # a bilinear enlargement's second differences between its knots (8-bit rounding)
+SMOOTH_FIT = 1.5 / 255  # the most a pixel differs from the bilinear enlargement of the image at its own size
+MIN_CONTRAST = 0.12  # weakest ink, as a fraction of full scale, still read as ink
+INK_THRESHOLD = 0.35  # of the normalised ink: what counts as stroke
+LINE_SPAN = 0.85  # a run of ink this long (fraction of the image) is a ruled or grid line...
+LINE_THICKNESS = 0.04  # ...if its band is at most this thick for its length (or 2 px): else a digit's bold stroke
+FRAME_BAND = 0.15  # a frame around the digit has its sides in this outer share of its box
+BLUR_TARGET = 0.8  # px: a blurred image is reduced until its sharpest edges are about this wide
+BLUR_MIN_SIDE = 24  # px: reducing a blurred image stops before its longest side is shorter than this (a 16 px
+# digit enlarged smoothly to 64 px is reduced to 32 px; at 40 it was not, and 8 % of such were smudges, 41 % from 12 px)
+BLUR_MAX_COVER = 0.25  # ink over more of the image is noise (uniform noise: 43-45 %), never taken for blur
+
+
+@dataclass
+class InkMap:
+    ink: np.ndarray  # float32 in [0, 1], background ≈ 0, at working resolution
+    mask: np.ndarray  # bool: stroke pixels after removing lines
+    scale: tuple[float, float]  # input pixels per working pixel, down and across
+    dark_on_light: bool
+    reason: str | None = None  # set when the image holds no ink at all
+
+
+def ink_map(gray: np.ndarray) -> InkMap:
+    """Polarity, reduction to the working size, background removal, contrast and the stroke mask.
+
+    An image enlarged by repeating its pixels (``pixel_grid``) or with bilinear pixels
+    (``smooth_enlargement``) is worked on at its own size.
+
+    A blurred image (out of focus, or enlarged from a small one) is worked on at the resolution it
+    really has: reduced, by averaging, until its sharpest edges are about ``BLUR_TARGET`` pixels wide."""
+    grid = pixel_grid(gray)
+    own = gray[np.ix_(*grid)] if grid is not None else smooth_enlargement(gray)
+    own = gray if own is None else own
+    step = (gray.shape[0] / own.shape[0], gray.shape[1] / own.shape[1])
+    scale = working_scale(own.shape)
+    sharp = _ink_map(own, scale, step, pooled=_pool_min_max)
+    factor = blur_factor(sharp)
+    if factor < 2:
+        return sharp
+    return _ink_map(own, scale * factor, step, pooled=_pool_mean)
+
+
+def working_scale(shape: tuple[int, int]) -> int:
+    """Input pixels per working pixel: enough to bring the longest side to WORK_SIDE, but no more than
+    keeps the shortest at STRIP_SIDE. Until 2026-11-28 a row of 50 digits written 80 px tall (3,800 px
+    long) was reduced four times, its digits to 15 px, and misread; a photo is reduced as before."""
+    longest, shortest = max(shape), min(shape)
+    return max(1, min(-(-longest // WORK_SIDE), -(-shortest // STRIP_SIDE)))
+
+
+def pixel_grid(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """If the image was enlarged by repeating its pixels (nearest neighbour: a small digit shown big,
+    a whole number of times or by a fraction, each pixel 12 or 13 input pixels wide; or a crop of
+    such an image, its outer pixels cut), one input row and one input column for each of its own
+    pixels: the image at its own size is ``gray[np.ix_(rows, columns)]``. Else None. An 8×8 digit
+    enlarged so was read as its blocks' staircase outline.
+
+    It is such an enlargement when every change from one row to the next falls within half a pixel
+    of the edges of a grid of equal cells, at least 2 input pixels high and within a pixel of the
+    shortest run of identical rows between two changes, and so for the columns; the image it stands
+    for keeps at least BLOCKS_MIN pixels a side. Where several grids fit (a narrow "1" has few changes
+    across), the coarsest is taken."""
+    h, w = gray.shape
+    if min(h, w) < 2 * BLOCKS_MIN:
+        return None
+    # First on a few columns and rows: a row unlike the next in them is unlike it in the whole image,
+    # so any photo or smooth drawing is told at once.
+    if min(_runs(gray[:, :: max(1, w // 16)])) < 2 or min(_runs(gray[:: max(1, h // 16)].T)) < 2:
+        return None
+    rows = _grid(gray)
+    columns = None if rows is None else _grid(gray.T)
+    return None if columns is None else (rows, columns)
+
+
+def _grid(pixels: np.ndarray) -> np.ndarray | None:
+    """``pixel_grid`` down the rows of ``pixels``: the middle row of each cell, or None.
+
+    For each number of cells between the first change and the last (fewest first), cell sizes that
+    make that span within a pixel are tried: each change's distance past its nearest edge (counting
+    from the first change) must fit within 1.1 px (a pixel, and a little for rounding) for some
+    offset of the grid. The size and offset giving the fewest cells are taken: fewer than BLOCKS_MIN,
+    and the image is too small to be read at its own size (a finer grid with cells cut at the ends
+    would fit too, but not be the image's pixels). Rows exactly on a cell's edge go either way (PIL
+    rounds (y + 0.5)·own/h, and floating point puts such rows on either side), so the grid is read at
+    each cell's middle row, and accepted only if every run of identical rows gets one."""
+    h = len(pixels)
+    changes = _changes(pixels)
+    if len(changes) < 2:
+        return None
+    shortest = int(np.diff(changes).min())  # one cell, give or take a pixel
+    span = int(changes[-1] - changes[0])
+    for cells in range(-(-span // (shortest + 1)), span // max(shortest - 1, 2) + 1):
+        size = np.linspace((span - 1) / cells, (span + 1) / cells, 101)
+        size = size[(size >= 2) & (size <= shortest + 1)]
+        past = changes - np.rint((changes - changes[0]) / size[:, None]) * size[:, None]
+        low, high = past.max(1) - 0.55, past.min(1) + 0.55  # the offsets that fit
+        fit = low <= high
+        if not fit.any():
+            continue
+        size, low, high = size[fit, None], low[fit, None], high[fit, None]
+        offset = low + (high - low) * np.linspace(0, 1, 12)
+        count = np.floor((h - 0.5 - offset) / size) - np.floor((0.5 - offset) / size) + 1
+        for i, j in zip(*np.unravel_index(np.argsort(count, axis=None, kind="stable"), count.shape)):
+            cell = np.floor((np.arange(h) + 0.5 - offset[i, j]) / size[i, 0])
+            starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+            middle = (starts + np.r_[starts[1:], h]) // 2
+            if np.all(np.diff(np.searchsorted(middle, np.r_[0, changes, h])) >= 1):
+                return middle if len(middle) >= BLOCKS_MIN else None  # a finer grid would fit, but not be it
+    return None
+
+
+def smooth_enlargement(gray: np.ndarray) -> np.ndarray | None:
+    """If the image was enlarged with bilinear pixels (OpenCV's ``INTER_LINEAR``, PIL's ``BILINEAR``)
+    from one BLOCKS_MIN to SMOOTH_MAX pixels a side, by at least SMOOTH_FACTOR both ways, that image at
+    its own size; else None. An 8×8 digit enlarged so to 64 px was read as a smudge. Enlargements of
+    MNIST digits fit within 0.75-1.3/255 (8-bit rounding); noise blurred by a Gaussian of σ = 3 px,
+    64 px a side (``synthetic.textures``' blotches), fits as well twice over (0.73-0.91/255: read
+    so, 2 of 40 were digits), but three times over at best within 2.0/255 (20 of them, a ``/tmp`` run).
+
+    Such an image runs in straight lines between knots, its own pixels' centres, down every column
+    and along every row: first looked for on about 32 columns and 32 rows spread across it (a
+    photo's noise, or a sharp edge, rules out every size at once), then the least-squares fit of
+    the image at that size is enlarged and must be within SMOOTH_FIT of every pixel. The fewest
+    pixels that fit are taken.
+    Bicubic enlargements (PIL's default) overshoot and are clipped, and are read as blurred images."""
+    h, w = gray.shape
+    if min(h, w) < SMOOTH_FACTOR * BLOCKS_MIN:
+        return None
+    columns, rows = gray[:, :: max(1, w // 32)], gray[:: max(1, h // 32)].T
+    if np.ptp(columns, axis=0).max() < MIN_CONTRAST:
+        return None
+    for high in _bilinear_sizes(columns):
+        wide = round(high * w / h)
+        if wide not in _bilinear_sizes(rows, (wide,)):
+            continue
+        down, along = _bilinear(high, h), _bilinear(wide, w)
+        own = np.linalg.pinv(down) @ gray @ np.linalg.pinv(along).T
+        if np.abs(gray - down @ own @ along.T).max() <= SMOOTH_FIT:
+            return np.clip(own, 0, 1).astype(gray.dtype)
+    return None
+
+
+def _bilinear_sizes(lines: np.ndarray, sizes=None) -> list[int]:
+    """The own sizes (of ``sizes``, else all from BLOCKS_MIN up) at which ``lines`` (each a column of
+    the array, down the image) are a bilinear enlargement: straight between the knots, within
+    SMOOTH_BEND. Enlarged by f, a line bends by at most 2 / f at a knot (grey levels in [0, 1]); and
+    it bends at two pixels around each knot at most."""
+    length = len(lines)
+    bends = np.abs(np.diff(lines, 2, axis=0))
+    top = min(SMOOTH_MAX, length // SMOOTH_FACTOR)
+    if np.count_nonzero(bends > SMOOTH_BEND, axis=0).max() > 2 * top:
+        return []
+    low = max(BLOCKS_MIN, math.ceil(length * (bends.max() - SMOOTH_BEND) / 2))
+    return [n for n in (range(low, top + 1) if sizes is None else sizes) if low <= n <= top and _straight(bends, n)]
+
+
+def _straight(bends: np.ndarray, size: int) -> bool:
+    """Whether ``bends`` (second differences down lines ``len(bends) + 2`` long) are within
+    SMOOTH_BEND wherever no knot of a bilinear enlargement from ``size`` pixels lies between the
+    pixels either side."""
+    length = len(bends) + 2
+    knots = (np.arange(size) + 0.5) * length / size - 0.5
+    middle = np.arange(1, length - 1)
+    after = np.searchsorted(knots, middle - 1, side="right")  # the first knot past the pixel before
+    bent = (after < size) & (knots[np.minimum(after, size - 1)] < middle + 1)
+    return bool(np.all(bends[~bent] <= SMOOTH_BEND))
+
+
+def _bilinear(size: int, length: int) -> np.ndarray:
+    """The matrix (length × size) that enlarges a line of ``size`` pixels to ``length`` as OpenCV's
+    ``INTER_LINEAR`` does (and PIL's ``BILINEAR``): pixel centres aligned, the ends held."""
+    return cv2.resize(np.eye(size, dtype=np.float32), (size, length), interpolation=cv2.INTER_LINEAR).astype(np.float64)
+
+
+def _runs(pixels: np.ndarray) -> np.ndarray:
+    """The lengths of the runs of consecutive identical rows of ``pixels``, top to bottom."""
+    return np.diff(np.concatenate(([0], _changes(pixels), [len(pixels)])))
+
+
+def _changes(pixels: np.ndarray) -> np.ndarray:
+    """The rows of ``pixels`` unlike the row before them."""
+    return np.flatnonzero(np.any(pixels[1:] != pixels[:-1], axis=1)) + 1
+
+
+def _ink_map(gray: np.ndarray, scale: int, step: tuple[float, float], pooled) -> InkMap:
+    """The ink map at ``scale`` pixels of ``gray`` per working pixel, the grey levels pooled by ``pooled``;
+    each of those pixels is ``step`` input pixels high and wide."""
+    lowest, highest = pooled(gray, scale)
+    per_pixel = (scale * step[0], scale * step[1])
+    dark = 1.0 - lowest  # ink if strokes are dark
+    light = highest  # ink if strokes are light
+    dark_on_light = _standout(dark) >= _standout(light)
+    raw = dark if dark_on_light else light
+    ink = np.clip(raw - (background := _background(raw)), 0, None) / np.maximum(1 - background, 0.2)
+    strength = cv2.blur(ink, (3, 3)).max()
+    if strength < MIN_CONTRAST:
+        blank = "no digit: the image is blank or uniform"
+        return InkMap(ink, np.zeros(ink.shape, bool), per_pixel, dark_on_light, blank)
+    ink = np.clip(ink / strength, 0, 1)
+    mask = ink > INK_THRESHOLD
+    lines = _lines(mask)
+    strokes = mask & ~lines
+    # Keep line pixels where a stroke crosses a line, so the line does not cut the digit in pieces.
+    mask = strokes | (lines & cv2.dilate(strokes.view(np.uint8), SQUARE).view(bool))
+    return InkMap(ink.astype(np.float32), mask, per_pixel, dark_on_light)
+
+
+def blur_width(ink: np.ndarray) -> float:
+    """How blurred the sharpest stroke edges are, in pixels (0 when there are too few edges to tell):
+    the distance over which the ink, lightly smoothed, rises from 0.3 to 0.7 at the steepest 1 % of
+    such edge pixels. Sharp strokes measure 1.1 to 1.5 px; after a Gaussian blur of sigma s, about s /
+    2 to s. The steepest edges, not the typical ones: paper grain beside a sharp digit is all soft
+    edges, and must not make the digit look blurred."""
+    return _steepest_width(*_edge_slopes(ink))
+
+
+def _edge_slopes(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The edge pixels (the lightly smoothed ink between 0.3 and 0.7) and the smoothed ink's slopes."""
+    smooth = cv2.GaussianBlur(ink, (0, 0), 1.0)
+    edges = (smooth > 0.3) & (smooth < 0.7)
+    dx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)
+    dy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
+    return edges, dx, dy
+
+
+def _steepest_width(edges: np.ndarray, dx: np.ndarray, dy: np.ndarray) -> float:
+    """``blur_width`` over the pixels of ``edges``."""
+    if np.count_nonzero(edges) < 10:
+        return 0.0
+    return 0.38 / max(quantile(np.hypot(dx[edges], dy[edges]), 0.99), 1e-6)
+
+
+def blur_factor(ink: InkMap) -> int:
+    """How many times to reduce a blurred ink map so that its sharpest edges are about BLUR_TARGET px
+    wide, keeping its longest side at least BLUR_MIN_SIDE (1: not blurred)."""
+    most = max(ink.ink.shape) // BLUR_MIN_SIDE
+    if ink.reason or most < 2 or np.count_nonzero(ink.mask) > BLUR_MAX_COVER * ink.mask.size:  # or noise
+        return 1
+    edges, dx, dy = _edge_slopes(ink.ink)
+    if _steepest_width(edges, dx, dy) < 2 * BLUR_TARGET:  # sharp: the common case, decided without the pieces
+        return 1
+    # Specks of grain look soft once smoothed: measure only the edges of pieces larger than specks.
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
+    large = stats[:, cv2.CC_STAT_AREA] >= speck_limit(labels.size)
+    large[0] = False
+    near = cv2.dilate(large[labels].view(np.uint8), SQUARE).view(bool)
+    return max(1, int(min(_steepest_width(edges & near, dx, dy) // BLUR_TARGET, most)))
+
+
+def _pool_min_max(gray: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The minimum and the maximum of every k × k block, padding once with the edge values."""
+    if k == 1:
+        gray = gray.astype(np.float32, copy=False)
+        return gray, gray
+    h, w = gray.shape
+    padded = np.pad(gray, ((0, -h % k), (0, -w % k)), mode="edge")
+    blocks = padded.reshape(padded.shape[0] // k, k, padded.shape[1] // k, k)
+    # Across rows first, whose elements lie contiguous: three times faster on a 12-megapixel photo than
+    # reducing each row's k neighbours first.
+    return tuple(reduce(reduce(blocks, axis=1), axis=2).astype(np.float32) for reduce in (np.min, np.max))
+
+
+def _pool_mean(gray: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The mean of every k × k block (padding with the edge values), as both the lowest and the highest
+    level: a blurred image has no hairline to keep, and averaging takes out the noise."""
+    h, w = gray.shape
+    padded = np.pad(gray.astype(np.float32, copy=False), ((0, -h % k), (0, -w % k)), mode="edge")
+    mean = cv2.resize(padded, (padded.shape[1] // k, padded.shape[0] // k), interpolation=cv2.INTER_AREA)
+    return mean, mean
+
+
+def _standout(ink: np.ndarray) -> float:
+    """How far the strongest ink stands out from the border's level (the paper), inside any frame
+    drawn along the border."""
+    rows, cols = _inside_frame(ink)
+    return quantile(ink.ravel(), 0.999) - border_level(ink[rows, cols])
+
+
+def _inside_frame(ink: np.ndarray) -> tuple[slice, slice]:
+    """The image less a frame along its edges (a form's box cropped at its outer edge), which would
+    pass for the paper: on all four sides, edge lines (up to a tenth of the side) that are over 0.5
+    from the image's middle level nearly all along. A digit cropped tight touches the edges, but not
+    all along all four."""
+    level = quantile(ink[::4, ::4].ravel(), 0.5)
+    h, w = ink.shape
+
+    def framed(lines) -> int:
+        """How many of these lines, from the edge inwards, belong to a frame."""
+        count = 0
+        for line in lines:
+            if np.count_nonzero(np.abs(line - level) > 0.5) < 0.95 * line.size:
+                break
+            count += 1
+        return count
+
+    sides = []
+    for lines in (ink[: h // 10], ink[::-1][: h // 10], ink.T[: w // 10], ink.T[::-1][: w // 10]):
+        sides.append(framed(lines))
+        if sides[-1] == 0:  # a side without a frame: no frame, most often decided on the first side
+            return slice(None), slice(None)
+    top, bottom, left, right = sides
+    return slice(top, h - bottom), slice(left, w - right)
+
+
+def _background(ink: np.ndarray) -> np.ndarray:
+    """A smooth estimate of the paper's own level: a wide opening on a coarse copy, scaled back up."""
+    h, w = ink.shape
+    k = max(1, -(-max(h, w) // 48))
+    coarse = cv2.resize(ink, (max(1, w // k), max(1, h // k)), interpolation=cv2.INTER_AREA)
+    size = max(3, max(coarse.shape) // 4)  # wider than any stroke, so strokes never count as paper
+    paper = cv2.morphologyEx(_beyond_edges(coarse, size), cv2.MORPH_OPEN, np.ones((size, size), np.uint8))
+    paper = cv2.blur(paper, (size // 2 + 1, size // 2 + 1))[size:-size, size:-size]
+    return np.clip(cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR), 0, 1)
+
+
+def _beyond_edges(coarse: np.ndarray, size: int) -> np.ndarray:
+    """``coarse`` (ink levels) with ``size`` pixels added on every side, for the opening to see past
+    the edges.
+
+    The paper's slope is continued past the edges (odd reflection): an opening flattens a shading
+    gradient near the border, and the darker paper left over there would read as ink. A stroke along
+    an edge, as in a digit cropped tight to its ink, was continued so too and counted as paper (MNIST
+    test digits cropped tight to 8×8: 83 of 100 read right). So past each edge the margin holds no
+    more ink than the paper in from it, plus MIN_CONTRAST: along each row or column, the level a
+    quarter of the way up the ``size`` pixels nearest the edge (deeper than a stroke is wide, so
+    paper); a corner takes the larger of its two sides'."""
+    edge = cv2.copyMakeBorder(coarse, size, size, size, size, cv2.BORDER_REPLICATE)
+    mirror = cv2.copyMakeBorder(coarse, size, size, size, size, cv2.BORDER_REFLECT_101)
+    top, bottom = _quarter(coarse[:size], 0), _quarter(coarse[-size:], 0)
+    left, right = _quarter(coarse[:, :size], 1), _quarter(coarse[:, -size:], 1)
+    paper = np.full(edge.shape, np.inf, np.float32)
+    paper[:size, size:-size], paper[-size:, size:-size] = top, bottom
+    paper[size:-size, :size], paper[size:-size, -size:] = left[:, None], right[:, None]
+    paper[:size, :size], paper[:size, -size:] = max(top[0], left[0]), max(top[-1], right[0])
+    paper[-size:, :size], paper[-size:, -size:] = max(bottom[0], left[-1]), max(bottom[-1], right[-1])
+    low, high, _, _ = cv2.minMaxLoc(coarse)
+    return np.clip(np.minimum(2 * edge - mirror, paper + MIN_CONTRAST), low, high)
+
+
+def _quarter(pixels: np.ndarray, axis: int) -> np.ndarray:
+    """The value a quarter of the way up ``pixels`` sorted along ``axis`` (np.percentile, 25, is slower)."""
+    return np.sort(pixels, axis=axis).take(pixels.shape[axis] // 4, axis=axis)
+
+
+def _lines(mask: np.ndarray) -> np.ndarray:
+    """Pixels on straight runs of ink across ≥ LINE_SPAN of the image (ruled and grid lines), and the
+    sides of a frame drawn around the digit."""
+    return _thin(_long_runs(mask), mask) | _thin(_long_runs(mask.T), mask.T).T | _frame(mask)
+
+
+def _thin(runs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The bands of horizontal long runs (in the stroke ``mask``) that are thin for their length, as
+    ruled lines are: at most LINE_THICKNESS of it, or 2 px, thick on average, and no slice of thicker
+    ink (``_slice``). In a digit cropped tight to its edges a bold stroke spans the image too (a 4's
+    bar, a 3's right side), and taking it for a line cut the digit apart. A pen lying across the photo
+    6-10° from upright has a thin band of runs that long along its middle, and was cut into two
+    wedges."""
+    if not runs.any():  # most images: no run that long
+        return runs
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs.view(np.uint8), connectivity=8)
+    width, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_AREA]
+    limit = np.maximum(2, LINE_THICKNESS * width)
+    thin = area <= limit * width
+    thin[0] = False
+    for band in np.flatnonzero(thin):
+        thin[band] = not _slice(mask, labels, band, math.ceil(limit[band]), stats[band])
+    return thin[labels]
+
+
+def _slice(mask: np.ndarray, labels: np.ndarray, band: int, reach: int, box: np.ndarray) -> bool:
+    """Whether band ``band`` of horizontal runs (``labels``; its ``box``: x, y, w, h) is a slice of
+    thicker ink: the ``mask`` goes on ``reach`` pixels above or below most of its pixels. Across a
+    ruled line there is paper that far, but for the strokes crossing it."""
+    x, y, w, h = box[:4]
+    rows, cols = np.nonzero(labels[y : y + h, x : x + w] == band)
+    rows, cols = rows + y, cols + x
+    last = mask.shape[0] - 1
+    beyond = mask[np.maximum(rows - reach, 0), cols] | mask[np.minimum(rows + reach, last), cols]
+    return np.count_nonzero(beyond) > 0.5 * len(rows)
+
+
+def _frame(mask: np.ndarray) -> np.ndarray:
+    """The sides of a frame around the digit (a form's box, cropped with some paper outside it): a
+    piece at least half as large as the image both ways with a straight run across ≥ LINE_SPAN of its
+    own box along all four sides, each within the outer FRAME_BAND of the box."""
+    out = np.zeros_like(mask)
+    h, w = mask.shape
+    # The common case, at once: no rows and columns long enough for the four sides of such a frame.
+    # (Its top side lies above 0.575 of the image's height, its bottom side below 0.425; so across.)
+    near = 1 - (1 - FRAME_BAND) / 2
+
+    def two_sides(long: np.ndarray) -> bool:
+        return long[: int(np.ceil(near * len(long)))].any() and long[int((1 - near) * len(long)) :].any()
+
+    if not (two_sides(mask.sum(1) >= 0.5 * LINE_SPAN * w) and two_sides(mask.sum(0) >= 0.5 * LINE_SPAN * h)):
+        return out
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
+    for i in np.flatnonzero((stats[1:, 2] >= 0.5 * w) & (stats[1:, 3] >= 0.5 * h)) + 1:
+        x, y, bw, bh = stats[i, :4]
+        piece = labels[y : y + bh, x : x + bw] == i
+        runs = _long_runs(piece), _long_runs(piece.T).T
+        band = np.zeros_like(piece)
+        across, down = max(1, int(FRAME_BAND * bh)), max(1, int(FRAME_BAND * bw))
+        band[:across], band[-across:], band[:, :down], band[:, -down:] = True, True, True, True
+        sides = (runs[0][:across], runs[0][-across:], runs[1][:, :down], runs[1][:, -down:])
+        if all(side.any() for side in sides):
+            out[y : y + bh, x : x + bw] |= (runs[0] | runs[1]) & band
+    return out
+
+
+def _long_runs(mask: np.ndarray) -> np.ndarray:
+    """Horizontal runs of True at least LINE_SPAN of the width long."""
+    out = np.zeros_like(mask)
+    length = LINE_SPAN * mask.shape[1]
+    if mask.shape[1] < 20 or mask.sum(1).max(initial=0) < length:  # too small, or no row that long: no line
+        return out
+    edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).view(np.int8), axis=1)
+    starts, ends = np.argwhere(edges == 1), np.argwhere(edges == -1)  # paired, in row-major order
+    long = ends[:, 1] - starts[:, 1] >= length
+    for (row, start), (_, end) in zip(starts[long], ends[long]):
+        out[row, start:end] = True
+    return out
+
+
+def speck_limit(area: int) -> float:
+    """The fewest ink pixels a digit can have in an image of ``area`` pixels; fewer is a speck, unless
+    it stands alone on clean paper (``specks``)."""
+    return max(6, 2e-4 * area)

@@ -1,0 +1,319 @@
+"""Preprocessing, step 3 (``preprocess.py`` gives the whole recipe): the ink map's pieces (connected
+components) → those that make up the digit, or why there is none.
+
+Texture, a ring drawn around the digit, a line drawn under it and things lying beside the writing (a
+pen, a coin, a thumb) are never the digit, and specks are dropped; noise, smudges and blots are no
+digit. Digit-like pieces apart from the one read, and digit-tall groups side by side in it, tell a
+number read as one digit. ``segment.py`` applies the same tests to the pieces of a number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+
+from .ink import InkMap, speck_limit
+from .picture import SQUARE
+
+NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, not handwriting...
+TIGHT_SHARE = 0.5  # ...unless this share of it is one piece, not riddled: a digit cropped tight (crowded)
+MIN_SIDE = 5  # working pixels: a mark shorter than this both ways is a speck (paper grain), never a digit
+SMALL_DIGIT = 8  # working pixels: a piece this tall with ALONE times the ink of the next largest piece
+ALONE = 3  # is a digit on clean paper, however few pixels it has for the image's size (specks)
+TEXTURE_HOLES = 10  # holes per digit-width beyond which a piece of ink is texture (a digit has at most 2)
+PINHOLE = 0.35  # a hole under (this × the ink's mean stroke width)² px is a pinhole in a stroke, not counted
+SIDE_BY_SIDE = 0.5  # a group of columns with ink this tall (of the tallest) beside another: several digits
+APART = 0.25  # a piece apart from the digit with this share of its ink, and as tall: another digit
+RING_HOLDS = 0.1  # a piece whose holes hold this much other ink (of its own) is a ring drawn around the digit
+STROKE_CORE = 0.6  # of the normalised ink: a stroke's core, well inside its edges
+SMUDGE_CORE = 0.5  # ink with less of its stroke pixels in the core has no edges: smudges or shading
+BLOT_WIDTH = 0.35  # strokes wider than this share of the digit's longest side are a blot (digits: at most 0.27)
+OBJECT_WIDTH = 2  # a piece whose strokes are this many times as wide as the writing's, which is
+OBJECT_LENGTH = 2  # this many times as long as any piece of it is tall, and which fills
+BAR_FILL = 0.9  # this share of its minimum-area rectangle is an object lying beside it (a pen, a pencil)
+SMUDGE = "no digit: only smudges or shading, no pen strokes"
+NOISE = "no digit: the image looks like noise"
+
+
+def side_by_side(mask: np.ndarray) -> int:
+    """How many groups of columns with ink, paper between them, are at least SIDE_BY_SIDE as tall as the
+    tallest: 1 for a digit (a 5's bar or a 1's dot lies above or beside its body, not in a column of its
+    own), more for a number read as one digit (``find_digit`` adds the digits apart from the one read;
+    touching digits, one piece, are the one-digit model's to flag: ``recognizer.WIDE``)."""
+    columns = mask.any(axis=0)
+    if columns.all():  # one group, the mask being cropped to the ink: most digits
+        return 1
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], columns.view(np.int8), [0]))))
+    heights = [np.ptp(np.flatnonzero(mask[:, a:b].any(axis=1))) + 1 for a, b in zip(edges[::2], edges[1::2])]
+    return int(sum(height >= SIDE_BY_SIDE * max(heights) for height in heights))
+
+
+def find_digit(ink: InkMap) -> tuple[np.ndarray | None, str | None, int]:
+    """The stroke pixels that make up the digit (a mask over the ink map), or why there is none; and
+    how many pieces as large and as tall as a digit lie apart from it (the other digits of a number)."""
+    if ink.reason:
+        return None, ink.reason, 0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
+    texture, rings = texture_and_rings(stats, labels)
+    if crowded(stats, labels.size, texture):
+        return None, NOISE, 0
+    left_out = rings + objects(stats, labels, ink.ink, texture)
+    keep, reason, apart = _digit_components(stats[1:], labels.size, texture, left_out)
+    if reason:
+        return None, reason, 0
+    chosen = np.zeros(count, bool)
+    chosen[keep + 1] = True
+    return chosen[labels], None, apart
+
+
+def _digit_components(stats: np.ndarray, area: int, texture=(), left_out=()) -> tuple[np.ndarray, str | None, int]:
+    """Indices (into ``stats``: x, y, w, h, size per component) of the digit's pieces, or why there is
+    none; and how many pieces like a digit lie apart from them. Components listed in ``texture``
+    (indices into ``stats``), and those with their centre inside a texture piece's box, are never part
+    of the digit; nor are those ``left_out`` (rings drawn around it, objects lying beside it), nor lines
+    under it (``_underlines``)."""
+    if len(stats) == 0:
+        return np.array([], int), "no digit: no ink found", 0
+    ink = stats[:, cv2.CC_STAT_AREA]
+    sizes = ink.copy()
+    sizes[_within(stats, list(texture))] = 0
+    sizes[list(left_out)] = 0
+    sizes[_underlines(stats, area)] = 0
+    if sizes.max() == 0:
+        return np.array([], int), NOISE, 0
+    main = int(np.argmax(sizes))
+    # Many pieces, none holding much of the ink, are noise, unless the would-be digit stands on clean
+    # paper: the grains of a grey object's body beside it (a yellow pencil) are no noise around it.
+    if len(stats) > 50 and ink.max() < 0.3 * ink.sum() and ink[_near(stats, stats[main])].sum() >= 2 * ink[main]:
+        return np.array([], int), NOISE, 0
+    x, y, w, h = stats[main, :4]
+    if specks(sizes[main], area, h, np.partition(np.concatenate(([0], sizes)), -2)[-2]) or max(w, h) < MIN_SIDE:
+        return np.array([], int), "no digit: only specks", 0
+    # Other pieces count when they are not specks and lie near the main stroke (a 5's detached bar).
+    keep = _near(stats, stats[main]) & (sizes >= 0.1 * sizes[main])
+    keep[main] = True
+    # Pieces apart from those, with APART of its ink, beside it on its line for SIDE_BY_SIDE of its
+    # height: other digits of a number (a pen's cap or a pencil lying anywhere is seldom on the line).
+    beside = np.minimum(stats[:, 1] + stats[:, 3], y + h) - np.maximum(stats[:, 1], y) >= SIDE_BY_SIDE * h
+    apart = ~keep & (sizes >= APART * sizes[main]) & beside
+    return np.flatnonzero(keep), None, int(np.count_nonzero(apart))
+
+
+def _near(stats: np.ndarray, piece: np.ndarray) -> np.ndarray:
+    """Which components (rows of ``stats``) have their box reach into ``piece``'s ``_reach``."""
+    x0, x1, y0, y1 = _reach(piece)
+    return (stats[:, 0] + stats[:, 2] > x0) & (stats[:, 0] < x1) & (stats[:, 1] + stats[:, 3] > y0) & (stats[:, 1] < y1)
+
+
+def _reach(piece: np.ndarray) -> tuple[float, float, float, float]:
+    """The box (x0, x1, y0, y1) around a piece (x, y, w, h) that pieces of its digit lie in: its own
+    widened by 0.6 of its width and height on each side."""
+    x, y, w, h = piece[:4]
+    return x - 0.6 * w, x + 1.6 * w, y - 0.6 * h, y + 1.6 * h
+
+
+def crowded(stats: np.ndarray, area: int, texture: list[int]) -> bool:
+    """Whether there is too much ink for handwriting, given the connected components' stats (row 0 the
+    paper), the image's area and which of the largest pieces are texture (``texture_and_rings``): ink
+    over NOISE_COVER of the image is noise, unless at least TIGHT_SHARE of it is one piece not riddled
+    with holes, as a digit (or touching digits) cropped tight to its edges is. Noise that dense is one
+    piece riddled with hundreds of holes."""
+    sizes = stats[1:, cv2.CC_STAT_AREA]
+    if sizes.sum() <= NOISE_COVER * area:
+        return False
+    main = int(np.argmax(sizes))
+    return sizes[main] < TIGHT_SHARE * sizes.sum() or main in texture
+
+
+def _underlines(stats: np.ndarray, area: int) -> np.ndarray:
+    """Which components are a line drawn under the digit: flat (under 0.3 of the height of the tallest
+    piece that is not a speck), starting at or below that piece's last tenth and reaching past it on
+    both sides by a tenth of its height. A 2's base, cut off by a ruled line it was taken for, lies as
+    flat and low but starts where the 2's stroke does. A long underline can hold more ink than the digit."""
+    if len(stats) < 2:
+        return np.zeros(len(stats), bool)
+    tall = np.where(stats[:, cv2.CC_STAT_AREA] >= speck_limit(area), stats[:, cv2.CC_STAT_HEIGHT], -1)
+    x, y, w, h = stats[int(np.argmax(tall)), :4]
+    ux, uy, uw, uh = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    return (uh < 0.3 * h) & (uy >= y + 0.9 * h) & (ux <= x - 0.1 * h) & (ux + uw >= x + w + 0.1 * h)
+
+
+def _within(stats: np.ndarray, texture: list[int]) -> np.ndarray:
+    """The components that are texture or have their centre inside a texture piece's box: the grains
+    between the strands of a riddled piece belong to it."""
+    out = np.zeros(len(stats), bool)
+    if not texture:
+        return out
+    out[texture] = True
+    centre_x = stats[:, 0] + stats[:, 2] / 2
+    centre_y = stats[:, 1] + stats[:, 3] / 2
+    for x, y, w, h in stats[texture, :4]:
+        out |= (centre_x >= x) & (centre_x < x + w) & (centre_y >= y) & (centre_y < y + h)
+    return out
+
+
+def texture_and_rings(stats: np.ndarray, labels: np.ndarray, largest: int = 3) -> tuple[list[int], list[int]]:
+    """Which of the largest components (indices into ``stats[1:]``) are texture rather than strokes (a
+    grainy band where the light fades on a photo is one piece riddled with holes), and which are rings
+    drawn around the digit without touching it (a circle or a box): their holes hold other ink, at
+    least RING_HOLDS of the ring's own."""
+    texture, rings = [], []
+    for index in np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:largest]:
+        x, y, w, h = stats[index + 1, :4]
+        box = labels[y : y + h, x : x + w]
+        count, pockets = _holes(box == index + 1)
+        own = stats[index + 1, cv2.CC_STAT_AREA]
+        if riddled(count, w, h):
+            texture.append(int(index))
+        elif count and len(stats) > 2 and np.count_nonzero(box[pockets()]) >= RING_HOLDS * own:  # others in it
+            rings.append(int(index))
+    return texture, rings
+
+
+def objects(stats: np.ndarray, labels: np.ndarray, ink: np.ndarray, texture=(), largest: int = 5) -> list[int]:
+    """Which of the largest components (indices into ``stats[1:]``) are objects lying beside the
+    writing, not written, given the normalised ``ink`` levels: blots (a coin, a thumb at the edge:
+    ``blot``), ink without a pen's edges (the shading of a pencil's or a finger's side: ``smudged``),
+    and bars (``_bar``) whose strokes are OBJECT_WIDTH times as wide as all the writing's: long ones,
+    OBJECT_LENGTH times as long as any piece of it is tall (a pen or a pencil beside the digit, in
+    one piece or cut in two by its highlight: a pen writes far thinner than it is wide, and is longer
+    than a digit is tall; a bold digit beside a thin stray mark is no bar, and a bold 1 beside thin
+    digits is as tall as they are), and short ones (a pen's cap, a pencil's darker end). The writing
+    is the pieces that are none of these, and a piece alone is never an object. Long bars are
+    objects wherever they lie: a pen put down upright right beside the digit. A short bar, a blot
+    or a smudge is one only where it lies apart from all the writing, farther than a piece of the
+    same digit would (``_reach``: a bold 1 among thin digits lies within their reach), and only
+    while some of the writing lies beyond the reach of every such piece: not a dot or a faint bar
+    of a 5 within its digit's reach, nor what a broken-off stroke lies beside (a smudged digit's
+    body, enlarged smoothly from 8×8, beside its one crisp fragment). Specks, ``texture`` and the
+    grains around it (in its box, or reaching it) are not looked at."""
+    sizes = stats[1:, cv2.CC_STAT_AREA]
+    grain = _within(stats[1:], list(texture))
+    looked_at = []
+    for index in np.argsort(-sizes)[:largest]:
+        x, y, w, h = stats[index + 1, :4]
+        if grain[index] or sizes[index] < speck_limit(labels.size) or max(w, h) < SMALL_DIGIT:
+            continue
+        if not any(_reaches(labels, piece + 1, stats[index + 1]) for piece in texture):
+            looked_at.append(index)
+    if len(looked_at) < 2:  # a piece alone (most images): no object, decided without its strokes
+        return []
+    pieces = []
+    for index in looked_at:
+        x, y, w, h = stats[index + 1, :4]
+        mask = np.ascontiguousarray(labels[y : y + h, x : x + w] == index + 1)
+        solid = blot(mask) or smudged(ink[y : y + h, x : x + w][mask])
+        pieces.append((int(index), stroke_width(mask), solid, mask))
+    # The widest strokes are an object's where a gap of OBJECT_WIDTH parts them from the rest.
+    widths = sorted((width for _, width, solid, _ in pieces if not solid), reverse=True)
+    wide = next((a for a, b in zip(widths, widths[1:]) if a >= OBJECT_WIDTH * b), math.inf)
+    writing = [index for index, width, solid, _ in pieces if not solid and width < wide]
+    if not writing:
+        return []
+    tallest = max(stats[index + 1, 2:4].max() for index in writing)
+    bars, short = [], []
+    for index, width, solid, mask in pieces:
+        if not solid and width >= wide and _bar(mask, stats[index + 1], labels.shape):
+            long = stats[index + 1, 2:4].max() >= OBJECT_LENGTH * tallest
+            (bars if long else short).append(index)
+    # Which pieces of writing each blot, smudge or short bar reaches into. What it reaches into is a
+    # piece of it (a digit's stroke broken off), not writing beside it; if they reach into all of it,
+    # none counts.
+    reaching = {
+        index: [_reaches(labels, index + 1, stats[other + 1]) for other in writing]
+        for index, _, solid, _ in pieces
+        if solid or index in short
+    }
+    if reaching and all(any(column) for column in zip(*reaching.values())):
+        return bars
+    return bars + [index for index, reached in reaching.items() if not any(reached)]
+
+
+def _bar(mask: np.ndarray, piece: np.ndarray, shape: tuple[int, int]) -> bool:
+    """Whether a component, ``mask`` over its box (``piece``: x, y, w, h, size, in an image of
+    ``shape``), fills BAR_FILL of its minimum-area rectangle as far as the image shows it, as a pen's
+    or a pencil's body does, turned or running off the image (the largest piece in 49 and 48 of 50
+    photos with a black and a blue pen from ``benchmarks/beside.py``, a ``/tmp`` count). Written
+    digits seldom do: of 300 MNIST test 1s drawn 120 px tall with ``synthetic.strokes`` at levels
+    0.15 to 0.5 (bold to medium), 0.7-2 %; of 2,000 test digits at level 0.3, 0.15 %."""
+    x, y, _, _, size = piece
+    outline = np.concatenate(cv2.findContours(mask.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0])
+    box = cv2.boxPoints(cv2.minAreaRect(outline + np.array([x, y], np.int32)))  # the hull's, as all pixels'
+    height, width = shape
+    image = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
+    shown, _ = cv2.intersectConvexConvex(box.astype(np.float32), image)
+    return size >= BAR_FILL * shown
+
+
+def _reaches(labels: np.ndarray, label: int, piece: np.ndarray) -> bool:
+    """Whether component ``label`` has pixels in ``piece``'s ``_reach`` (the pixels that ``_near``'s
+    box test would find, had the component only that one)."""
+    x0, x1, y0, y1 = _reach(piece)
+    rows = slice(max(math.floor(y0), 0), max(math.ceil(y1), 0))
+    cols = slice(max(math.floor(x0), 0), max(math.ceil(x1), 0))
+    return bool(np.any(labels[rows, cols] == label))
+
+
+def riddled(hole_count: int, width: float, digit_height: float) -> bool:
+    """Whether ink with ``hole_count`` holes over ``width`` is texture: more than TEXTURE_HOLES holes
+    per digit-width (a digit is about as wide as ``digit_height``; it has at most two holes)."""
+    return hole_count > TEXTURE_HOLES * max(1.0, width / digit_height)
+
+
+def holes(mask: np.ndarray) -> int:
+    """How many holes (pockets of background it encloses) a piece of ink has, given its mask, not
+    counting pinholes (``_holes``)."""
+    return _holes(mask)[0]
+
+
+def _holes(mask: np.ndarray) -> tuple[int, Callable[[], np.ndarray]]:
+    """How many holes a piece of ink has, and a function giving where they are (a mask of the pockets
+    it encloses), made only when asked for. Pinholes are left out: pockets under (PINHOLE × the mean
+    stroke width)² pixels, as JPEG leaves in a broad stroke of grey pixels (a digit plotted with
+    matplotlib and saved as JPEG had 11-36 of them, and was taken for texture). Texture's strands are
+    one or two pixels wide, so there every pocket counts."""
+    background = cv2.copyMakeBorder((~mask).view(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=1)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(background, connectivity=4)
+    real = stats[:, cv2.CC_STAT_AREA] >= (PINHOLE * stroke_width(mask)) ** 2
+    real[[0, labels[0, 0]]] = False  # the ink and the outside
+    return int(real.sum()), lambda: real[labels[1:-1, 1:-1]]
+
+
+def stroke_width(mask: np.ndarray) -> float:
+    """The mean width of the strokes in ``mask``, in pixels: twice their area over their outline's."""
+    inner = cv2.erode(mask.view(np.uint8), SQUARE, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    area = int(np.count_nonzero(mask))
+    return 2.0 * area / max(area - int(np.count_nonzero(inner)), 1)
+
+
+def smudged(stroke_ink: np.ndarray) -> bool:
+    """Whether stroke pixels with these normalised ink levels are a smudge: a pen or pencil stroke has
+    edges, so most of it lies in its core; the ink of a smudge or of shading rises gently to a few
+    peaks. ``python benchmarks/number_texture.py`` measures the margins on both sides."""
+    return core_share(stroke_ink) < SMUDGE_CORE
+
+
+def blot(mask: np.ndarray) -> bool:
+    """Whether the ink in ``mask`` is a blot, not pen strokes: its mean stroke width is over BLOT_WIDTH
+    of its longest side (a disc measures 0.38-0.40: its stepped outline counts as long). A soft round
+    shadow reduced as a blurred image (``blur_factor``) keeps an edge, but is still a disc; rendered
+    test digits measured at most 0.27."""
+    x, y, w, h = cv2.boundingRect(mask.view(np.uint8))
+    return stroke_width(np.ascontiguousarray(mask[y : y + h, x : x + w])) > BLOT_WIDTH * max(w, h)
+
+
+def core_share(stroke_ink: np.ndarray) -> float:
+    """The share of stroke pixels (by their normalised ink levels) in the strokes' core."""
+    return float(np.count_nonzero(stroke_ink > STROKE_CORE) / max(stroke_ink.size, 1))
+
+
+def specks(ink: int, area: int, height: int, other: int) -> bool:
+    """Whether a would-be digit (or number) ``height`` working pixels tall with ``ink`` pixels, in an
+    image of ``area`` pixels whose largest other piece has ``other``, is only specks: fewer pixels
+    than ``speck_limit``, unless it stands alone on clean paper, at least SMALL_DIGIT tall with ALONE
+    times as much ink as ``other``. A digit in normal handwriting on a photographed page, a few per
+    cent of its side, was "only specks" before that exception."""
+    return ink < speck_limit(area) and not (height >= SMALL_DIGIT and ink >= ALONE * other)
