@@ -32,7 +32,7 @@ from handwritten_numbers import GROUPS  # noqa: E402
 
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer, prepare_many  # noqa: E402
-from digit_recognizer.synthetic import sample, sample_numbers  # noqa: E402
+from digit_recognizer.synthetic import CONDITIONS, sample, sample_numbers  # noqa: E402
 
 from machine import common_arguments, write_results  # noqa: E402
 
@@ -67,7 +67,7 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     chosen = rng.choice(len(mnist.train_labels), args.count, replace=False)
     images, labels = mnist.train_images[chosen], mnist.train_labels[chosen]
-    per_condition = -(-args.count // 21)  # synthetic.CONDITIONS: 21
+    per_condition = -(-args.count // len(CONDITIONS))
     rendered = [data for *_, data in sample(images, labels, per_condition, args.seed)]
     groups = {"training digits": list(images), "rendered": rendered}
     for name, touching, lengths in GROUPS:
