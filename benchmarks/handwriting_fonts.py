@@ -64,6 +64,7 @@ REGISTRY = "https://registry.npmjs.org/"
 MARKS = re.compile(r" (Guides|Arrows|Dots)$")  # variants that add marks to another family's letters
 PHOTOS = ("grey_paper", "gradient", "shadow", "ruled", "noise", "jpeg")
 DIGITS = "0123456789"
+FONT_CACHE = Path.home() / ".cache" / "digit-recognizer" / "fonts"  # the fonts, once fetched
 
 
 def make_list(metadata: Path) -> list[dict]:
@@ -232,7 +233,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--make-list", metavar="API_RESPONSE_JSON", type=Path,
                         help="write handwriting_fonts.json from google-font-metadata's file, then stop")  # fmt: skip
-    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "digit-recognizer" / "fonts",
+    parser.add_argument("--cache", type=Path, default=FONT_CACHE,
                         help="where the fonts are kept once fetched")  # fmt: skip
     parser.add_argument("--fonts", type=int, help="read only the first N fonts of the list")
     parser.add_argument("--drawn-only", action="store_true", help="read the drawn glyphs only (no photos)")

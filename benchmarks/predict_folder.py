@@ -1,8 +1,9 @@
 """A whole `digits predict DIR` command on a folder of MNIST test digits saved as 28×28 PNG files, as a
 user runs it: the process's start, decoding, preprocessing (in a worker process per core), the model and
-printing a line per file.
+printing a line per file. With ``--multi``, `digits predict --multi DIR` on a folder of handwritten
+numbers instead (``synthetic.sample_numbers``: 2–6 test digits, separated and touching by turns).
 
-    python benchmarks/predict_folder.py --data-dir ../shared/data/mnist [--baseline 714a888]
+    python benchmarks/predict_folder.py --data-dir ../shared/data/mnist [--baseline 714a888] [--multi]
 
 ``--baseline COMMIT`` times that commit's code too (its ``src`` folder, from ``git archive``), the two
 taking turns, and checks that both print the same lines. Each is run ``--runs`` times after one run
@@ -28,6 +29,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
+from digit_recognizer.synthetic import sample_numbers  # noqa: E402
 
 from machine import common_arguments, write_results  # noqa: E402
 
@@ -50,21 +52,38 @@ def timed(command: list[str], src: Path) -> tuple[float, bytes]:
     return time.perf_counter() - start, run.stdout
 
 
+def write_images(folder: Path, mnist, args) -> int:
+    """The benchmark's images in ``folder``: test digits as 28×28 PNGs, or with ``--multi`` numbers
+    (each under its own format's suffix); how many."""
+    if not args.multi:
+        digits = mnist.test_images[: args.images or 3000]
+        for i, digit in enumerate(digits):
+            Image.fromarray(np.asarray(digit)).save(folder / f"{i:05d}.png")
+        return len(digits)
+    count = args.images or 300
+    for touching in (False, True):
+        numbers = sample_numbers(mnist.test_images, mnist.test_labels, count // 2, touching, 0)
+        for i, (_, _, data) in enumerate(numbers):
+            suffix = "png" if data.startswith(b"\x89PNG") else "jpg"
+            (folder / f"{int(touching)}-{i:05d}.{suffix}").write_bytes(data)
+    return count // 2 * 2
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--images", type=int, default=3000, help="PNG files in the folder")
+    parser.add_argument("--images", type=int, help="image files in the folder (default: 3,000 digits, 300 numbers)")
+    parser.add_argument("--multi", action="store_true", help="numbers read with --multi")
     parser.add_argument("--runs", type=int, default=5, help="runs of each code (the median is kept)")
     parser.add_argument("--baseline", metavar="COMMIT", help="also time this commit's code, taking turns")
     common_arguments(parser, "predict_folder")
     args = parser.parse_args()
 
-    digits = load_mnist(args.data_dir).test_images[: args.images]
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "digits"
+        folder = Path(tmp) / "images"
         folder.mkdir()
-        for i, digit in enumerate(digits):
-            Image.fromarray(np.asarray(digit)).save(folder / f"{i:05d}.png")
+        count = write_images(folder, load_mnist(args.data_dir), args)
         command = [sys.executable, "-m", "digit_recognizer", "predict", str(folder)]
+        command += ["--multi"] if args.multi else []
         command += ["--model-path", args.model_path] if args.model_path else []
         codes = {"current": REPOSITORY / "src"}
         if args.baseline:
@@ -78,10 +97,11 @@ def main() -> None:
                 times[name].append(seconds)
 
     result = {
-        "images": len(digits),
+        "images": count,
+        "multi": args.multi,
         "same_output": len(set(outputs.values())) == 1,
         **{
-            name: {"median_s": statistics.median(t), "images_per_s": len(digits) / statistics.median(t), "runs_s": t}
+            name: {"median_s": statistics.median(t), "images_per_s": count / statistics.median(t), "runs_s": t}
             for name, t in times.items()
         },
     }
