@@ -143,6 +143,9 @@ class OnnxEngine:
 
         options = ort.SessionOptions()
         options.log_severity_level = 3
+        # ONNX Runtime's threads spin on after each run, waiting for the next, and so take the cores from
+        # the preprocessing that comes between runs (its OpenCV threads, the worker processes of a batch).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self.session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # ONNX Runtime's error types (InvalidGraph, InvalidProtobuf...) derive from it
