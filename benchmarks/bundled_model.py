@@ -39,7 +39,7 @@ BENCHMARKS = (
     ("blur", []),
     ("handwritten_numbers", ["--count", "200"]),
     ("long_numbers", []),
-    ("several_digits", []),
+    ("several_digits", ["--real"]),
     ("readme_examples", []),
     ("model_damage", []),
 )
