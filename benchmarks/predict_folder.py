@@ -1,7 +1,7 @@
 """A whole `digits predict DIR` command on a folder of MNIST test digits saved as 28×28 PNG files, as a
 user runs it: the process's start, decoding, preprocessing (in a worker process per core), the model and
 printing a line per file. With ``--multi``, `digits predict --multi DIR` on a folder of handwritten
-numbers instead (``synthetic.sample_numbers``: 2–6 test digits, separated and touching by turns).
+numbers instead (``synthetic.sample_numbers``: 2–6 test digits, half separated, half touching).
 
     python benchmarks/predict_folder.py --data-dir ../shared/data/mnist [--baseline 714a888] [--multi]
 
