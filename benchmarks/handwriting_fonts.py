@@ -260,7 +260,7 @@ def main() -> None:
 
     result = {
         "date": time.strftime("%Y-%m-%d"),
-        "settings": {**vars(args), "cache": str(args.cache), "make_list": None},
+        "settings": vars(args),
         "fonts": len(inks_of),
         "failed": failed,
         "photo_conditions": PHOTOS,

@@ -148,10 +148,17 @@ def write_rows(args: argparse.Namespace, rows: dict, heading: str, key: str = "r
 
 
 def write_results(path: str | Path, result: dict) -> None:
-    """The results as JSON, with the machine they were measured on."""
+    """The results as JSON, with the machine they were measured on; paths (settings such as a cache
+    folder) as text."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"machine": describe(), **result}, indent=1))
+    path.write_text(json.dumps({"machine": describe(), **result}, indent=1, default=_path_text))
+
+
+def _path_text(value: object) -> str:
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def train_run(out: Path, name: str, options: list[str], data_dir: str | None = None, resume: bool = False) -> None:

@@ -86,8 +86,7 @@ def main() -> None:
     for name, row in rows.items():
         right = row.get("flagged_read_right", "")
         print(f"| {name} | {row['flagged']} of {row['images']} | {right} |")
-    settings = {**vars(args), "cache": str(args.cache)}
-    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": settings, "rows": rows})
+    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
 
 
 if __name__ == "__main__":
