@@ -46,10 +46,12 @@ ONE_DIGIT_CLASSES = ("not one digit", "one digit")  # its outputs, the labels 0 
 LOW_CONFIDENCE = 0.6  # answers below this are flagged
 # Touching digits run together into one piece, which preprocessing cannot tell from one digit: a digit
 # whose box is wider than WIDE × its height is flagged as several when the one-digit model gives it under
-# NOT_ONE of being one whole digit. Chosen on training digits by a rule fixed before the run: the most
-# touching numbers flagged (190 of 200) for at most 1 in 1,000 single digits (benchmarks/wide_digit.py).
+# NOT_ONE of being one whole digit, and one wider than TOO_WIDE × its height whatever the model says.
+# Chosen on training digits by rules fixed before the runs: the most touching numbers flagged (190 of
+# 200; with TOO_WIDE 194) for at most 1 in 1,000 single digits (benchmarks/wide_digit.py).
 WIDE = 0.8
 NOT_ONE = 0.005
+TOO_WIDE = 2.5
 TTA_SHIFTS = ((0, 1), (0, -1), (1, 0), (-1, 0))  # test-time augmentation: the image moved by one pixel
 # Images per model call. ONNX Runtime keeps each session's largest working memory, so each member of an
 # ensemble holds one chunk's worth: 8 wide members peaked at 4.2 GB with 1,024, 1.3 GB with 256, at the
@@ -313,8 +315,9 @@ class Recognizer:
 
     def _several(self, prepared: list[Prepared], images: np.ndarray) -> list[bool]:
         """Which prepared digits look like several: digit-tall groups side by side or digits apart from
-        the one read (``Prepared.groups``), or a wide piece the one-digit model doubts is one digit."""
-        several = np.array([p.groups > 1 for p in prepared], bool)
+        the one read (``Prepared.groups``), a piece far wider than tall, or a wide piece the one-digit
+        model doubts is one digit."""
+        several = np.array([p.groups > 1 or p.box[2] > TOO_WIDE * p.box[3] for p in prepared], bool)
         wide = np.flatnonzero(~several & np.array([p.box[2] > WIDE * p.box[3] for p in prepared], bool))
         if wide.size:
             several[wide] = self.one_digit(images[wide]) < NOT_ONE
