@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from digit_recognizer import cli
-from digit_recognizer.recognizer import ONE_DIGIT_CLASSES, ONE_DIGIT_MODEL, Recognizer, prepare_many
+from digit_recognizer.preprocess import Prepared
+from digit_recognizer.recognizer import ONE_DIGIT_CLASSES, ONE_DIGIT_MODEL, TOO_WIDE, Recognizer, prepare_many
 from digit_recognizer.segment import NOISE, SMUDGES
 from digit_recognizer.synthetic import (
     number_ink,
@@ -265,6 +266,14 @@ def test_touching_digits_read_as_one_are_flagged_by_the_one_digit_model(recogniz
     prepared = prepare_many(numbers)
     assert sum(p.groups > 1 for p in prepared) <= 10  # preprocessing alone misses most of them
     assert sum(answer.several for answer in recognizer.predict_batch(numbers)) >= 45
+
+
+def test_a_piece_far_wider_than_tall_is_flagged_whatever_the_one_digit_model_says(recognizer, monkeypatch):
+    monkeypatch.setattr(recognizer, "one_digit", lambda images: np.ones(len(images)))  # sure each is one digit
+    image = np.zeros((28, 28), np.uint8)
+    widths = [int(TOO_WIDE * 20) + 1, int(TOO_WIDE * 20), 20]  # just over TOO_WIDE × the height, at it, square
+    prepared = [Prepared(image, (0, 0, width, 20)) for width in widths]
+    assert recognizer._several(prepared, np.stack([image] * 3)) == [True, False, False]
 
 
 def test_predict_says_when_an_image_looks_like_several_digits(tmp_path, mnist, png_of_27, capsys):
