@@ -317,8 +317,9 @@ class Recognizer:
         """Which prepared digits look like several: digit-tall groups side by side or digits apart from
         the one read (``Prepared.groups``), a piece far wider than tall, or a wide piece the one-digit
         model doubts is one digit."""
-        several = np.array([p.groups > 1 or p.box[2] > TOO_WIDE * p.box[3] for p in prepared], bool)
-        wide = np.flatnonzero(~several & np.array([p.box[2] > WIDE * p.box[3] for p in prepared], bool))
+        aspect = np.array([p.box[2] / p.box[3] for p in prepared])  # width / height, as wide_digit.py chose them
+        several = np.array([p.groups > 1 for p in prepared], bool) | (aspect > TOO_WIDE)
+        wide = np.flatnonzero(~several & (aspect > WIDE))
         if wide.size:
             several[wide] = self.one_digit(images[wide]) < NOT_ONE
         return several.tolist()
