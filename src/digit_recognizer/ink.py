@@ -175,19 +175,20 @@ def _bilinear_sizes(lines: np.ndarray, sizes=None) -> list[int]:
     if np.count_nonzero(bends > SMOOTH_BEND, axis=0).max() > 2 * top:
         return []
     low = max(BLOCKS_MIN, math.ceil(length * (bends.max() - SMOOTH_BEND) / 2))
-    return [n for n in (range(low, top + 1) if sizes is None else sizes) if low <= n <= top and _straight(bends, n)]
+    sizes = np.array([n for n in (range(low, top + 1) if sizes is None else sizes) if low <= n <= top], int)
+    bent = np.flatnonzero(np.any(bends > SMOOTH_BEND, axis=1)) + 1  # the pixels where some line bends
+    return sizes[_straight(bent, length, sizes)].tolist()
 
 
-def _straight(bends: np.ndarray, size: int) -> bool:
-    """Whether ``bends`` (second differences down lines ``len(bends) + 2`` long) are within
-    SMOOTH_BEND wherever no knot of a bilinear enlargement from ``size`` pixels lies between the
-    pixels either side."""
-    length = len(bends) + 2
-    knots = (np.arange(size) + 0.5) * length / size - 0.5
-    middle = np.arange(1, length - 1)
-    after = np.searchsorted(knots, middle - 1, side="right")  # the first knot past the pixel before
-    bent = (after < size) & (knots[np.minimum(after, size - 1)] < middle + 1)
-    return bool(np.all(bends[~bent] <= SMOOTH_BEND))
+def _straight(bent: np.ndarray, length: int, sizes: np.ndarray) -> np.ndarray:
+    """For each of ``sizes``, whether lines ``length`` pixels long that bend (beyond SMOOTH_BEND) at the
+    pixels ``bent``, and nowhere else, can be a bilinear enlargement from that many pixels: a knot of
+    it (its own pixel's centre) lies between the pixels either side of each of them."""
+    own = np.arange(sizes.max(initial=0))
+    knots = (own + 0.5) * length / sizes[:, None] - 0.5  # a row of knots per size, then inf
+    knots[own >= sizes[:, None]] = np.inf
+    near = (knots[:, :, None] > bent - 1) & (knots[:, :, None] < bent + 1)
+    return near.any(1).all(1)
 
 
 def _bilinear(size: int, length: int) -> np.ndarray:
