@@ -177,6 +177,7 @@ def _bilinear_sizes(lines: np.ndarray, sizes=None) -> list[int]:
     low = max(BLOCKS_MIN, math.ceil(length * (bends.max() - SMOOTH_BEND) / 2))
     sizes = np.array([n for n in (range(low, top + 1) if sizes is None else sizes) if low <= n <= top], int)
     bent = np.flatnonzero(np.any(bends > SMOOTH_BEND, axis=1)) + 1  # the pixels where some line bends
+    sizes = sizes[2 * sizes >= len(bent)]  # a knot lies between the pixels either side of two pixels at most
     return sizes[_straight(bent, length, sizes)].tolist()
 
 
