@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -58,6 +59,22 @@ def test_predict_raw_body_and_preprocessed_image(client, seven_png):
 
     with Image.open(io.BytesIO(base64.b64decode(data))) as image:
         assert image.size == (28, 28)
+
+
+def test_concurrent_requests_each_get_their_own_image_read(client, mnist):
+    """The process reads one image at a time: requests sent at once wait their turn, and each answer
+    is its own image's, as read alone."""
+    images = [encoded(255 - mnist.test_images[i], "PNG") for i in range(12)]
+    alone = [client.post("/api/predict", content=data, headers={"content-type": "image/png"}).json() for data in images]
+    with ThreadPoolExecutor(len(images)) as pool:
+        together = list(
+            pool.map(
+                lambda data: client.post("/api/predict", content=data, headers={"content-type": "image/png"}).json(),
+                images,
+            )
+        )
+    assert together == alone
+    assert len({tuple(body["probabilities"]) for body in alone}) == len(images)  # twelve different answers
 
 
 def test_blank_canvas_is_no_digit_not_a_guess(client):
