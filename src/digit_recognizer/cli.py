@@ -593,7 +593,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--model-path", nargs="+", help="model file(s); several make an ensemble (default: the bundled model)"
     )
-    serve.add_argument("--workers", type=int, default=1, help="server processes, e.g. one per core (default 1)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes, each reading one image at a time: one per core (default 1)",
+    )
     _tta(serve)
     _common(serve)
     serve.set_defaults(func=cmd_serve)
