@@ -327,3 +327,20 @@ def test_a_dropped_onnx_graph_comes_back_from_the_weights(tmp_path):
         expected = model(torch.from_numpy(x)).numpy()
     assert np.abs(ort.InferenceSession(restored.onnx).run(None, {"image": x})[0] - expected).max() <= 1e-4
     assert "has its graph already" in run("add", path).stdout
+
+
+def test_a_model_file_whose_scalar_changed_is_refused(tmp_path):
+    """BatchNorm's count of batches seen is a scalar, which HDF5 cannot checksum as it does arrays:
+    until 2026-11-28 a flipped bit in it went unnoticed. An empty array is kept the same way."""
+    path = tmp_path / "m.h5"
+    weights = state_arrays(build_model("cnn"))
+    count = next(name for name, array in weights.items() if array.ndim == 0)
+    weights[count] = np.array(123456789, weights[count].dtype)
+    weights["empty"] = np.zeros((0, 3), np.float32)
+    write_model_file(path, ModelFile("cnn", {}, weights))
+    loaded = read_model_file(path)
+    assert loaded.weights[count] == 123456789 and loaded.weights[count].shape == ()
+    assert loaded.weights["empty"].shape == (0, 3) and loaded.weights["empty"].dtype == np.float32
+    _flip_a_bit(path, path.read_bytes().index(weights[count].tobytes()))
+    with pytest.raises(ModelFileError, match=re.escape(f"{path} is damaged")):
+        read_model_file(path)
