@@ -104,7 +104,8 @@ def main() -> None:
             print(f"{name}: MNIST test {m['test_accuracy']:.2%} (1s as 7: {m['ones_as_7']}, 7s as 1: "
                   f"{m['sevens_as_1']}); fonts drawn {said(f)}; UCI writers {said(w)}", flush=True)  # fmt: skip
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "fonts": len(inks_of), "fonts_failed": failed,
-                             "settings": {k: str(v) for k, v in vars(args).items()}, "rows": rows})  # fmt: skip
+                             "settings": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+                             "rows": rows})  # fmt: skip
 
 
 if __name__ == "__main__":
