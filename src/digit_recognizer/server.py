@@ -55,7 +55,8 @@ def create_app(
     # Reading an image is Python code that holds the interpreter's lock, so the process reads one at a
     # time, in the order they came, while the event loop goes on receiving the next. Each in a thread
     # of its own (Starlette's default, up to 40), they took the lock from one another: 8 concurrent
-    # clients of one process got 85 requests/s, against 135 one at a time (benchmarks/server_load.py).
+    # clients of one process got 80-88 requests/s, against 116-137 one at a time (server_load.py, AVX2
+    # EPYC: benchmarks/results/server-reader/). A number (?multi=true) waits its turn like a digit.
     reader = ThreadPoolExecutor(1, thread_name_prefix="digits-reader")
     app.mount("/static", StaticFiles(directory=WEB), name="static")
 
