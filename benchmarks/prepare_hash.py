@@ -4,7 +4,7 @@ meant to make them faster (or tidier) leaves every answer as it was.
     python benchmarks/prepare_hash.py --data-dir ../shared/data/mnist [--show]
 
 The images, all made from MNIST test digits with a fixed seed: 300 digits as they are (28×28); 100
-drawn on a 280-px canvas (``synthetic.strokes``); 100 enlarged to 140 px with PIL's bicubic
+drawn on a 280-px canvas (``inference.canvas``); 100 enlarged to 140 px with PIL's bicubic
 resampling (the REST benchmark's image, ``server_load.py``); 50 shown at 250 px with blocky pixels;
 10 of each of ``synthetic.CONDITIONS``' 21 photo and scan conditions, up to 1,000 px; 40 out of
 focus; the four textures (no digit); 30 numbers of 2–6 digits, half touching. The single images go
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import sys
 import time
 from pathlib import Path
@@ -32,15 +31,10 @@ from digit_recognizer.decode import load_gray  # noqa: E402
 from digit_recognizer.preprocess import prepare  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.segment import segment  # noqa: E402
-from digit_recognizer.synthetic import out_of_focus, sample, sample_numbers, strokes, textures  # noqa: E402
+from digit_recognizer.synthetic import out_of_focus, sample, sample_numbers, textures  # noqa: E402
 
 import machine  # noqa: E402, F401  (one line, not a traceback, for an error the user can mend)
-
-
-def png(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(array).save(buffer, format="PNG")
-    return buffer.getvalue()
+from inference import canvas, png  # noqa: E402
 
 
 def single_images(images: np.ndarray, labels: np.ndarray) -> dict[str, list]:
@@ -50,7 +44,7 @@ def single_images(images: np.ndarray, labels: np.ndarray) -> dict[str, list]:
     digits = [images[i] for i in pick]
     return {
         "mnist": digits,
-        "canvas": [np.round(255 * (1 - strokes(d, 280, 0.5))).astype(np.uint8) for d in digits[:100]],
+        "canvas": [canvas(d, 280) for d in digits[:100]],
         "bicubic_140": [png(255 - np.asarray(Image.fromarray(d).resize((140, 140)))) for d in digits[:100]],
         "blocky_250": [np.asarray(Image.fromarray(d).resize((250, 250), Image.NEAREST)) for d in digits[:50]],
         "conditions": [data for _, _, data in sample(images, labels, 10, seed=1, max_side=1000)],

@@ -65,14 +65,13 @@ def test_concurrent_requests_each_get_their_own_image_read(client, mnist):
     """The process reads one image at a time: requests sent at once wait their turn, and each answer
     is its own image's, as read alone."""
     images = [encoded(255 - mnist.test_images[i], "PNG") for i in range(12)]
-    alone = [client.post("/api/predict", content=data, headers={"content-type": "image/png"}).json() for data in images]
+
+    def read(data: bytes) -> dict:
+        return client.post("/api/predict", content=data, headers={"content-type": "image/png"}).json()
+
+    alone = [read(data) for data in images]
     with ThreadPoolExecutor(len(images)) as pool:
-        together = list(
-            pool.map(
-                lambda data: client.post("/api/predict", content=data, headers={"content-type": "image/png"}).json(),
-                images,
-            )
-        )
+        together = list(pool.map(read, images))
     assert together == alone
     assert len({tuple(body["probabilities"]) for body in alone}) == len(images)  # twelve different answers
 

@@ -171,12 +171,13 @@ def _bilinear_sizes(lines: np.ndarray, sizes=None) -> list[int]:
     it bends at two pixels around each knot at most."""
     length = len(lines)
     bends = np.abs(np.diff(lines, 2, axis=0))
+    over = bends > SMOOTH_BEND
     top = min(SMOOTH_MAX, length // SMOOTH_FACTOR)
-    if np.count_nonzero(bends > SMOOTH_BEND, axis=0).max() > 2 * top:
+    if np.count_nonzero(over, axis=0).max() > 2 * top:
         return []
     low = max(BLOCKS_MIN, math.ceil(length * (bends.max() - SMOOTH_BEND) / 2))
     sizes = np.array([n for n in (range(low, top + 1) if sizes is None else sizes) if low <= n <= top], int)
-    bent = np.flatnonzero(np.any(bends > SMOOTH_BEND, axis=1)) + 1  # the pixels where some line bends
+    bent = np.flatnonzero(np.any(over, axis=1)) + 1  # the pixels where some line bends
     sizes = sizes[2 * sizes >= len(bent)]  # a knot lies between the pixels either side of two pixels at most
     return sizes[_straight(bent, length, sizes)].tolist()
 
