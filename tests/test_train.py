@@ -57,6 +57,7 @@ def test_a_short_run_clearly_learns(tiny_model):
         ({"lr": 0.0}, "learning rate must be a positive number"),
         ({"lr": float("nan")}, "learning rate must be a positive number"),
         ({"weight_decay": -1e-4}, "weight decay must not be negative"),
+        ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'; choose one of: sgd, adam"),
         ({"patience": 0}, "patience must be at least 1 epoch"),
         ({"train_limit": -5}, "training-image limit must not be negative"),
         ({"val_size": -1}, "validation split must not be negative"),
@@ -174,8 +175,8 @@ def test_width_sizes_the_network_the_file_records_it_and_resume_keeps_it(mnist_d
     capsys.readouterr()
     assert cli.main(["train", *common, "--width", "8", "--resume"]) == 1
     assert (
-        "--resume needs the same architecture, size, epochs and validation split as the checkpoint "
-        "(m5 width=4, 2 epochs, 5000 validation images)"
+        "--resume needs the same architecture, size, epochs, validation split and optimizer as the checkpoint "
+        "(m5 width=4, 2 epochs, 5000 validation images, sgd)"
     ) in capsys.readouterr().err
     assert read_model_file(path).weights["0.0.weight"].shape == (4, 1, 5, 5)  # the checkpoint is kept
 
@@ -199,8 +200,39 @@ def test_val_size_0_trains_on_all_images_keeps_the_last_epoch_never_stops_early(
     assert (len(x_train), len(x_val)) == (60000, 0)
     before = path.read_bytes()
     assert cli.main(["train", *common, "--resume"]) == 1  # another split: refused, the checkpoint kept
-    assert "(fastnet, 3 epochs, 0 validation images)" in capsys.readouterr().err
+    assert "(fastnet, 3 epochs, 0 validation images, sgd)" in capsys.readouterr().err
     assert path.read_bytes() == before
+
+
+def test_adam_is_recorded_and_resume_refuses_another_optimizer(mnist_dir, tmp_path, capsys):
+    path = tmp_path / "m.h5"
+    common = ["--recipe", "fast", "--epochs", "2", "--train-limit", "1200", "--val-size", "600"]
+    common += ["--data-dir", str(mnist_dir), "--model-path", str(path), "--plots-dir", str(tmp_path / "plots")]
+    assert cli.main(["train", *common, "--optimizer", "adam", "--lr", "0.002", "--weight-decay", "0"]) == 0
+    config = read_model_file(path).metadata["config"]
+    assert (config["optimizer"], config["lr"], config["weight_decay"]) == ("adam", 0.002, 0.0)
+    before = path.read_bytes()
+    capsys.readouterr()
+    assert cli.main(["train", *common, "--resume"]) == 1  # sgd, the default, cannot continue Adam's run
+    assert "(fastnet, 2 epochs, 600 validation images, adam)" in capsys.readouterr().err
+    assert path.read_bytes() == before
+
+
+def test_adam_schedule_decays_by_0_98_an_epoch_also_after_resume(mnist, tmp_path):
+    config = recipe_config(
+        "fast", optimizer="adam", lr=0.002, model_path=str(tmp_path / "m.h5"), train_limit=1000, val_size=500,
+        epochs=3, patience=3,
+    )  # fmt: skip
+
+    def interrupt_after_second(stats):
+        if stats.epoch == 2:
+            raise KeyboardInterrupt
+
+    assert train(config, mnist, on_epoch=interrupt_after_second).interrupted
+    resumed = train(config, mnist, resume=True)
+    history = [(h.epoch, h.lr) for h in resumed.history]
+    assert [epoch for epoch, _ in history] == [1, 2, 3]
+    assert [lr for _, lr in history] == pytest.approx([0.002 * 0.98**epoch for epoch in (1, 2, 3)])
 
 
 @pytest.mark.parametrize("images", [64 * 4, 64 * 5, 64 * 6])
