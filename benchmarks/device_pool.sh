@@ -18,7 +18,8 @@
 # alone time-sliced, 3.83 times under MPS (benchmarks/gpu_sharing.py). So MPS is started when it is
 # there and works (MPS=0: never); the log says which was used. With it, on 2026-11-26, the eight
 # "shared" members trained in 120-138 s each, all at once, and the sixteen "shared2" in 215-251 s; the
-# eight wide "shared3" (PER_TAR=2 SLIM=1) in 177-199 s.
+# eight wide "shared3" (PER_TAR=2 SLIM=1) in 177-199 s; on 2026-11-28 the eight "an" (150 epochs, Adam)
+# in 371-387 s, 418 s for the pool.
 set -u
 cd "$(dirname "$0")/.."
 : "${DIGITS_DATA_DIR:?set DIGITS_DATA_DIR to the MNIST folder}" "${OUT:?set OUT to a folder for the results}"
