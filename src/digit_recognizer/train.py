@@ -440,9 +440,8 @@ def _ema_average(decay: float):
 def _optimizer(model: nn.Module, config: TrainConfig, steps_per_epoch: int):
     """The optimiser and its learning-rate schedule, which is stepped after every batch."""
     if config.optimizer == "adam":
-        fused = next(
-            model.parameters()
-        ).is_cuda  # one kernel for all the weights: a small model's step waits on launches
+        # fused on a GPU: one kernel for all the weights, where a small model's step waits on launches
+        fused = next(model.parameters()).is_cuda
         optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=fused)
         decay = ADAM_DECAY ** (1 / steps_per_epoch)
         return optimizer, torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=decay)
