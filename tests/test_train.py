@@ -142,6 +142,16 @@ def test_unwritable_model_path_fails_before_training(mnist, tmp_path):
         train(config, mnist)
 
 
+def ctrl_c_in_epoch(epoch: int):
+    """An ``on_epoch`` callback that presses Ctrl-C once ``epoch`` has been trained (and checkpointed, if best)."""
+
+    def on_epoch(stats):
+        if stats.epoch == epoch:
+            raise KeyboardInterrupt
+
+    return on_epoch
+
+
 @pytest.mark.parametrize("arch_params", [{}, {"channels": (8, 16, 32)}])  # a tuple the file stores as a list
 def test_ctrl_c_keeps_the_best_checkpoint_and_resume_continues(mnist, tmp_path, arch_params):
     path = tmp_path / "m.h5"
@@ -149,11 +159,7 @@ def test_ctrl_c_keeps_the_best_checkpoint_and_resume_continues(mnist, tmp_path, 
         "fast", model_path=str(path), train_limit=1000, val_size=500, epochs=3, arch_params=arch_params
     )
 
-    def interrupt_after_first(stats):
-        if stats.epoch == 2:
-            raise KeyboardInterrupt
-
-    first = train(config, mnist, on_epoch=interrupt_after_first)
+    first = train(config, mnist, on_epoch=ctrl_c_in_epoch(2))
     assert first.interrupted
     saved = read_model_file(path).metadata
     assert saved["epoch"] in (1, 2) and saved["epoch"] == first.best_epoch
@@ -223,12 +229,7 @@ def test_adam_schedule_decays_by_0_98_an_epoch_also_after_resume(mnist, tmp_path
         "fast", optimizer="adam", lr=0.002, model_path=str(tmp_path / "m.h5"), train_limit=1000, val_size=500,
         epochs=3, patience=3,
     )  # fmt: skip
-
-    def interrupt_after_second(stats):
-        if stats.epoch == 2:
-            raise KeyboardInterrupt
-
-    assert train(config, mnist, on_epoch=interrupt_after_second).interrupted
+    assert train(config, mnist, on_epoch=ctrl_c_in_epoch(2)).interrupted
     resumed = train(config, mnist, resume=True)
     history = [(h.epoch, h.lr) for h in resumed.history]
     assert [epoch for epoch, _ in history] == [1, 2, 3]

@@ -551,10 +551,10 @@ def _resume(model, schedule, config: TrainConfig, steps_per_epoch: int) -> tuple
     """Continue from the checkpoint at ``model_path``: its weights, history and place in the schedule."""
     model_file = read_model_file(config.model_path)
     saved = model_file.metadata.get("config", {})
-    wanted = (config.arch, json.loads(json.dumps(config.arch_params)), config.epochs, config.val_size)  # as stored
-    found = (model_file.arch, model_file.arch_params, saved.get("epochs"), saved.get("val_size"))
     optimizer = saved.get("optimizer", "sgd")  # files from before --optimizer trained with SGD
-    if found != wanted or optimizer != config.optimizer:
+    found = (model_file.arch, model_file.arch_params, saved.get("epochs"), saved.get("val_size"), optimizer)
+    arch_params = json.loads(json.dumps(config.arch_params))  # as stored
+    if found != (config.arch, arch_params, config.epochs, config.val_size, config.optimizer):
         sized = "".join(f" {name}={value}" for name, value in model_file.arch_params.items())
         raise ConfigError(
             f"--resume needs the same architecture, size, epochs, validation split and optimizer as the checkpoint "
