@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import cv2
 import numpy as np
@@ -10,7 +11,14 @@ import pytest
 
 from digit_recognizer import cli
 from digit_recognizer.preprocess import Prepared
-from digit_recognizer.recognizer import ONE_DIGIT_CLASSES, ONE_DIGIT_MODEL, TOO_WIDE, Recognizer, prepare_many
+from digit_recognizer.recognizer import (
+    ONE_DIGIT_CLASSES,
+    ONE_DIGIT_MODEL,
+    TOO_WIDE,
+    Recognizer,
+    TorchEngine,
+    prepare_many,
+)
 from digit_recognizer.segment import NOISE, SMUDGES
 from digit_recognizer.synthetic import (
     number_ink,
@@ -322,3 +330,53 @@ def test_the_classifier_reads_only_the_pieces_the_best_reading_needs(recognizer,
         recognizer.predict_number(data)
     assert len(optimal) >= 20 and all(optimal)
     assert sum(read) < 0.2 * sum(rated)  # about 8 % on the tuning seeds
+
+
+def _noting_pid(monkeypatch, path):
+    """Each process that reads a number notes its pid in ``path``."""
+    real = Recognizer._read_number
+
+    def noting(self, source):
+        with path.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return real(self, source)
+
+    monkeypatch.setattr(Recognizer, "_read_number", noting)
+
+
+@pytest.mark.parametrize("engine", ["onnx", "torch"])
+def test_numbers_shared_among_worker_processes_get_the_answers_of_one_process(engine, mnist, tmp_path, monkeypatch):
+    """Each worker reads whole numbers with its copy of the models: ONNX Runtime's session and PyTorch's
+    thread pool, used here first, are not usable as copied (PyTorch's hung), and each worker makes its own."""
+    recognizer = Recognizer.load()
+    if engine == "torch":
+        for model in (recognizer, recognizer._one_digit_model()):
+            model.engine = TorchEngine(model.model_file)
+    numbers = [data for _, _, data in sample_numbers(mnist.test_images, mnist.test_labels, 9, touching=True, seed=14)]
+    sources = numbers[:5] + [b"junk", np.full((60, 200), 255, np.uint8)] + numbers[5:]
+    alone = recognizer.predict_numbers(sources, workers=1)
+    pids = tmp_path / "pids"
+    _noting_pid(monkeypatch, pids)
+    shared = recognizer.predict_numbers(sources, workers=2)
+    readers = set(pids.read_text().split())
+    assert readers and str(os.getpid()) not in readers
+    assert [type(r) for r in shared] == [type(r) for r in alone] and str(shared[5]) == str(alone[5])
+    assert shared[6].number == "" and shared[6].reason == alone[6].reason
+    for a, b in zip(alone[:5] + alone[7:], shared[:5] + shared[7:]):
+        assert a.number == b.number and a.to_dict(top_k=10) == b.to_dict(top_k=10)
+
+
+def test_predict_multi_reads_a_folder_in_worker_processes_in_order(mnist, tmp_path, capsys):
+    """`digits predict --multi DIR` prints a line per file, in order, the same with workers as without."""
+    numbers = list(sample_numbers(mnist.test_images, mnist.test_labels, 12, touching=False, seed=15))
+    for i, (_, _, data) in enumerate(numbers):
+        (tmp_path / f"{i:02d}.png").write_bytes(data)
+    (tmp_path / "broken.png").write_bytes(b"not an image")  # last, in name order
+    outputs = []
+    for workers in ("1", "2"):
+        assert cli.main(["predict", "--multi", "--json", "--workers", workers, str(tmp_path)]) == 1
+        outputs.append(capsys.readouterr().out)
+    rows = [json.loads(line) for line in outputs[1].splitlines()]
+    assert outputs[0] == outputs[1] and len(rows) == 13 and "error" in rows[12]
+    assert [row["path"] for row in rows[:12]] == [str(tmp_path / f"{i:02d}.png") for i in range(12)]
+    assert sum(row["number"] == truth for row, (truth, _, _) in zip(rows, numbers)) >= 10

@@ -1253,7 +1253,7 @@ def test_a_batch_whose_workers_fail_is_prepared_in_the_calling_process(
     shared = recognizer.predict_batch(pngs, workers=2)
     assert [r.probabilities for r in shared] == [r.probabilities for r in alone]
     assert f"worker processes failed ({message}" in caplog.text
-    left = int(re.search(r"preparing the (\d+) images left in this process", caplog.text)[1])
+    left = int(re.search(r"reading the (\d+) images left in this process", caplog.text)[1])
     # Shares of 17 images: those before the dying worker's (85 images) may be done, and are kept.
     assert left == 130 if failure is _no_fork else 130 - 85 <= left <= 130
 

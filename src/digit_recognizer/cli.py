@@ -246,10 +246,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     named = [path for path, _ in inputs] != list(args.paths)
     failed = 0
     readable = [_stdin_image() if path == "-" else path for path, error in inputs if error is None]
-    if args.multi:
-        answers = (recognizer.predict_numbers([source])[0] for source in readable)
-    else:
-        answers = recognizer.predict_stream(readable, args.workers)
+    stream = recognizer.predict_number_stream if args.multi else recognizer.predict_stream
+    answers = stream(readable, args.workers)
     with contextlib.closing(answers):  # on Ctrl-C or a closed pipe, the worker processes stop at once
         for index, (path, error) in enumerate(inputs):
             result = ImageError(error) if error else next(answers)
@@ -567,8 +565,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--save-preprocessed", metavar="DIR", help="write the 28x28 image the model saw")
     predict.add_argument(
         "--workers", type=int, metavar="N",
-        help="processes that decode and prepare the images while the model reads those prepared (default: "
-        "one per core, each taking at least 64 images; 1: this process only)",
+        help="processes that decode and prepare the images while the model reads those prepared, or with "
+        "--multi read whole numbers (default: one per core, each taking at least 64 images, or 4 numbers; 1: "
+        "this process only)",
     )  # fmt: skip
     _tta(predict)
     _common(predict)

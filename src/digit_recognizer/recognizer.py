@@ -11,6 +11,8 @@ Inference runs the ONNX graph stored in the model file with ONNX Runtime, so pre
 torch; a model file without a graph falls back to PyTorch. ``predict_batch`` shares the decoding and
 preprocessing of a large batch among worker processes, one per core (``prepare_many``);
 ``predict_stream`` gives its answers one at a time as they are ready, as ``digits predict`` prints them.
+``predict_numbers`` and ``predict_number_stream`` share many numbers among worker processes too, each
+reading whole numbers with its copy of the models.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
@@ -60,6 +62,9 @@ CHUNK = 256
 # Images per worker process, at least: forking the workers and stopping them costs 20-30 ms, about what
 # 20 small images take to prepare (64 of them were no faster in two workers than in one process).
 WORKER_MIN = 64
+# Numbers per worker process, at least: two workers read 8 numbers in 208 ms where one process took 230,
+# and 4 numbers in 132 ms against 134 (medians of 5, half of them touching, AVX2 EPYC; a /tmp timing).
+NUMBER_WORKER_MIN = 4
 # Images per share of the work, at most: on Ctrl-C the shares begun are finished (and dropped). `digits
 # predict` on 3,000 files stopped 0.15-0.23 s after Ctrl-C with 32, 0.21-0.30 s with 64 (as fast either way).
 SHARE_MAX = 32
@@ -140,21 +145,39 @@ class NumberPrediction:
 class OnnxEngine:
     """Logits from the model's ONNX graph, run by ONNX Runtime."""
 
-    def __init__(self, graph: bytes):
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
-        # ONNX Runtime's threads spin on after each run, waiting for the next, and so take the cores from
-        # the preprocessing that comes between runs (its OpenCV threads, the worker processes of a batch).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        try:
-            self.session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # ONNX Runtime's error types (InvalidGraph, InvalidProtobuf...) derive from it
-            raise ModelFileError(f"its ONNX graph is damaged ({exc})") from exc
+    def __init__(self, graph: bytes, threads: int = 0):
+        self.graph = graph
+        self.pid = os.getpid()
+        self.session = _session(graph, threads)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
+        if os.getpid() != self.pid:
+            # A forked worker process: its copy of the session lacks the session's threads (a fork copies
+            # only the calling thread). It makes a session of its own, of one thread, as the workers share
+            # the cores, and keeps the copy, never torn down: tearing it down waits for those threads (a
+            # worker hung so).
+            _copied_sessions.append(self.session)
+            self.session, self.pid = _session(self.graph, 1), os.getpid()
         return self.session.run(None, {"image": x})[0]
+
+
+_copied_sessions: list = []  # a forked worker's copies of its parent's sessions (``OnnxEngine``)
+
+
+def _session(graph: bytes, threads: int):
+    """An ONNX Runtime session running ``graph`` on ``threads`` threads (0: one per core)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    options.intra_op_num_threads = threads
+    # ONNX Runtime's threads spin on after each run, waiting for the next, and so take the cores from
+    # the preprocessing that comes between runs (its OpenCV threads, the worker processes of a batch).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        return ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # ONNX Runtime's error types (InvalidGraph, InvalidProtobuf...) derive from it
+        raise ModelFileError(f"its ONNX graph is damaged ({exc})") from exc
 
 
 class TorchEngine:
@@ -164,10 +187,16 @@ class TorchEngine:
         from .models import network_from_file
 
         self.model = network_from_file(model_file)
+        self.pid = os.getpid()
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         import torch
 
+        if os.getpid() != self.pid:
+            # A forked worker process: PyTorch's thread pool (OpenMP) hangs in a copy of a process that
+            # used it, unless the copy runs on one thread, as the workers share the cores.
+            torch.set_num_threads(1)
+            self.pid = os.getpid()
         with torch.no_grad():
             return self.model(torch.from_numpy(x)).numpy()
 
@@ -263,9 +292,12 @@ class Recognizer:
     def one_digit(self, images: np.ndarray) -> np.ndarray:
         """The one-digit model's probability (N,) that each 28×28 piece of a number is one whole digit,
         not two or part of one (segment.py weighs it with the classifier's confidence)."""
+        return self._one_digit_model().probabilities(images)[:, 1]
+
+    def _one_digit_model(self) -> Recognizer:
         if self._one_digit is None:
             self._one_digit = Recognizer.load(ONE_DIGIT_MODEL, classes=ONE_DIGIT_CLASSES)
-        return self._one_digit.probabilities(images)[:, 1]
+        return self._one_digit
 
     def predict(self, source: ImageSource) -> Prediction:
         """Read one digit from an image (path, bytes, PIL image or numpy array); bad input raises ImageError."""
@@ -328,29 +360,42 @@ class Recognizer:
         """Read a handwritten number of one or more digits (several lines are joined by newlines)."""
         return _raise_error(self.predict_numbers([source])[0])
 
-    def predict_numbers(self, sources: Iterable[ImageSource]) -> list[NumberPrediction | DigitsError]:
-        """``predict_number`` for many images; a bad input gives its error in its place."""
-        results: list[NumberPrediction | DigitsError] = []
-        for source in sources:
-            try:
-                segmented = segment(load_gray(source), self.probabilities, self.one_digit)
-            except DigitsError as exc:
-                results.append(exc)
-                continue
-            if segmented.reason:
-                results.append(NumberPrediction("", [], segmented.reason))
-                continue
-            digits_per_line = [len(line) for line in segmented.lines]
-            images = np.stack([image for line in segmented.lines for image, _ in line])
-            boxes = [box for line in segmented.lines for _, box in line]
-            probs = self.probabilities(images)
-            digits = [Prediction.from_probabilities(row, image, box) for row, image, box in zip(probs, images, boxes)]
-            text, start = [], 0
-            for n in digits_per_line:
-                text.append("".join(str(d.digit) for d in digits[start : start + n]))
-                start += n
-            results.append(NumberPrediction("\n".join(text), digits))
-        return results
+    def predict_numbers(
+        self, sources: Iterable[ImageSource], workers: int | None = None
+    ) -> list[NumberPrediction | DigitsError]:
+        """``predict_number`` for many images; a bad input gives its error in its place. The numbers are
+        shared among ``workers`` processes (see ``predict_number_stream``)."""
+        with closing(self.predict_number_stream(sources, workers)) as answers:
+            return list(answers)
+
+    def predict_number_stream(
+        self, sources: Iterable[ImageSource], workers: int | None = None
+    ) -> Iterator[NumberPrediction | DigitsError]:
+        """``predict_numbers``' answers one at a time, in order, as they are ready. At least 2 ×
+        NUMBER_WORKER_MIN images are shared among forked worker processes, each reading whole numbers
+        with its copy of the models, as ``prepare_many`` shares digits (one per core unless ``workers``
+        says how many; 1: none). The answers are the same either way. Close it
+        (``contextlib.closing``) to stop early."""
+        self._one_digit_model()  # loaded before any worker is forked, not by each of them
+        return _in_workers(self._read_number, list(sources), workers, NUMBER_WORKER_MIN)
+
+    def _read_number(self, source: ImageSource) -> NumberPrediction | DigitsError:
+        try:
+            segmented = segment(load_gray(source), self.probabilities, self.one_digit)
+        except DigitsError as exc:
+            return exc
+        if segmented.reason:
+            return NumberPrediction("", [], segmented.reason)
+        digits_per_line = [len(line) for line in segmented.lines]
+        images = np.stack([image for line in segmented.lines for image, _ in line])
+        boxes = [box for line in segmented.lines for _, box in line]
+        probs = self.probabilities(images)
+        digits = [Prediction.from_probabilities(row, image, box) for row, image, box in zip(probs, images, boxes)]
+        text, start = [], 0
+        for n in digits_per_line:
+            text.append("".join(str(d.digit) for d in digits[start : start + n]))
+            start += n
+        return NumberPrediction("\n".join(text), digits)
 
 
 def _has_digit(prepared: Prepared | DigitsError) -> bool:
@@ -373,40 +418,48 @@ def prepare_many(sources: list[ImageSource], workers: int | None = None) -> list
 
 def prepare_stream(sources: list[ImageSource], workers: int | None = None) -> Iterator[Prepared | DigitsError]:
     """``prepare_many``'s answers one at a time, in order, each as soon as it and those before it are
-    ready, while the workers go on with the rest: shares of at most SHARE_MAX images, four or more
-    per worker. If the workers fail, the images not yet given are prepared here. Close it
-    (``contextlib.closing``) to stop early: the shares not yet started are dropped, not waited for.
-    While one stream's workers run, other batches and streams are prepared in the calling process."""
+    ready, while the workers go on with the rest. Close it (``contextlib.closing``) to stop early."""
+    return _in_workers(_prepare_one, sources, workers, WORKER_MIN)
+
+
+def _in_workers(read: Callable, sources: list, workers: int | None, least: int) -> Iterator:
+    """``read(source)`` for each source, in order, each answer as soon as it and those before it are
+    ready: shared among forked worker processes (``_worker_count``, each taking at least ``least``
+    sources) in shares of at most SHARE_MAX, four or more per worker. If the workers fail, the sources
+    not yet answered are read here. Closed early, the shares not yet started are dropped, not waited
+    for. While one stream's workers run, other batches and streams are read in the calling process."""
     global _pool_open
-    count = _worker_count(len(sources), workers)
+    count = _worker_count(len(sources), workers, least)
     if count == 1:
-        yield from map(_prepare_one, sources)
+        yield from map(read, sources)
         return
     # A fork copies only the calling thread, so in a worker nothing may wait for another: OpenCV's
     # thread pool is stopped while the workers are forked (a worker that called cv2.setNumThreads hung
     # on its copy of it), and the garbage collector is kept off what this process holds (a worker
     # collected an ONNX Runtime session that the caller had dropped, and hung tearing down its threads).
+    # The models' engines make their own sessions in a worker (``OnnxEngine``).
     threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
     frozen = gc.get_freeze_count() > 0  # the program froze some objects itself: they stay so
     gc.freeze()
-    # The workers find the images in their copy of this process (``_worker_setup``'s argument is not
-    # sent, it is there when they are forked), and are sent only where each share starts and ends.
+    # The workers find ``read`` and the sources in their copy of this process (``_worker_setup``'s
+    # arguments are not sent, they are there when they are forked), and are sent only where each share
+    # starts and ends.
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(count, context, initializer=_worker_setup, initargs=(sources,))
+    pool = ProcessPoolExecutor(count, context, initializer=_worker_setup, initargs=(read, sources))
     _pool_open, given = True, 0
     try:
         # Four shares per worker at least, so that one slow image delays little.
         step = min(SHARE_MAX, -(-len(sources) // (4 * count)))
         starts = range(0, len(sources), step)
-        for share in pool.map(_prepare_share, starts, [step] * len(starts)):
-            for prepared in share:
-                yield prepared
+        for share in pool.map(_read_share, starts, [step] * len(starts)):
+            for answer in share:
+                yield answer
                 given += 1
     except (BrokenProcessPool, OSError) as exc:  # a worker killed for memory, or none could start: redone here
         left = len(sources) - given
-        log.warning("worker processes failed (%s); preparing the %d images left in this process", exc, left)
-        yield from map(_prepare_one, sources[given:])
+        log.warning("worker processes failed (%s); reading the %d images left in this process", exc, left)
+        yield from map(read, sources[given:])
     finally:
         cv2.setNumThreads(threads)
         if not frozen:
@@ -415,7 +468,7 @@ def prepare_stream(sources: list[ImageSource], workers: int | None = None) -> It
         _pool_open = False
 
 
-def _worker_count(images: int, workers: int | None) -> int:
+def _worker_count(images: int, workers: int | None, least: int = WORKER_MIN) -> int:
     if workers is not None and workers < 1:
         raise ConfigError(f"workers must be at least 1 (got {workers})")
     if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
@@ -423,22 +476,25 @@ def _worker_count(images: int, workers: int | None) -> int:
     if _pool_open:  # another stream's pool runs threads here (its manager): no fork while they do
         return 1
     cores = workers or len(os.sched_getaffinity(0))
-    return max(1, min(cores, images // WORKER_MIN))
+    return max(1, min(cores, images // least))
 
 
-_worker_sources: list[ImageSource] = []  # a worker process's copy of the batch it helps to prepare
+# A worker process's copy of what it reads and how: the stream it helps with.
+_worker_read: Callable | None = None
+_worker_sources: list = []
 _pool_open = False  # whether a stream's pool of workers is running in this process
 
 
-def _worker_setup(sources: list[ImageSource]) -> None:
-    """A worker keeps the batch, and leaves Ctrl-C to its parent, which stops the pool."""
-    global _worker_sources
-    _worker_sources = sources
+def _worker_setup(read: Callable, sources: list) -> None:
+    """A worker keeps the stream's sources and reader, and leaves Ctrl-C to its parent, which stops
+    the pool."""
+    global _worker_read, _worker_sources
+    _worker_read, _worker_sources = read, sources
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _prepare_share(start: int, count: int) -> list[Prepared | DigitsError]:
-    return [_prepare_one(source) for source in _worker_sources[start : start + count]]
+def _read_share(start: int, count: int) -> list:
+    return [_worker_read(source) for source in _worker_sources[start : start + count]]
 
 
 def _prepare_one(source: ImageSource) -> Prepared | DigitsError:
