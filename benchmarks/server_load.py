@@ -6,8 +6,9 @@ Starts `digits serve` on 127.0.0.1 (a free port), then sends a bounded number of
 POST /api/predict requests (a 140×140 canvas PNG of an MNIST test digit, raw body) from
 ``--clients`` concurrent keep-alive connections in separate client processes, stopping at
 ``--requests`` or ``--max-seconds``, whichever comes first; ``--client wrk`` uses wrk (Debian's
-package) instead, for 20 s at most. Memory is the server's resident set size
-after warm-up and at the end. Results go to benchmarks/results/server_load.json.
+package) instead, for 20 s at most. Memory is the server's resident set size after warm-up and at
+the end. ``--baseline COMMIT`` also serves that commit's code, the two taking turns for ``--rounds``
+runs each, and reports each one's medians. Results go to benchmarks/results/server_load.json.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ import http.client
 import io
 import json
 import multiprocessing as mp
+import os
 import socket
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +32,8 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
 from machine import common_arguments, write_results  # noqa: E402
+
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -143,6 +149,8 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=120)
     parser.add_argument("--client", choices=["python", "wrk"], default="python", help="load generator")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--baseline", metavar="COMMIT", help="also load this commit's server, taking turns")
+    parser.add_argument("--rounds", type=int, default=5, help="with --baseline: runs of each server")
     common_arguments(parser, "server_load")
     args = parser.parse_args()
 
@@ -153,6 +161,42 @@ def main() -> None:
     Image.fromarray(255 - np.asarray(Image.fromarray(digit).resize((140, 140)))).save(buffer, format="PNG")
     body = buffer.getvalue()
 
+    if not args.baseline:
+        result = serve_and_load(args, body)
+        write_results(args.out, result)
+        print(json.dumps(result, indent=1))
+        return
+    from predict_folder import source_of
+
+    with tempfile.TemporaryDirectory() as tmp:
+        commit = subprocess.run(["git", "rev-parse", "--short", args.baseline], cwd=REPOSITORY, check=True,
+                                capture_output=True, text=True).stdout.strip()  # fmt: skip
+        codes = {"current": REPOSITORY / "src", commit: source_of(commit, Path(tmp))}
+        runs = {name: [] for name in codes}
+        for _ in range(args.rounds):
+            for name, src in codes.items():
+                runs[name].append(serve_and_load(args, body, src))
+                print(name, runs[name][-1]["requests_per_s"], "req/s", runs[name][-1]["latency_ms"], flush=True)
+    result = {
+        "clients": args.clients,
+        "workers": args.workers,
+        "image_bytes": len(body),
+        **{
+            name: {
+                "median_requests_per_s": statistics.median(r["requests_per_s"] for r in found),
+                "median_p99_ms": statistics.median(r["latency_ms"]["p99"] for r in found),
+                "errors": sum(r["errors"] for r in found),
+                "runs": found,
+            }
+            for name, found in runs.items()
+        },
+    }
+    write_results(args.out, result)
+    print(json.dumps({name: {k: v for k, v in result[name].items() if k != "runs"} for name in runs}, indent=1))
+
+
+def serve_and_load(args, body: bytes, src: Path | None = None) -> dict:
+    """Start `digits serve` (with the package from ``src``, if given), warm it up, load it, stop it."""
     port = free_port()
     command = [
         sys.executable,
@@ -166,7 +210,8 @@ def main() -> None:
         "-q",
     ]
     command += ["--model-path", args.model_path] if args.model_path else []
-    server = subprocess.Popen(command)
+    env = {**os.environ, "PYTHONPATH": str(src)} if src else None
+    server = subprocess.Popen(command, env=env)
     try:
         for _ in range(300):
             try:
@@ -185,8 +230,7 @@ def main() -> None:
         server.terminate()
         server.wait(10)
     result.update({"clients": args.clients, "workers": args.workers, "image_bytes": len(body)})
-    write_results(args.out, result)
-    print(json.dumps(result, indent=1))
+    return result
 
 
 if __name__ == "__main__":

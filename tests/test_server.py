@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -146,8 +148,6 @@ def test_an_ensemble_with_tta_is_served_as_digits_predict_reads_it(tiny_model, s
     """`digits serve --model-path a.h5 b.h5 --tta`: the API answers with the ensemble's averaged
     probabilities, the same as the Python API's; worker processes (--workers N) build their app from
     the settings `serve` leaves in DIGITS_SERVE, and get the same."""
-    import json
-
     from digit_recognizer.recognizer import Recognizer
     from digit_recognizer.server import app_from_environment
 
@@ -176,3 +176,26 @@ def test_serve_refuses_an_address_it_cannot_listen_on_before_saying_it_runs(caps
     assert f"port {port} on 127.0.0.1 is in use" in err and "Serving on" not in err
     assert cli.main(["serve", "--port", "99999"]) == 1
     assert "--port must be between 1 and 65535 (got 99999)" in capsys.readouterr().err
+
+
+def test_each_server_worker_runs_on_its_share_of_the_cores(tiny_model, monkeypatch):
+    """`digits serve --workers N`: each process reads with cores / N threads (OpenCV's and ONNX Runtime's),
+    as N of them read at once; the one-digit model of ?multi=true too."""
+    import cv2
+
+    from digit_recognizer.recognizer import Recognizer
+    from digit_recognizer.server import app_from_environment
+
+    path, _ = tiny_model
+    cores = len(os.sched_getaffinity(0))
+    threads = cv2.getNumThreads()
+    monkeypatch.setenv("DIGITS_SERVE", json.dumps({"model_path": [str(path)], "tta": False, "workers": cores}))
+    try:
+        recognizer = app_from_environment().state.recognizer
+        assert cv2.getNumThreads() == 1
+    finally:
+        cv2.setNumThreads(threads)
+    for model in (recognizer, recognizer._one_digit_model()):
+        assert model.engine.session.get_session_options().intra_op_num_threads == 1
+    share = Recognizer.load(path, threads=max(1, cores // 2))
+    assert share.engine.session.get_session_options().intra_op_num_threads == max(1, cores // 2)

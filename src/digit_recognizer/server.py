@@ -34,18 +34,22 @@ from starlette.formparsers import MultiPartException
 from . import __version__
 from .decode import MAX_FILE_BYTES
 from .errors import ConfigError, DigitsError, ImageError, TooLargeError
-from .recognizer import NumberPrediction, Prediction, Recognizer
+from .recognizer import NumberPrediction, Prediction, Recognizer, share_cores
 
 log = logging.getLogger(__name__)
 WEB = Path(__file__).parent / "web"
 
 
 def create_app(
-    model_path: str | Path | list | None = None, recognizer: Recognizer | None = None, tta: bool = False
+    model_path: str | Path | list | None = None,
+    recognizer: Recognizer | None = None,
+    tta: bool = False,
+    threads: int = 0,
 ) -> FastAPI:
     """The app over ``recognizer``, or over the model file(s) at ``model_path`` (several: an ensemble;
-    none: the bundled model), with test-time augmentation if ``tta``."""
-    recognizer = recognizer or Recognizer.load(model_path, tta=tta)
+    none: the bundled model), with test-time augmentation if ``tta``, each model on ``threads`` of ONNX
+    Runtime's threads (0: one per core)."""
+    recognizer = recognizer or Recognizer.load(model_path, tta=tta, threads=threads)
     app = FastAPI(
         title="Handwritten Digit Recognizer",
         version=__version__,
@@ -167,15 +171,18 @@ def _png_base64(image) -> str:
 
 
 def app_from_environment() -> FastAPI:
-    """The app for each worker process, with the model(s) and TTA that ``serve`` put in DIGITS_SERVE."""
-    return create_app(**json.loads(os.environ.get("DIGITS_SERVE", "{}")))
+    """The app for each worker process, with the model(s) and TTA that ``serve`` put in DIGITS_SERVE, on
+    the process's share of the cores (``share_cores``)."""
+    settings = json.loads(os.environ.get("DIGITS_SERVE", "{}"))
+    threads = share_cores(settings.pop("workers", 1))
+    return create_app(**settings, threads=threads)
 
 
 def serve(
     host: str = "127.0.0.1", port: int = 8000, model_path: str | list | None = None, workers: int = 1, tta: bool = False
 ) -> None:
-    """Run the app with Uvicorn; ``workers`` > 1 starts that many processes (one per core). Several
-    ``model_path`` files make an ensemble."""
+    """Run the app with Uvicorn; ``workers`` > 1 starts that many processes (one per core), each on its
+    share of the cores. Several ``model_path`` files make an ensemble."""
     import uvicorn
 
     recognizer = Recognizer.load(model_path, tta=tta)  # fail here, with a clear error, before any worker starts
@@ -188,7 +195,8 @@ def serve(
     if workers == 1:
         uvicorn.run(create_app(recognizer=recognizer), host=host, port=port, log_level="warning")
         return
-    os.environ["DIGITS_SERVE"] = json.dumps({"model_path": [str(path) for path in models], "tta": tta})
+    settings = {"model_path": [str(path) for path in models], "tta": tta, "workers": workers}
+    os.environ["DIGITS_SERVE"] = json.dumps(settings)
     uvicorn.run(
         "digit_recognizer.server:app_from_environment",
         factory=True,
