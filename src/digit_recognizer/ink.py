@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .picture import SQUARE, border_level, quantile
+from .picture import SQUARE, border_level, components, quantile
 
 WORK_SIDE = 1024  # longest side the clean-up works at...
 STRIP_SIDE = 256  # ...unless that takes a long strip's short side (a row of many digits) under this
@@ -267,7 +267,7 @@ def blur_factor(ink: InkMap) -> int:
     if _steepest_width(edges, dx, dy) < 2 * BLUR_TARGET:  # sharp: the common case, decided without the pieces
         return 1
     # Specks of grain look soft once smoothed: measure only the edges of pieces larger than specks.
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
+    _, labels, stats = components(ink.mask)
     large = stats[:, cv2.CC_STAT_AREA] >= speck_limit(labels.size)
     large[0] = False
     near = cv2.dilate(large[labels].view(np.uint8), SQUARE).view(bool)
@@ -384,7 +384,7 @@ def _thin(runs: np.ndarray, mask: np.ndarray) -> np.ndarray:
     wedges."""
     if not runs.any():  # most images: no run that long
         return runs
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs.view(np.uint8), connectivity=8)
+    count, labels, stats = components(runs)
     width, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_AREA]
     limit = np.maximum(2, LINE_THICKNESS * width)
     thin = area <= limit * width
@@ -421,7 +421,7 @@ def _frame(mask: np.ndarray) -> np.ndarray:
 
     if not (two_sides(mask.sum(1) >= 0.5 * LINE_SPAN * w) and two_sides(mask.sum(0) >= 0.5 * LINE_SPAN * h)):
         return out
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
+    _, labels, stats = components(mask)
     for i in np.flatnonzero((stats[1:, 2] >= 0.5 * w) & (stats[1:, 3] >= 0.5 * h)) + 1:
         x, y, bw, bh = stats[i, :4]
         piece = labels[y : y + bh, x : x + bw] == i

@@ -72,7 +72,7 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | np.ndarray | None:
         return None
     # Thin marks that touch the rectangle (axes' ticks, a caption's letters) are not part of it.
     differs = cv2.morphologyEx(every.view(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).view(bool)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(differs.view(np.uint8), connectivity=8)
+    count, labels, stats = components(differs)
     if count < 2:
         return None
     index = int(np.argmax(stats[1:, cv2.CC_STAT_AREA])) + 1
@@ -151,7 +151,7 @@ def _cut_sheet(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         side = (lighter_side == lighter).view(np.uint8)
         for operation in (cv2.MORPH_OPEN, cv2.MORPH_CLOSE):
             side = cv2.morphologyEx(side, operation, np.ones((5, 5), np.uint8))
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(side, connectivity=8)
+        count, labels, stats = components(side)
         if count > 1:
             outline = _outline(labels == int(np.argmax(stats[1:, cv2.CC_STAT_AREA])) + 1)
             if _one_stretch(outline):
@@ -419,3 +419,16 @@ def quantile(values: np.ndarray, q: float) -> float:
     part = np.partition(values, (low, high))
     a, b = float(part[low]), float(part[high])
     return a + (b - a) * (position - low)
+
+
+def components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """The 8-connected pieces of ``mask`` (bool or uint8): their count with the background's, the labels
+    and the stats (``cv2.CC_STAT_*``), as ``cv2.connectedComponentsWithStats`` gives them, by Grana's
+    labelling: the same labels and stats as OpenCV's default, faster on one thread, as each worker
+    process runs (a whole prepare of a 280-px canvas 5.73 against 6.34 ms, of the REST benchmark's
+    140-px image 4.42 against 4.65 ms, of a 28×28 digit 1.30 against 1.31; on two threads the same;
+    ``benchmarks/labelling.py``, AVX2 EPYC)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        mask.view(np.uint8), 8, cv2.CV_32S, cv2.CCL_GRANA
+    )
+    return count, labels, stats

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from .ink import InkMap, speck_limit
-from .picture import SQUARE
+from .picture import SQUARE, components
 
 NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, not handwriting...
 TIGHT_SHARE = 0.5  # ...unless this share of it is one piece, not riddled: a digit cropped tight (crowded)
@@ -56,7 +56,7 @@ def find_digit(ink: InkMap) -> tuple[np.ndarray | None, str | None, int]:
     how many pieces as large and as tall as a digit lie apart from it (the other digits of a number)."""
     if ink.reason:
         return None, ink.reason, 0
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
+    count, labels, stats = components(ink.mask)
     texture, rings = texture_and_rings(stats, labels)
     if crowded(stats, labels.size, texture):
         return None, NOISE, 0

@@ -36,7 +36,7 @@ import cv2
 import numpy as np
 
 from .ink import InkMap, ink_map
-from .picture import inner_picture
+from .picture import components, inner_picture
 from .pieces import MIN_SIDE, crowded, holes, objects, riddled, smudged, specks, texture_and_rings
 from .preprocess import input_box, to_mnist
 
@@ -122,7 +122,7 @@ def glyph_lines(ink: InkMap) -> tuple[list[list[Glyph]], np.ndarray, np.ndarray,
     """Steps 1–4 on an ink map's strokes: the would-be digits line by line, left to right (texture not yet
     dropped), the component labels, each label's pixel count and the line's digit height; or why
     there are none."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.mask.view(np.uint8), connectivity=8)
+    count, labels, stats = components(ink.mask)
     sizes = stats[:, cv2.CC_STAT_AREA]  # by label; 0 is the paper
     texture, rings = texture_and_rings(stats, labels)
     if crowded(stats, labels.size, texture):
