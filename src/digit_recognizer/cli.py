@@ -605,7 +605,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=1,
-        help="server processes, each reading one image at a time: one per core (default 1)",
+        help="server processes, each reading one image at a time on its share of the cores: one per core (default 1)",
     )
     _tta(serve)
     _common(serve)

@@ -245,8 +245,10 @@ class Recognizer:
             models = []
             for p in map(model_path, path):
                 twin = loaded.get(key := p.resolve())
-                twin_or_new = cls(twin.model_file, twin.engine, twin.path, threads=threads) if twin else None
-                models.append(twin_or_new or cls.load(p, classes=classes, threads=threads))
+                if twin:
+                    models.append(cls(twin.model_file, twin.engine, twin.path, threads=threads))
+                else:
+                    models.append(cls.load(p, classes=classes, threads=threads))
                 loaded.setdefault(key, models[-1])
             first, *rest = models
             first.members = rest
