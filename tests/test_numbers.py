@@ -380,3 +380,18 @@ def test_predict_multi_reads_a_folder_in_worker_processes_in_order(mnist, tmp_pa
     assert outputs[0] == outputs[1] and len(rows) == 13 and "error" in rows[12]
     assert [row["path"] for row in rows[:12]] == [str(tmp_path / f"{i:02d}.png") for i in range(12)]
     assert sum(row["number"] == truth for row, (truth, _, _) in zip(rows, numbers)) >= 10
+
+
+def test_a_number_stream_closed_early_reads_few_more_numbers(mnist, tmp_path, monkeypatch):
+    """On Ctrl-C (the stream closed) the workers finish the shares begun: one number each, where shares
+    of up to 32 numbers (25 of these 200) took seconds to stop."""
+    recognizer = Recognizer.load()
+    numbers = [data for _, _, data in sample_numbers(mnist.test_images, mnist.test_labels, 10, touching=True, seed=16)]
+    pids = tmp_path / "pids"
+    _noting_pid(monkeypatch, pids)
+    stream = recognizer.predict_number_stream(numbers * 20, workers=2)
+    next(stream)
+    stream.close()
+    # 7-9 here (the shares begun, and those a worker took while the other read the first); a share of 25
+    # is read whole before its first answer is given (150 read here with shares of up to 32).
+    assert len(pids.read_text().split()) <= 20

@@ -65,6 +65,9 @@ WORKER_MIN = 64
 # Numbers per worker process, at least: two workers read 8 numbers in 208 ms where one process took 230,
 # and 4 numbers in 132 ms against 134 (medians of 5, half of them touching, AVX2 EPYC; a /tmp timing).
 NUMBER_WORKER_MIN = 4
+# Numbers per share of the work, at most: Ctrl-C waits for the shares begun, and 25 numbers (the share of
+# 200 before) took 2.9 s to stop; one number a share stops at once, and costs nothing measurable.
+NUMBER_SHARE_MAX = 1
 # Images per share of the work, at most: on Ctrl-C the shares begun are finished (and dropped). `digits
 # predict` on 3,000 files stopped 0.15-0.23 s after Ctrl-C with 32, 0.21-0.30 s with 64 (as fast either way).
 SHARE_MAX = 32
@@ -393,7 +396,7 @@ class Recognizer:
         says how many; 1: none). The answers are the same either way. Close it
         (``contextlib.closing``) to stop early."""
         self._one_digit_model()  # loaded before any worker is forked, not by each of them
-        return _in_workers(self._read_number, list(sources), workers, NUMBER_WORKER_MIN)
+        return _in_workers(self._read_number, list(sources), workers, NUMBER_WORKER_MIN, NUMBER_SHARE_MAX)
 
     def _read_number(self, source: ImageSource) -> NumberPrediction | DigitsError:
         try:
@@ -435,13 +438,13 @@ def prepare_many(sources: list[ImageSource], workers: int | None = None) -> list
 def prepare_stream(sources: list[ImageSource], workers: int | None = None) -> Iterator[Prepared | DigitsError]:
     """``prepare_many``'s answers one at a time, in order, each as soon as it and those before it are
     ready, while the workers go on with the rest. Close it (``contextlib.closing``) to stop early."""
-    return _in_workers(_prepare_one, sources, workers, WORKER_MIN)
+    return _in_workers(_prepare_one, sources, workers, WORKER_MIN, SHARE_MAX)
 
 
-def _in_workers(read: Callable, sources: list, workers: int | None, least: int) -> Iterator:
+def _in_workers(read: Callable, sources: list, workers: int | None, least: int, most: int) -> Iterator:
     """``read(source)`` for each source, in order, each answer as soon as it and those before it are
     ready: shared among forked worker processes (``_worker_count``, each taking at least ``least``
-    sources) in shares of at most SHARE_MAX, four or more per worker. If the workers fail, the sources
+    sources) in shares of at most ``most``, four or more per worker. If the workers fail, the sources
     not yet answered are read here. Closed early, the shares not yet started are dropped, not waited
     for. While one stream's workers run, other batches and streams are read in the calling process."""
     global _pool_open
@@ -466,7 +469,7 @@ def _in_workers(read: Callable, sources: list, workers: int | None, least: int) 
     _pool_open, given = True, 0
     try:
         # Four shares per worker at least, so that one slow image delays little.
-        step = min(SHARE_MAX, -(-len(sources) // (4 * count)))
+        step = min(most, -(-len(sources) // (4 * count)))
         starts = range(0, len(sources), step)
         for share in pool.map(_read_share, starts, [step] * len(starts)):
             for answer in share:
