@@ -33,8 +33,6 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).parent))
 from machine import common_arguments, write_results  # noqa: E402
 
-REPOSITORY = Path(__file__).resolve().parent.parent
-
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -166,7 +164,7 @@ def main() -> None:
         write_results(args.out, result)
         print(json.dumps(result, indent=1))
         return
-    from predict_folder import source_of
+    from predict_folder import REPOSITORY, source_of
 
     with tempfile.TemporaryDirectory() as tmp:
         commit = subprocess.run(["git", "rev-parse", "--short", args.baseline], cwd=REPOSITORY, check=True,

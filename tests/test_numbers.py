@@ -31,7 +31,7 @@ from digit_recognizer.synthetic import (
     with_grainy_band,
 )
 
-from test_recognize import encoded, within
+from test_recognize import Preparers, encoded, within
 
 
 @pytest.fixture(scope="module")
@@ -332,18 +332,6 @@ def test_the_classifier_reads_only_the_pieces_the_best_reading_needs(recognizer,
     assert sum(read) < 0.2 * sum(rated)  # about 8 % on the tuning seeds
 
 
-def _noting_pid(monkeypatch, path):
-    """Each process that reads a number notes its pid in ``path``."""
-    real = Recognizer._read_number
-
-    def noting(self, source):
-        with path.open("a") as file:
-            file.write(f"{os.getpid()}\n")
-        return real(self, source)
-
-    monkeypatch.setattr(Recognizer, "_read_number", noting)
-
-
 @pytest.mark.parametrize("engine", ["onnx", "torch"])
 def test_numbers_shared_among_worker_processes_get_the_answers_of_one_process(engine, mnist, tmp_path, monkeypatch):
     """Each worker reads whole numbers with its copy of the models: ONNX Runtime's session and PyTorch's
@@ -355,11 +343,10 @@ def test_numbers_shared_among_worker_processes_get_the_answers_of_one_process(en
     numbers = [data for _, _, data in sample_numbers(mnist.test_images, mnist.test_labels, 9, touching=True, seed=14)]
     sources = numbers[:5] + [b"junk", np.full((60, 200), 255, np.uint8)] + numbers[5:]
     alone = recognizer.predict_numbers(sources, workers=1)
-    pids = tmp_path / "pids"
-    _noting_pid(monkeypatch, pids)
+    readers = Preparers(tmp_path / "pids", monkeypatch)
+    readers.start(Recognizer, "_read_number")
     shared = recognizer.predict_numbers(sources, workers=2)
-    readers = set(pids.read_text().split())
-    assert readers and str(os.getpid()) not in readers
+    assert readers.pids() and str(os.getpid()) not in readers.pids()
     assert [type(r) for r in shared] == [type(r) for r in alone] and str(shared[5]) == str(alone[5])
     assert shared[6].number == "" and shared[6].reason == alone[6].reason
     for a, b in zip(alone[:5] + alone[7:], shared[:5] + shared[7:]):
@@ -387,11 +374,11 @@ def test_a_number_stream_closed_early_reads_few_more_numbers(mnist, tmp_path, mo
     of up to 32 numbers (25 of these 200) took seconds to stop."""
     recognizer = Recognizer.load()
     numbers = [data for _, _, data in sample_numbers(mnist.test_images, mnist.test_labels, 10, touching=True, seed=16)]
-    pids = tmp_path / "pids"
-    _noting_pid(monkeypatch, pids)
+    readers = Preparers(tmp_path / "pids", monkeypatch)
+    readers.start(Recognizer, "_read_number")
     stream = recognizer.predict_number_stream(numbers * 20, workers=2)
     next(stream)
     stream.close()
     # 7-9 here (the shares begun, and those a worker took while the other read the first); a share of 25
     # is read whole before its first answer is given (150 read here with shares of up to 32).
-    assert len(pids.read_text().split()) <= 20
+    assert len(readers.notes()) <= 20

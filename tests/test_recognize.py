@@ -1188,23 +1188,27 @@ def test_a_batch_gives_each_unusable_source_its_error_in_its_place(tiny_model, s
 
 
 class Preparers:
-    """Which processes prepare images, once ``start`` has been called: each notes its pid in a file."""
+    """Which processes prepare images (or read numbers: ``start(Recognizer, "_read_number")``), once
+    ``start`` has been called: each notes its pid in a file, once for each image."""
 
     def __init__(self, path, monkeypatch):
         self.path, self.monkeypatch = path, monkeypatch
 
-    def start(self) -> None:
-        real = recognizer_module._prepare_one
+    def start(self, owner=recognizer_module, name: str = "_prepare_one") -> None:
+        real = getattr(owner, name)
 
-        def noting_pid(source):
+        def noting_pid(*args):
             with self.path.open("a") as file:
                 file.write(f"{os.getpid()}\n")
-            return real(source)
+            return real(*args)
 
-        self.monkeypatch.setattr(recognizer_module, "_prepare_one", noting_pid)
+        self.monkeypatch.setattr(owner, name, noting_pid)
+
+    def notes(self) -> list[str]:
+        return self.path.read_text().split() if self.path.exists() else []
 
     def pids(self) -> set[str]:
-        return set(self.path.read_text().split()) if self.path.exists() else set()
+        return set(self.notes())
 
 
 @pytest.fixture
