@@ -12,6 +12,7 @@ import signal
 import struct
 import threading
 import zlib
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -179,6 +180,25 @@ def test_a_file_without_a_size_is_read_no_further_than_the_cap():
     """/dev/zero reports size 0 and never ends: read whole until 2026-11-28, it took all the memory."""
     with pytest.raises(ImageError, match="file is too large \\(over the 0 MiB limit\\)"):
         decode.read_bytes("/dev/zero", max_bytes=1024)
+
+
+def test_a_file_that_grows_after_its_size_was_read_is_read_whole_up_to_the_cap(tmp_path, monkeypatch):
+    """read_bytes reads as much as the file's size says and a byte more; a writer adding to the file
+    in between is read on, up to the cap."""
+    path = tmp_path / "growing.png"
+    path.write_bytes(b"a" * 100)
+    size_of = Path.stat
+
+    def then_grow(self, *args, **kwargs):
+        status = size_of(self, *args, **kwargs)
+        with open(path, "ab") as file:
+            file.write(b"b" * 50)
+        return status
+
+    monkeypatch.setattr(Path, "stat", then_grow)
+    assert decode.read_bytes(path, max_bytes=1024) == b"a" * 100 + b"b" * 50
+    with pytest.raises(ImageError, match="over the 0 MiB limit"):
+        decode.read_bytes(path, max_bytes=180)  # 150 bytes when its size was read, 200 when read
 
 
 def test_file_over_the_size_cap_is_refused_before_reading(tmp_path, monkeypatch):
