@@ -3,7 +3,7 @@ user runs it: the process's start, decoding, preprocessing (in a worker process 
 printing a line per file. With ``--multi``, `digits predict --multi DIR` on a folder of handwritten
 numbers instead (``synthetic.sample_numbers``: 2–6 test digits, half separated, half touching).
 
-    python benchmarks/predict_folder.py --data-dir ../shared/data/mnist [--baseline 714a888] [--multi]
+    python benchmarks/predict_folder.py --data-dir ../shared/data/mnist [--baseline 714a888] [--multi] [--workers 1]
 
 ``--baseline COMMIT`` times that commit's code too (its ``src`` folder, from ``git archive``), the two
 taking turns, and checks that both print the same lines. Each is run ``--runs`` times after one run
@@ -75,6 +75,7 @@ def main() -> None:
     parser.add_argument("--multi", action="store_true", help="numbers read with --multi")
     parser.add_argument("--runs", type=int, default=5, help="runs of each code (the median is kept)")
     parser.add_argument("--baseline", metavar="COMMIT", help="also time this commit's code, taking turns")
+    parser.add_argument("--workers", type=int, help="the command's --workers (default: its own, one per core)")
     common_arguments(parser, "predict_folder")
     args = parser.parse_args()
 
@@ -85,6 +86,7 @@ def main() -> None:
         command = [sys.executable, "-m", "digit_recognizer", "predict", str(folder)]
         command += ["--multi"] if args.multi else []
         command += ["--model-path", args.model_path] if args.model_path else []
+        command += ["--workers", str(args.workers)] if args.workers else []
         codes = {"current": REPOSITORY / "src"}
         if args.baseline:
             codes[args.baseline] = source_of(args.baseline, Path(tmp) / "baseline")
@@ -99,6 +101,7 @@ def main() -> None:
     result = {
         "images": count,
         "multi": args.multi,
+        "workers": args.workers,
         "same_output": len(set(outputs.values())) == 1,
         **{
             name: {"median_s": statistics.median(t), "images_per_s": count / statistics.median(t), "runs_s": t}

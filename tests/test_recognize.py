@@ -1111,6 +1111,21 @@ def test_predict_names_the_file_a_folder_or_glob_gave(tiny_model, seven, tmp_pat
         assert capsys.readouterr().out.startswith(f"{tmp_path / 'only' / 'seven.png'}: Predicted Digit: 7 ")
 
 
+def test_predict_reads_on_one_opencv_thread(tiny_model, seven, tmp_path, capsys):
+    """`digits predict` runs OpenCV on one thread (``recognizer.one_opencv_thread``): the reading steps are
+    as fast so, and two threads took twice the CPU time for a 28×28 digit."""
+    path, _ = tiny_model
+    (tmp_path / "seven.png").write_bytes(encoded(seven, "PNG"))
+    threads = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(2)
+        assert cli.main(["predict", str(tmp_path / "seven.png"), "--model-path", str(path)]) == 0
+        assert cv2.getNumThreads() == 1
+    finally:
+        cv2.setNumThreads(threads)
+    assert capsys.readouterr().out.startswith("Predicted Digit: 7 ")
+
+
 def test_predict_on_a_folder_says_its_sub_folders_are_not_read(tiny_model, seven, tmp_path, capsys):
     path, _ = tiny_model
     (tmp_path / "sub").mkdir()

@@ -179,8 +179,8 @@ def test_serve_refuses_an_address_it_cannot_listen_on_before_saying_it_runs(caps
 
 
 def test_each_server_worker_runs_on_its_share_of_the_cores(tiny_model, monkeypatch):
-    """`digits serve --workers N`: each process reads with cores / N threads (OpenCV's and ONNX Runtime's),
-    as N of them read at once; the one-digit model of ?multi=true too."""
+    """`digits serve --workers N`: each process reads with cores / N of ONNX Runtime's threads, as N of
+    them read at once, the one-digit model of ?multi=true too; and with one OpenCV thread, one worker too."""
     import cv2
 
     from digit_recognizer.recognizer import Recognizer
@@ -199,3 +199,11 @@ def test_each_server_worker_runs_on_its_share_of_the_cores(tiny_model, monkeypat
         assert model.engine.session.get_session_options().intra_op_num_threads == 1
     share = Recognizer.load(path, threads=max(1, cores // 2))
     assert share.engine.session.get_session_options().intra_op_num_threads == max(1, cores // 2)
+    monkeypatch.setenv("DIGITS_SERVE", json.dumps({"model_path": [str(path)], "tta": False, "workers": 1}))
+    try:
+        cv2.setNumThreads(cores)
+        recognizer = app_from_environment().state.recognizer
+        assert cv2.getNumThreads() == 1
+    finally:
+        cv2.setNumThreads(threads)
+    assert recognizer.engine.session.get_session_options().intra_op_num_threads == cores

@@ -189,7 +189,9 @@ def _evaluate_images(recognizer, source: str, plots_dir: Path):
 
     from .evaluate import Evaluation, write_plots
     from .labelled import list_labelled
+    from .recognizer import one_opencv_thread
 
+    one_opencv_thread()
     pairs = list_labelled(source)
     results = recognizer.predict_batch([path for path, _ in pairs])
     errors = [(path, str(r)) for (path, _), r in zip(pairs, results) if isinstance(r, DigitsError)]
@@ -232,13 +234,14 @@ def expand_inputs(items: list[str]) -> list[tuple[str, str | None]]:
 def cmd_predict(args: argparse.Namespace) -> int:
     import json
 
-    from .recognizer import Recognizer
+    from .recognizer import Recognizer, one_opencv_thread
 
     if args.top_k is not None and not 1 <= args.top_k <= 10:
         raise ConfigError(f"--top-k must be between 1 and 10 (got {args.top_k})")
     if args.workers is not None and args.workers < 1:
         raise ConfigError(f"--workers must be at least 1 (got {args.workers})")
     recognizer = Recognizer.load(args.model_path, tta=args.tta)
+    one_opencv_thread()
     if args.save_preprocessed:
         _output_folder(args.save_preprocessed, "--save-preprocessed")
     inputs = expand_inputs(args.paths)
@@ -317,7 +320,7 @@ def _save_preprocessed(result, folder: Path, path: str, index: int) -> None:
 def cmd_finetune(args: argparse.Namespace) -> int:
     from .checkpoint import CLASS_NAMES, read_model_file, write_model_file
     from .data import load_mnist
-    from .recognizer import model_path
+    from .recognizer import model_path, one_opencv_thread
 
     try:
         from .finetune import FinetuneConfig, check_user_images, finetune, load_user_images
@@ -331,6 +334,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     if not 0 <= args.max_mnist_drop <= 100:
         raise ConfigError(f"--max-mnist-drop is in percentage points, from 0 to 100 (got {args.max_mnist_drop:g})")
     base = read_model_file(model_path(args.model_path), CLASS_NAMES)
+    one_opencv_thread()
     images, labels, problems = load_user_images(args.images)
     for line in check_user_images(labels, problems, config):
         log.warning("%s", line)

@@ -489,13 +489,23 @@ def _in_workers(read: Callable, sources: list, workers: int | None, least: int, 
 
 def share_cores(processes: int) -> int:
     """This process's share of the cores when ``processes`` processes like it read images at once (a web
-    server's workers): OpenCV runs on that many threads from now on, and the count is returned for
-    ``Recognizer.load(threads=...)``. Two processes each reading the REST benchmark's image over and over
-    on the two cores of the AVX2 EPYC read 375 images/s between them on one thread each, 341 on two
-    (means of 6 rounds taking turns, one thread faster in each; a ``/tmp`` timing)."""
-    threads = max(1, len(os.sched_getaffinity(0)) // processes)
-    cv2.setNumThreads(threads)
-    return threads
+    server's workers), for ``Recognizer.load(threads=...)``: ONNX Runtime's threads. OpenCV runs on one
+    thread from now on (``one_opencv_thread``). Two processes each reading the REST benchmark's image
+    over and over on the two cores of the AVX2 EPYC read 375 images/s between them on one thread each,
+    341 on two (means of 6 rounds taking turns, one thread faster in each; a ``/tmp`` timing)."""
+    one_opencv_thread()
+    return max(1, len(os.sched_getaffinity(0)) // processes)
+
+
+def one_opencv_thread() -> None:
+    """Run OpenCV on one thread from now on, as ``digits predict`` and ``digits serve`` do: the reading
+    steps are about as fast so, and its threads take the cores from the rest. On the two cores of the
+    AVX-512 EPYC (``benchmarks/opencv_threads.py``, two runs), ``prepare`` on one thread against two,
+    wall time / CPU time: a 28×28 digit 0.51–0.60 / 0.51–0.60 against 0.54–0.57 / 1.07–1.13 ms, a
+    280-px canvas 3.07–3.14 / 3.1 against 3.20–3.21 / 4.7 ms, a 12-megapixel photo 106 / 106 against
+    108 / 112–113 ms; a note photographed turned on a desk, the one image faster on two, 93 / 93
+    against 88 / 97–98 ms. The answers are the same."""
+    cv2.setNumThreads(1)
 
 
 def _worker_count(images: int, workers: int | None, least: int = WORKER_MIN) -> int:
