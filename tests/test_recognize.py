@@ -12,7 +12,6 @@ import signal
 import struct
 import threading
 import zlib
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -187,18 +186,51 @@ def test_a_file_that_grows_after_its_size_was_read_is_read_whole_up_to_the_cap(t
     in between is read on, up to the cap."""
     path = tmp_path / "growing.png"
     path.write_bytes(b"a" * 100)
-    size_of = Path.stat
+    size_of = os.fstat
 
-    def then_grow(self, *args, **kwargs):
-        status = size_of(self, *args, **kwargs)
+    def then_grow(descriptor):
+        status = size_of(descriptor)
         with open(path, "ab") as file:
             file.write(b"b" * 50)
         return status
 
-    monkeypatch.setattr(Path, "stat", then_grow)
+    monkeypatch.setattr(os, "fstat", then_grow)
     assert decode.read_bytes(path, max_bytes=1024) == b"a" * 100 + b"b" * 50
     with pytest.raises(ImageError, match="over the 0 MiB limit"):
         decode.read_bytes(path, max_bytes=180)  # 150 bytes when its size was read, 200 when read
+
+
+def test_a_pipe_is_read_to_its_end_in_blocks_and_no_further_than_the_cap():
+    """A pipe has no size: it is read block by block (64 KiB) to its end, or refused past the cap."""
+    for size, cap, whole in ((200_000, decode.MAX_FILE_BYTES, True), (200_000, 150_000, False)):
+        reading, writing = os.pipe()
+        sent = bytes(range(256)) * (size // 256)
+        writer = threading.Thread(target=_send, args=(writing, sent))
+        writer.start()
+        try:
+            if whole:
+                assert decode.read_bytes(f"/dev/fd/{reading}", max_bytes=cap) == sent
+            else:
+                with pytest.raises(ImageError, match="over the 0 MiB limit"):
+                    decode.read_bytes(f"/dev/fd/{reading}", max_bytes=cap)
+        finally:
+            os.close(reading)
+            writer.join()
+
+
+def _send(writing: int, data: bytes) -> None:
+    """Write ``data`` into a pipe and close it; a reader that stops early leaves the rest unsent."""
+    try:
+        with open(writing, "wb") as pipe:
+            pipe.write(data)
+    except BrokenPipeError:
+        pass
+
+
+def test_a_folder_given_as_an_image_says_so(tmp_path):
+    for given in (tmp_path, str(tmp_path)):
+        with pytest.raises(ImageError, match=f"^{re.escape(str(tmp_path))} is a folder, not an image$"):
+            load_gray(given)
 
 
 def test_file_over_the_size_cap_is_refused_before_reading(tmp_path, monkeypatch):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import os
 import stat
-from pathlib import Path
 
 import numpy as np
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
@@ -22,6 +21,7 @@ from .errors import ImageError, TooLargeError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # 20 MiB
 MAX_PIXELS = 40_000_000  # e.g. 8000 × 5000
+READ_BLOCK = 64 * 1024  # bytes read at a time beyond a file's size (a pipe's buffer)
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".avif", ".heic", ".heif"}
 FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")  # JPEG also opens phones' MPO files
 FORMAT_NAMES = "PNG, JPEG, BMP, GIF, WebP, TIFF, AVIF, HEIC"
@@ -36,23 +36,13 @@ ImageSource = str | os.PathLike | bytes | bytearray | memoryview | Image.Image |
 def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """Read a file, refusing one over ``max_bytes`` before reading it, and reading no more than that of
     what has no size (a pipe, ``/dev/zero``: read whole until 2026-11-28, without end) or grew since."""
-    path = Path(path)
+    path = os.fspath(path)  # not a Path: making one took 15 µs of the 32 (between images being prepared)
     try:
-        status = path.stat()
-        if stat.S_ISDIR(status.st_mode):
-            raise ImageError(f"{path} is a folder, not an image")
-        size = status.st_size
-        if size > max_bytes:
-            raise TooLargeError(f"file is too large ({size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB)")
-        with path.open("rb") as file:
-            # As much as its size says and a byte more, to see whether it grew: asked for the cap's 20 MiB,
-            # Python sets aside that much for every file (38 against 18 µs for a 28×28 PNG).
-            data = file.read(size + 1 if size else max_bytes + 1)
-            if size and len(data) > size:  # it grew since: read on, up to the cap
-                data += file.read(max_bytes + 1 - len(data))
-        if len(data) > max_bytes:
-            raise TooLargeError(f"file is too large (over the {max_bytes / 2**20:.0f} MiB limit)")
-        return data
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            return _read_open(descriptor, path, max_bytes)
+        finally:
+            os.close(descriptor)
     except FileNotFoundError as exc:
         raise ImageError("no such file") from exc
     except PermissionError as exc:
@@ -61,6 +51,29 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> byte
         raise ImageError(f"cannot read the file ({exc.strerror or exc})") from exc
     except ValueError as exc:  # a NUL character in the path
         raise ImageError(f"not a usable file path ({exc})") from exc
+
+
+def _read_open(descriptor: int, path: str, max_bytes: int) -> bytes:
+    """``read_bytes`` on the open file: as many bytes as its size says and one more (to see whether it
+    grew), then on in blocks (a file that grew, a pipe, ``/dev/zero``) to its end or past the cap.
+
+    Plain system calls on a descriptor, not a Python file object: 17 against 46 µs for a 28×28 PNG read
+    between images being prepared, as ``digits predict DIR`` reads them (a ``/tmp`` timing); and asked
+    for the cap at once, Python would set that much aside, 20 MiB, for every file."""
+    status = os.fstat(descriptor)
+    if stat.S_ISDIR(status.st_mode):
+        raise ImageError(f"{path} is a folder, not an image")
+    size = status.st_size
+    if size > max_bytes:
+        raise TooLargeError(f"file is too large ({size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB)")
+    chunks, got, block = [], 0, size + 1 if size else READ_BLOCK
+    while got <= max_bytes and (chunk := os.read(descriptor, min(block, max_bytes + 1 - got))):
+        chunks.append(chunk)
+        got += len(chunk)
+        block = READ_BLOCK
+    if got > max_bytes:
+        raise TooLargeError(f"file is too large (over the {max_bytes / 2**20:.0f} MiB limit)")
+    return b"".join(chunks)
 
 
 def open_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
