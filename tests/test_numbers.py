@@ -19,7 +19,7 @@ from digit_recognizer.recognizer import (
     TorchEngine,
     prepare_many,
 )
-from digit_recognizer.segment import NOISE, SMUDGES
+from digit_recognizer.segment import MARKS, NOISE, SMUDGES
 from digit_recognizer.synthetic import (
     number_ink,
     number_layout,
@@ -148,6 +148,33 @@ def test_underline_and_specks_are_ignored(recognizer, mnist):
 def test_blank_image_is_an_empty_number_with_a_message(recognizer):
     result = recognizer.predict_number(np.full((100, 300), 255, np.uint8))
     assert result.number == "" and result.digits == [] and result.reason.startswith("no digit")
+
+
+def _dash_and_dot() -> dict[str, np.ndarray]:
+    """A dash drawn alone (80 × 14 px) and a dot (12 px across), each on a 280-px canvas."""
+    dash, dot = np.full((280, 280), 255, np.uint8), np.full((280, 280), 255, np.uint8)
+    cv2.line(dash, (100, 140), (180, 140), 0, 14)
+    cv2.circle(dot, (140, 140), 6, 0, -1)
+    return {"dash": dash, "dot": dot}
+
+
+def test_a_dash_or_a_dot_alone_is_no_digit_and_no_number(recognizer):
+    """Any slice of a bar looks like a bold 1: a dash was read as a 2, and as 0111111111111111110 with
+    --multi; a dot as 0 with --multi (a blot, which reading one digit already refused)."""
+    images = _dash_and_dot()
+    assert recognizer.predict(images["dash"]).reason == "no digit: a dash or a line, not a digit"
+    assert recognizer.predict(images["dot"]).reason == "no digit: only smudges or shading, no pen strokes"
+    for name, image in images.items():
+        result = recognizer.predict_number(image)
+        assert (result.number, result.digits, result.reason) == ("", [], MARKS), name
+
+
+def test_a_dash_before_a_number_is_not_read_as_a_digit(recognizer, mnist):
+    """A minus sign before 42 made it 242."""
+    ink = np.pad(number_ink([mnist.test_images[i] for i in (4, 1)], np.random.default_rng(3), False, 112), 14)
+    ink = np.pad(ink, ((0, 0), (110, 0)))
+    ink[ink.shape[0] // 2 - 4 : ink.shape[0] // 2 + 4, 20:90] = 1  # a dash, 70 × 8 px
+    assert recognizer.predict_number(((1 - ink) * 255).astype(np.uint8)).number == "42"
 
 
 @pytest.mark.parametrize("side", [64, 200, 600, 1500])

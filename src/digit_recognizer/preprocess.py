@@ -46,7 +46,7 @@ import numpy as np
 
 from .ink import ink_map
 from .picture import SQUARE, inner_picture
-from .pieces import SMUDGE, blot, find_digit, side_by_side, smudged, stroke_width
+from .pieces import DASH, SMUDGE, blot, dash, find_digit, side_by_side, smudged, stroke_width
 
 MNIST_STROKE = 0.14  # median MNIST stroke width / the 20 px box (measured on the test set)
 MNIST_COM = (14.0, 14.0)  # mean centre of mass of MNIST digits (row, column)
@@ -75,6 +75,8 @@ def prepare(gray: np.ndarray) -> Prepared:
     digit_mask, reason, apart = find_digit(ink)
     if reason is None and (smudged(ink.ink[digit_mask]) or blot(digit_mask)):
         reason = SMUDGE
+    elif reason is None and dash(digit_mask):
+        reason = DASH
     if reason:
         return Prepared(None, None, reason, ink.dark_on_light)
     x, y, w, h = cv2.boundingRect(digit_mask.view(np.uint8))

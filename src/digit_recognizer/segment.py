@@ -37,7 +37,7 @@ import numpy as np
 
 from .ink import InkMap, ink_map
 from .picture import components, inner_picture
-from .pieces import MIN_SIDE, crowded, holes, objects, riddled, smudged, specks, texture_and_rings
+from .pieces import MIN_SIDE, blot, crowded, dash, holes, objects, riddled, smudged, specks, texture_and_rings
 from .preprocess import input_box, to_mnist
 
 MAX_PIECES = 400  # only the largest this many components are tried as digits
@@ -50,6 +50,7 @@ TEXTURE_PIECES = 40  # one glyph with more pieces, or riddled with holes (pieces
 PIECES_PER_DIGIT, HOLES_PER_DIGIT = 12, 4  # what is left has more on average (holes: beyond 20): noise
 NOISE = "no digits: the image looks like noise"
 SMUDGES = "no digits: only smudges or shading, no pen strokes"  # pieces.smudged
+MARKS = "no digits: only dashes or blots"  # pieces.dash, pieces.blot
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
 OneDigit = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N,) probability that each is one whole digit
 
@@ -108,6 +109,10 @@ def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segm
         return Segmented([], "no digits: only specks")
     if smudged(np.concatenate([crop[mask] for crop, mask in (_glyph_ink(g, labels, ink.ink) for g in kept)])):
         return Segmented([], SMUDGES)
+    # A blot or a dash is no digit, as for single digits: the classifier reads a bar's slices as 1s.
+    lines = [kept for line in lines if (kept := [g for g in line if not _blot_or_dash(g, labels)])]
+    if not lines:
+        return Segmented([], MARKS)
     return Segmented([
         [
             (_image(part, labels, ink.ink), _box(part, ink.scale, gray.shape, to_input))
@@ -159,6 +164,11 @@ def _noise(glyphs: list[Glyph], labels: np.ndarray) -> bool:
     pieces = sum(len(g.labels) for g in glyphs)
     holes = sum(_holes(g, labels) for g in glyphs)
     return pieces > PIECES_PER_DIGIT * len(glyphs) or holes > 20 + HOLES_PER_DIGIT * len(glyphs)
+
+
+def _blot_or_dash(glyph: Glyph, labels: np.ndarray) -> bool:
+    mask = _pixels(glyph, labels)
+    return blot(mask) or dash(mask)
 
 
 def _holes(glyph: Glyph, labels: np.ndarray) -> int:
