@@ -151,18 +151,22 @@ def test_blank_image_is_an_empty_number_with_a_message(recognizer):
 
 
 def _dash_and_dot() -> dict[str, np.ndarray]:
-    """A dash drawn alone (80 × 14 px) and a dot (12 px across), each on a 280-px canvas."""
-    dash, dot = np.full((280, 280), 255, np.uint8), np.full((280, 280), 255, np.uint8)
+    """A dash drawn alone (80 × 14 px; and 160 px long, 10 thick, 14° from level) and a dot (12 px
+    across), each on a 280-px canvas."""
+    dash, slanted, dot = (np.full((280, 280), 255, np.uint8) for _ in range(3))
     cv2.line(dash, (100, 140), (180, 140), 0, 14)
+    cv2.line(slanted, (60, 120), (220, 160), 0, 10)
     cv2.circle(dot, (140, 140), 6, 0, -1)
-    return {"dash": dash, "dot": dot}
+    return {"dash": dash, "slanted dash": slanted, "dot": dot}
 
 
 def test_a_dash_or_a_dot_alone_is_no_digit_and_no_number(recognizer):
     """Any slice of a bar looks like a bold 1: a dash was read as a 2, and as 0111111111111111110 with
-    --multi; a dot as 0 with --multi (a blot, which reading one digit already refused)."""
+    --multi (the slanted one as 222); a dot as 0 with --multi (a blot, which reading one digit already
+    refused)."""
     images = _dash_and_dot()
-    assert recognizer.predict(images["dash"]).reason == "no digit: a dash or a line, not a digit"
+    for name in ("dash", "slanted dash"):
+        assert recognizer.predict(images[name]).reason == "no digit: a dash or a line, not a digit", name
     assert recognizer.predict(images["dot"]).reason == "no digit: only smudges or shading, no pen strokes"
     for name, image in images.items():
         result = recognizer.predict_number(image)

@@ -31,7 +31,8 @@ RING_HOLDS = 0.1  # a piece whose holes hold this much other ink (of its own) is
 STROKE_CORE = 0.6  # of the normalised ink: a stroke's core, well inside its edges
 SMUDGE_CORE = 0.5  # ink with less of its stroke pixels in the core has no edges: smudges or shading
 BLOT_WIDTH = 0.35  # strokes wider than this share of the digit's longest side are a blot (digits: at most 0.27)
-DASH_HEIGHT = 2  # stroke widths: ink wider than tall and at most this tall is a dash (MNIST's digits: 2.4 up)
+DASH_ACROSS = 1.8  # stroke widths: a straight stroke at most this wide across is a dash, if lying within
+DASH_SLANT = 30  # degrees of level (MNIST's training digits lying so: 2.2 stroke widths across and more)
 OBJECT_WIDTH = 2  # a piece whose strokes are this many times as wide as the writing's, which is
 OBJECT_LENGTH = 2  # this many times as long as any piece of it is tall, and which fills
 BAR_FILL = 0.9  # this share of its minimum-area rectangle is an object lying beside it (a pen, a pencil)
@@ -308,13 +309,19 @@ def blot(mask: np.ndarray) -> bool:
 
 
 def dash(mask: np.ndarray) -> bool:
-    """Whether the ink in ``mask`` is a dash (a minus sign, a line drawn alone): wider than tall, and at
-    most DASH_HEIGHT of its strokes' widths tall. Any slice of a bar looks like a bold 1 to the
-    classifier: until 2026-11-29 a dash was read as a 2 (low confidence), and as the number
-    0111111111111111110 with ``--multi``. A digit is taller: of 20,000 MNIST training digits, the
-    flattest (a 0, 1.7 times as wide as tall) was 2.4 stroke widths tall, 99.9 % over 4."""
+    """Whether the ink in ``mask`` is a dash (a minus sign, a line drawn alone): a straight stroke lying
+    within DASH_SLANT of level, whose tightest rectangle, turned as the stroke lies, is at most
+    DASH_ACROSS of its stroke width across and twice as long. Any slice of a bar looks like a bold 1
+    to the classifier: until 2026-11-29 a dash was read as a 2 (low confidence), and as the number
+    0111111111111111110 with ``--multi``. A digit is wider across: of 30,000 MNIST training digits
+    whose tightest rectangle lies within 40° of level, the narrowest was 2.2 stroke widths across."""
     x, y, w, h = cv2.boundingRect(mask.view(np.uint8))
-    return w > h and h <= DASH_HEIGHT * stroke_width(np.ascontiguousarray(mask[y : y + h, x : x + w]))
+    ink = np.ascontiguousarray(mask[y : y + h, x : x + w])
+    corners = cv2.boxPoints(cv2.minAreaRect(cv2.findNonZero(ink.view(np.uint8))))
+    short, long = sorted((corners[1] - corners[0], corners[2] - corners[1]), key=lambda side: np.hypot(*side))
+    across, length = np.hypot(*short), np.hypot(*long)
+    slant = np.degrees(np.arctan2(abs(long[1]), abs(long[0])))
+    return slant <= DASH_SLANT and length >= 2 * across and across <= DASH_ACROSS * stroke_width(ink)
 
 
 def core_share(stroke_ink: np.ndarray) -> float:
