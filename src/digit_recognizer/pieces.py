@@ -316,6 +316,8 @@ def dash(mask: np.ndarray) -> bool:
     0111111111111111110 with ``--multi``. A digit is wider across: of 30,000 MNIST training digits
     whose tightest rectangle lies within 40° of level, the narrowest was 2.2 stroke widths across."""
     x, y, w, h = cv2.boundingRect(mask.view(np.uint8))
+    if w <= h:  # such a stroke is wider than tall, by a sixth of its length at least: most digits are not
+        return False
     ink = np.ascontiguousarray(mask[y : y + h, x : x + w])
     corners = cv2.boxPoints(cv2.minAreaRect(cv2.findNonZero(ink.view(np.uint8))))
     short, long = sorted((corners[1] - corners[0], corners[2] - corners[1]), key=lambda side: np.hypot(*side))
