@@ -207,3 +207,29 @@ def test_each_server_worker_runs_on_its_share_of_the_cores(tiny_model, monkeypat
     finally:
         cv2.setNumThreads(threads)
     assert recognizer.engine.session.get_session_options().intra_op_num_threads == cores
+
+
+def test_the_default_one_worker_server_reads_on_one_opencv_thread(tiny_model, monkeypatch):
+    """`digits serve` (one process, serving the app it made itself, not app_from_environment) runs
+    OpenCV on one thread and ONNX Runtime on every core, as a process of several does on its share."""
+    import socket
+
+    import cv2
+    import uvicorn
+
+    from digit_recognizer.server import serve
+
+    path, _ = tiny_model
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    threads, served = cv2.getNumThreads(), []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.append((app, cv2.getNumThreads())))
+    try:
+        cv2.setNumThreads(2)
+        serve(port=port, model_path=str(path), workers=1)
+    finally:
+        cv2.setNumThreads(threads)
+    ((app, opencv_threads),) = served
+    assert opencv_threads == 1
+    assert app.state.recognizer.engine.session.get_session_options().intra_op_num_threads == 0

@@ -34,7 +34,7 @@ from starlette.formparsers import MultiPartException
 from . import __version__
 from .decode import MAX_FILE_BYTES
 from .errors import ConfigError, DigitsError, ImageError, TooLargeError
-from .recognizer import NumberPrediction, Prediction, Recognizer, share_cores
+from .recognizer import NumberPrediction, Prediction, Recognizer, one_opencv_thread, share_cores
 
 log = logging.getLogger(__name__)
 WEB = Path(__file__).parent / "web"
@@ -192,7 +192,8 @@ def serve(
         "Serving on http://%s:%d (model: %s%s, %d worker(s))",
         host, port, ", ".join(map(str, models)), " with TTA" if tta else "", workers,
     )  # fmt: skip
-    if workers == 1:
+    if workers == 1:  # this process serves: OpenCV on one thread, ONNX Runtime on every core (share_cores(1))
+        one_opencv_thread()
         uvicorn.run(create_app(recognizer=recognizer), host=host, port=port, log_level="warning")
         return
     settings = {"model_path": [str(path) for path in models], "tta": tta, "workers": workers}
