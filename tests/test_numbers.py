@@ -21,10 +21,12 @@ from digit_recognizer.recognizer import (
 )
 from digit_recognizer.segment import MARKS, NOISE, SMUDGES
 from digit_recognizer.synthetic import (
+    boxed_number,
     number_ink,
     number_layout,
     one_digit_pieces,
     plotted,
+    render_boxed,
     render_number,
     sample_numbers,
     textures,
@@ -231,6 +233,19 @@ def test_a_number_in_a_forms_box_cropped_at_the_boxs_outer_edge_is_read(recogniz
         )
         cv2.rectangle(image, (0, 0), (image.shape[1] - 1, image.shape[0] - 1), 0, 3)
         assert recognizer.predict_number(image).number == "".join(str(mnist.test_labels[i]) for i in index)
+
+
+@pytest.mark.parametrize("style", ["comb", "apart"])
+def test_a_number_written_one_digit_per_box_of_a_forms_field_is_read_without_the_boxes(recognizer, mnist, style):
+    # A box divided into cells ("comb"), or a box per cell drawn apart. The dividers and the boxes'
+    # sides were read as 1s and 0s before they were told apart as a frame's lines: none of these 10
+    # was read right in either (68708 as 618171018 and as 061096).
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        index = rng.choice(len(mnist.test_labels), int(rng.integers(3, 7)), replace=False)
+        ink, lines = boxed_number([mnist.test_images[i] for i in index], style, rng, int(rng.integers(40, 141)))
+        number = recognizer.predict_number(render_boxed(ink, lines, rng)).number
+        assert number == "".join(str(mnist.test_labels[i]) for i in index)
 
 
 def test_a_number_plotted_with_matplotlib_is_read_inside_its_axes(recognizer, mnist):

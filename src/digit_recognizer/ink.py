@@ -375,7 +375,7 @@ def _lines(mask: np.ndarray) -> np.ndarray:
     return _thin(_long_runs(mask), mask) | _thin(_long_runs(mask.T), mask.T).T | _frame(mask)
 
 
-def _thin(runs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def _thin(runs: np.ndarray, mask: np.ndarray, thickness: float = 0) -> np.ndarray:
     """The bands of horizontal long runs (in the stroke ``mask``) that are thin for their length, as
     ruled lines are: at most LINE_THICKNESS of it, or 2 px, thick on average, and no slice of thicker
     ink (``_slice``). In a digit cropped tight to its edges a bold stroke spans the image too (a 4's
@@ -386,7 +386,7 @@ def _thin(runs: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return runs
     count, labels, stats = components(runs)
     width, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_AREA]
-    limit = np.maximum(2, LINE_THICKNESS * width)
+    limit = np.full(len(width), float(thickness)) if thickness else np.maximum(2, LINE_THICKNESS * width)
     thin = area <= limit * width
     thin[0] = False
     for band in np.flatnonzero(thin):
@@ -407,9 +407,15 @@ def _slice(mask: np.ndarray, labels: np.ndarray, band: int, reach: int, box: np.
 
 
 def _frame(mask: np.ndarray) -> np.ndarray:
-    """The sides of a frame around the digit (a form's box, cropped with some paper outside it): a
-    piece at least half as large as the image both ways with a straight run across ≥ LINE_SPAN of its
-    own box along all four sides, each within the outer FRAME_BAND of the box."""
+    """The lines of a form's boxes around the digit or number, cropped with some paper outside them:
+    a frame's four sides, and the lines that divide it into cells (a comb of boxes, one per digit).
+
+    A frame is a piece at least half the image's height with a straight run across ≥ LINE_SPAN of its
+    own box along all four sides, each within the outer FRAME_BAND of the box; it is half the image's
+    width too, or one of a row of such boxes drawn apart. Inside it, runs across ≥ LINE_SPAN of it
+    that are thin for their length (``_thin``) divide it into cells; a digit's stroke joined to the
+    frame is bolder or shorter. Until 2026-11-29 the dividers stayed, and a number in a comb of boxes
+    was read with a 1 between every two digits (0 of 60 read right, 7 of 60 in boxes drawn apart)."""
     out = np.zeros_like(mask)
     h, w = mask.shape
     # The common case, at once: no rows and columns long enough for the four sides of such a frame.
@@ -422,7 +428,8 @@ def _frame(mask: np.ndarray) -> np.ndarray:
     if not (two_sides(mask.sum(1) >= 0.5 * LINE_SPAN * w) and two_sides(mask.sum(0) >= 0.5 * LINE_SPAN * h)):
         return out
     _, labels, stats = components(mask)
-    for i in np.flatnonzero((stats[1:, 2] >= 0.5 * w) & (stats[1:, 3] >= 0.5 * h)) + 1:
+    frames = []
+    for i in np.flatnonzero((stats[1:, 3] >= 0.5 * h) & (stats[1:, 2] >= 0.25 * stats[1:, 3])) + 1:
         x, y, bw, bh = stats[i, :4]
         piece = labels[y : y + bh, x : x + bw] == i
         runs = _long_runs(piece), _long_runs(piece.T).T
@@ -431,7 +438,16 @@ def _frame(mask: np.ndarray) -> np.ndarray:
         band[:across], band[-across:], band[:, :down], band[:, -down:] = True, True, True, True
         sides = (runs[0][:across], runs[0][-across:], runs[1][:, :down], runs[1][:, -down:])
         if all(side.any() for side in sides):
-            out[y : y + bh, x : x + bw] |= (runs[0] | runs[1]) & band
+            across_runs, down_runs = runs[0].copy(), runs[1].copy()
+            across_runs[:across], across_runs[-across:] = False, False  # between the top and bottom sides
+            down_runs[:, :down], down_runs[:, -down:] = False, False  # between the left and right sides
+            side = 1 + max(np.count_nonzero(edge.any(axis)) for edge, axis in zip(sides, (1, 1, 0, 0)))  # px thick
+            dividers = _thin(across_runs, piece, side) | _thin(down_runs.T, piece.T, side).T
+            lines = ((runs[0] | runs[1]) & band) | dividers
+            frames.append((bw >= 0.5 * w, (slice(y, y + bh), slice(x, x + bw)), lines))
+    for wide, where, lines in frames:
+        if wide or len(frames) > 1:
+            out[where] |= lines
     return out
 
 

@@ -305,6 +305,51 @@ def sample_numbers(images: np.ndarray, labels: np.ndarray, count: int, touching:
         yield "".join(str(labels[j]) for j in index), condition, render_number(ink, condition, rng)
 
 
+BOX_STYLES = ("comb", "apart", "ticks", "baseline")  # boxed_number: how a form's field is printed
+
+
+def boxed_number(digits: list[np.ndarray], style: str, rng: np.random.Generator, cell: int, fill=(0.6, 0.85)):
+    """A number written one digit per cell of a form's field, as (digits' ink, printed lines), floats
+    in [0, 1], with half a cell of paper around the field. Cells are ``cell`` px wide and 1.2 times as
+    tall; each digit is ``fill`` (a range) of a cell tall, placed with some jitter.
+
+    ``style``: "comb", a box divided into cells by lines; "apart", a box per cell with a gap between;
+    "ticks", a box with short dividers rising from its bottom side; "baseline", a line with those
+    ticks and no box."""
+    n, height, margin = len(digits), int(1.2 * cell), cell // 2
+    ink = np.zeros((height + 2 * margin, n * cell + 2 * margin), np.float32)
+    lines = np.zeros_like(ink)
+    width = max(1, int(cell * rng.uniform(0.01, 0.04)))
+    top, bottom, tick = margin, margin + height, margin + int(0.7 * height)
+    edges = [margin + k * cell for k in range(n + 1)]
+    if style == "apart":
+        gap = max(2, cell // 8)
+        for left, right in zip(edges, edges[1:]):
+            cv2.rectangle(lines, (left + gap // 2, top), (right - gap // 2, bottom), 1.0, width)
+    else:
+        if style != "baseline":
+            cv2.rectangle(lines, (edges[0], top), (edges[-1], bottom), 1.0, width)
+        cv2.line(lines, (edges[0], bottom), (edges[-1], bottom), 1.0, width)
+        for k, x in enumerate(edges):
+            if style == "baseline" or 0 < k < n:
+                cv2.line(lines, (x, top if style == "comb" else tick), (x, bottom), 1.0, width)
+    jitter = cell // 12
+    for left, digit in zip(edges, digits):
+        glyph = strokes(digit, int(cell * rng.uniform(*fill)), rng.uniform(0.35, 0.55))
+        y = max(0, top + (height - glyph.shape[0]) // 2 + int(rng.integers(-jitter, jitter + 1)))
+        x = max(0, left + (cell - glyph.shape[1]) // 2 + int(rng.integers(-jitter, jitter + 1)))
+        region = ink[y : y + glyph.shape[0], x : x + glyph.shape[1]]
+        np.maximum(region, glyph[: region.shape[0], : region.shape[1]], out=region)
+    return ink, lines
+
+
+def render_boxed(ink: np.ndarray, lines: np.ndarray, rng: np.random.Generator) -> bytes:
+    """A scanned form: the printed lines black or blue, the digits in a pen's colour, a little noise, JPEG."""
+    paper = _compose(lines, (0.97, 0.97, 0.95), (0.1, 0.1, 0.12) if rng.random() < 0.5 else (0.2, 0.3, 0.6))
+    rgb = paper * (1 - ink[..., None]) + _pen(rng) * ink[..., None]
+    return _encode(np.clip(rgb + rng.normal(0, 0.02, rgb.shape), 0, 1), "JPEG", 90)
+
+
 # ---------------------------------------------------------------------------------------------
 # Pieces of numbers: what splitting touching digits must tell apart
 
