@@ -21,6 +21,7 @@ from digit_recognizer.recognizer import (
 )
 from digit_recognizer.segment import MARKS, NOISE, SMUDGES
 from digit_recognizer.synthetic import (
+    BOX_STYLES,
     boxed_number,
     number_ink,
     number_layout,
@@ -235,11 +236,12 @@ def test_a_number_in_a_forms_box_cropped_at_the_boxs_outer_edge_is_read(recogniz
         assert recognizer.predict_number(image).number == "".join(str(mnist.test_labels[i]) for i in index)
 
 
-@pytest.mark.parametrize("style", ["comb", "apart"])
+@pytest.mark.parametrize("style", BOX_STYLES)
 def test_a_number_written_one_digit_per_box_of_a_forms_field_is_read_without_the_boxes(recognizer, mnist, style):
-    # A box divided into cells ("comb"), or a box per cell drawn apart. The dividers and the boxes'
-    # sides were read as 1s and 0s before they were told apart as a frame's lines: none of these 10
-    # was read right in either (68708 as 618171018 and as 061096).
+    # A box divided into cells ("comb"), a box per cell drawn apart, a box with short ticks between the
+    # cells, a line with such ticks and no box. The lines were read as 1s and 0s before a frame's cells
+    # and a field's ticks were told apart: none of these 10 was read right in any of the four (68708
+    # as 618171018, as 061096, as 68708 over a line of 1111, and as 683193).
     rng = np.random.default_rng(3)
     for _ in range(10):
         index = rng.choice(len(mnist.test_labels), int(rng.integers(3, 7)), replace=False)

@@ -584,6 +584,18 @@ def test_a_digit_in_a_forms_box_is_read_whether_the_crop_has_paper_around_the_bo
     assert [r.digit for r in results] == mnist.test_labels[:30].tolist()
 
 
+@pytest.mark.parametrize("height", [55, 70, 90])
+def test_a_1_standing_on_a_forms_box_in_its_middle_is_not_taken_for_a_tick_between_cells(height):
+    # A straight 1 as thin as the box's lines, on its bottom side, where a tick would divide the box
+    # into two cells: a tick runs across the box or at most halfway up it, and this 1 does neither
+    # (55-90 % of the box's inside, 100 px). While full-height ticks were looked for by their length
+    # alone, the 90-px 1 was taken for one; while any tick was, all three.
+    image = np.full((120, 100), 255, np.uint8)
+    cv2.rectangle(image, (8, 8), (91, 111), 0, 2)
+    cv2.line(image, (50, 110), (50, 110 - height), 0, 2)
+    assert Recognizer.load().predict(image).digit == 1
+
+
 @pytest.mark.parametrize("mark", ["underline", "circle"])
 def test_a_line_under_the_digit_or_a_circle_around_it_is_not_part_of_it(mnist, mark):
     # A 70-px digit with a line under it, clear of it and wider than a 0, or a circle around it. Before

@@ -29,6 +29,9 @@ INK_THRESHOLD = 0.35  # of the normalised ink: what counts as stroke
 LINE_SPAN = 0.85  # a run of ink this long (fraction of the image) is a ruled or grid line...
 LINE_THICKNESS = 0.04  # ...if its band is at most this thick for its length (or 2 px): else a digit's bold stroke
 FRAME_BAND = 0.15  # a frame around the digit has its sides in this outer share of its box
+TICK_LENGTH = 2.5  # a tick between a form field's cells is at least this many times its line's width long...
+TICK_SLACK = 0.08  # ...and stands within this share of a cell's width of where equal cells put it
+TICK_ALIKE = 0.1  # a field's line without a box has ticks this close in height to its ends' (printed alike)
 BLUR_TARGET = 0.8  # px: a blurred image is reduced until its sharpest edges are about this wide
 BLUR_MIN_SIDE = 24  # px: reducing a blurred image stops before its longest side is shorter than this (a 16 px
 # digit enlarged smoothly to 64 px is reduced to 32 px; at 40 it was not, and 8 % of such were smudges, 41 % from 12 px)
@@ -372,10 +375,10 @@ def _quarter(pixels: np.ndarray, axis: int) -> np.ndarray:
 def _lines(mask: np.ndarray) -> np.ndarray:
     """Pixels on straight runs of ink across ≥ LINE_SPAN of the image (ruled and grid lines), and the
     sides of a frame drawn around the digit."""
-    return _thin(_long_runs(mask), mask) | _thin(_long_runs(mask.T), mask.T).T | _frame(mask)
+    return _thin(_long_runs(mask), mask) | _thin(_long_runs(mask.T), mask.T).T | _frame(mask) | _field_line(mask)
 
 
-def _thin(runs: np.ndarray, mask: np.ndarray, thickness: float = 0) -> np.ndarray:
+def _thin(runs: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """The bands of horizontal long runs (in the stroke ``mask``) that are thin for their length, as
     ruled lines are: at most LINE_THICKNESS of it, or 2 px, thick on average, and no slice of thicker
     ink (``_slice``). In a digit cropped tight to its edges a bold stroke spans the image too (a 4's
@@ -386,7 +389,7 @@ def _thin(runs: np.ndarray, mask: np.ndarray, thickness: float = 0) -> np.ndarra
         return runs
     count, labels, stats = components(runs)
     width, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_AREA]
-    limit = np.full(len(width), float(thickness)) if thickness else np.maximum(2, LINE_THICKNESS * width)
+    limit = np.maximum(2, LINE_THICKNESS * width)
     thin = area <= limit * width
     thin[0] = False
     for band in np.flatnonzero(thin):
@@ -408,14 +411,13 @@ def _slice(mask: np.ndarray, labels: np.ndarray, band: int, reach: int, box: np.
 
 def _frame(mask: np.ndarray) -> np.ndarray:
     """The lines of a form's boxes around the digit or number, cropped with some paper outside them:
-    a frame's four sides, and the lines that divide it into cells (a comb of boxes, one per digit).
+    a frame's four sides, and the ticks that divide it into cells (``_ticks``), full height or short.
 
     A frame is a piece at least half the image's height with a straight run across ≥ LINE_SPAN of its
     own box along all four sides, each within the outer FRAME_BAND of the box; it is half the image's
-    width too, or one of a row of such boxes drawn apart. Inside it, runs across ≥ LINE_SPAN of it
-    that are thin for their length (``_thin``) divide it into cells; a digit's stroke joined to the
-    frame is bolder or shorter. Until 2026-11-29 the dividers stayed, and a number in a comb of boxes
-    was read with a 1 between every two digits (0 of 60 read right, 7 of 60 in boxes drawn apart)."""
+    width too, or one of a row of such boxes drawn apart. Until 2026-11-29 a frame's cells were not
+    looked for, and a number written one digit per cell was read with a 1 between every two digits
+    (``benchmarks/form_boxes.py``: 0 of 100 read right); nor were boxes drawn apart (10 of 100)."""
     out = np.zeros_like(mask)
     h, w = mask.shape
     # The common case, at once: no rows and columns long enough for the four sides of such a frame.
@@ -438,16 +440,88 @@ def _frame(mask: np.ndarray) -> np.ndarray:
         band[:across], band[-across:], band[:, :down], band[:, -down:] = True, True, True, True
         sides = (runs[0][:across], runs[0][-across:], runs[1][:, :down], runs[1][:, -down:])
         if all(side.any() for side in sides):
-            across_runs, down_runs = runs[0].copy(), runs[1].copy()
-            across_runs[:across], across_runs[-across:] = False, False  # between the top and bottom sides
-            down_runs[:, :down], down_runs[:, -down:] = False, False  # between the left and right sides
-            side = 1 + max(np.count_nonzero(edge.any(axis)) for edge, axis in zip(sides, (1, 1, 0, 0)))  # px thick
-            dividers = _thin(across_runs, piece, side) | _thin(down_runs.T, piece.T, side).T
-            lines = ((runs[0] | runs[1]) & band) | dividers
-            frames.append((bw >= 0.5 * w, (slice(y, y + bh), slice(x, x + bw)), lines))
+            frames.append((bw >= 0.5 * w, (slice(y, y + bh), slice(x, x + bw)), _cells(piece, sides, band)))
     for wide, where, lines in frames:
         if wide or len(frames) > 1:
             out[where] |= lines
+    return out
+
+
+def _cells(piece: np.ndarray, sides: tuple[np.ndarray, ...], band: np.ndarray) -> np.ndarray:
+    """A frame's lines: its ``sides`` (the long runs in each side's part of the ``band``: top, bottom,
+    left, right) and the ticks between its cells, rising from the bottom side or hanging from the top.
+    A tick runs across the frame, or at most halfway: a 1 that stands on the bottom side in the middle
+    of a box is taller than that and stops short of the top."""
+    bh, bw = piece.shape
+    thick = 1 + max(np.count_nonzero(side.any(axis)) for side, axis in zip(sides, (1, 1, 0, 0)))  # px, and a px
+    top = np.flatnonzero(sides[0].any(1)).max()
+    bottom = bh - len(sides[1]) + np.flatnonzero(sides[1].any(1)).min()
+    ends = np.flatnonzero(sides[2].any(0)).mean(), bw - sides[3].shape[1] + np.flatnonzero(sides[3].any(0)).mean()
+    inside = bottom - top - 1
+    kept = lambda height: (height >= inside - thick) | (height <= 0.5 * inside)  # noqa: E731
+    ticks = _ticks(piece, bottom, ends, thick, kept) | _ticks(piece[::-1], bh - 1 - top, ends, thick, kept)[::-1]
+    lines = np.zeros_like(piece)
+    lines[: len(sides[0])], lines[-len(sides[1]) :] = sides[0], sides[1]
+    lines[:, : sides[2].shape[1]] |= sides[2]
+    lines[:, -sides[3].shape[1] :] |= sides[3]
+    return (lines & band) | ticks
+
+
+def _field_line(mask: np.ndarray) -> np.ndarray:
+    """A form's field printed as a line with ticks at its ends and between the cells, and no box: a
+    piece half the image wide with a straight run across ≥ LINE_SPAN of it along its bottom (and none
+    along its top, as a frame has), and ticks (``_ticks``) standing on both ends of that run. Until
+    2026-11-29 the ticks were read as 1s (``benchmarks/form_boxes.py``: 1 of 100 numbers read right)."""
+    out = np.zeros_like(mask)
+    h, w = mask.shape
+    if mask.sum(1).max(initial=0) < 0.5 * w:
+        return out
+    _, labels, stats = components(mask)
+    for i in np.flatnonzero(stats[1:, 2] >= 0.5 * w) + 1:
+        x, y, bw, bh = stats[i, :4]
+        piece = labels[y : y + bh, x : x + bw] == i
+        band = max(1, int(FRAME_BAND * bh))
+        line = np.zeros_like(piece)
+        line[-band:] = _long_runs(piece[-band:])
+        rows, cols = np.flatnonzero(line.any(1)), np.flatnonzero(line.any(0))
+        if len(rows) and not _long_runs(piece[:band]).any():  # a line along its top too: a frame's
+            thick = 1 + len(rows)
+            ticks = _ticks(piece, rows.min(), (cols[0] + thick / 2 - 1, cols[-1] - thick / 2 + 1), thick, None)
+            if ticks.any():
+                out[y : y + bh, x : x + bw] |= line | ticks
+    return out
+
+
+def _ticks(piece: np.ndarray, base: int, ends: tuple[float, float], thick: int, kept) -> np.ndarray:
+    """Ticks rising from a form field's line, whose top edge is row ``base`` of ``piece``, that mark off
+    two or more equal cells between the columns ``ends``: straight, at most ``thick`` px wide, at least
+    TICK_LENGTH times that tall, and of a height ``kept`` keeps (heights → bools). Without ``kept``, the
+    field's ends must be ticks too. A digit's stroke meets the line anywhere, not at every cell's edge.
+    Empty where there are no such ticks."""
+    out = np.zeros_like(piece)
+    above = piece[base - 1 :: -1] if base > 0 else piece[:0]
+    height = np.where(above.all(0), len(above), above.argmin(0))  # each column's ink straight up from the line
+    tall = height >= TICK_LENGTH * thick
+    tall = np.r_[False, tall & kept(height) if kept else tall, False]
+    starts, stops = np.flatnonzero(tall[1:] & ~tall[:-1]), np.flatnonzero(tall[:-1] & ~tall[1:])
+    starts, stops = starts[stops - starts <= thick], stops[stops - starts <= thick]
+    centres = (starts + stops - 1) / 2
+    first, last = ends
+    if kept is None:  # the ends are ticks: the first and last stand at the line's ends, and the rest are alike
+        if len(centres) < 3 or abs(centres[0] - first) > thick or abs(centres[-1] - last) > thick:
+            return out
+        first, last = centres[0], centres[-1]
+        tallest = np.array([height[start:stop].max() for start, stop in zip(starts, stops)])
+        alike = np.abs(tallest - min(tallest[0], tallest[-1])) <= max(thick, TICK_ALIKE * min(tallest[0], tallest[-1]))
+        starts, stops, centres = starts[alike], stops[alike], centres[alike]
+    for cells in range(len(centres) + 1, 1, -1):  # the most cells that fit
+        grid = first + (last - first) * np.arange(1 if kept else 0, cells + (0 if kept else 1)) / cells
+        near = np.abs(centres[:, None] - grid) <= max(2, TICK_SLACK * (last - first) / cells)
+        if near.any(0).all():
+            for start, stop in zip(starts[near.any(1)], stops[near.any(1)]):
+                for column in range(start, stop):
+                    out[base - height[column] : base, column] = True
+            return out
     return out
 
 
