@@ -1,32 +1,40 @@
 """Numbers written in a form's field, one digit per printed cell, from MNIST *test* digits.
 
-    python benchmarks/form_boxes.py --data-dir ../shared/data/mnist [--count 100] [--seed 0]
+    python benchmarks/form_boxes.py --data-dir ../shared/data/mnist [--count 100] [--seed 0] [--turn DEGREES]
 
 For each way a field is printed (``synthetic.BOX_STYLES``: a box divided into cells, boxes drawn
 apart, a box with short ticks between the cells, a baseline with ticks) and each size of writing
 (digits 60–85 % of a cell's height, inside the cells; 85–120 %, across the lines), ``--count``
 numbers of 3–6 digits, cells 40–140 px wide, scanned as JPEG (``synthetic.render_boxed``); and the
-same numbers with no lines printed, for reference. Exact-number accuracy; results go to
+same numbers with no lines printed, for reference. ``--turn``: the scans turned by that many degrees
+(a form not quite straight on the scanner), as JPEG again. Exact-number accuracy; results go to
 benchmarks/results/form_boxes.json, a table to stdout.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from digit_recognizer.synthetic import BOX_STYLES, boxed_number, render_boxed  # noqa: E402
+from digit_recognizer.synthetic import BOX_STYLES, boxed_number, render_boxed, turned  # noqa: E402
 
-from machine import digit_rows_arguments, shares, test_digits, write_rows  # noqa: E402
+from machine import common_arguments, print_scores, shares, test_digits, write_results  # noqa: E402
 
 FILLS = {"inside the cells": (0.6, 0.85), "across the lines": (0.85, 1.2)}
 
 
 def main() -> None:
-    args = digit_rows_arguments(__doc__, "form_boxes", 100, "style and size (numbers)")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=100, help="numbers per field and size of writing")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--turn", type=float, default=0.0, help="degrees the scans are turned by")
+    common_arguments(parser, "form_boxes")
+    args = parser.parse_args()
     mnist, recognizer, _ = test_digits(args)
     rows = {}
     for fill_name, fill in FILLS.items():
@@ -39,10 +47,12 @@ def main() -> None:
                 cell = int(rng.integers(40, 141))
                 ink, lines = boxed_number(digits, "comb" if style == "none" else style, rng, cell, fill)
                 data = render_boxed(ink, lines * (style != "none"), rng)
+                data = turned(data, args.turn)[0] if args.turn else data
                 truth.append("".join(str(mnist.test_labels[i]) for i in index))
                 read.append(recognizer.predict_number(data).number)
             rows[f"{style}, {fill_name}"] = {"numbers": args.count, **shares(read, truth)}
-    write_rows(args, rows, "field, writing")
+    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
+    print_scores("field, writing", rows)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .picture import SQUARE, border_level, components, quantile
+from .picture import SQUARE, border_level, components, inner_picture, quantile
 
 WORK_SIDE = 1024  # longest side the clean-up works at...
 STRIP_SIDE = 256  # ...unless that takes a long strip's short side (a row of many digits) under this
@@ -32,6 +32,8 @@ FRAME_BAND = 0.15  # a frame around the digit has its sides in this outer share 
 TICK_LENGTH = 2.5  # a tick between a form field's cells is at least this many times its line's width long...
 TICK_SLACK = 0.08  # ...and stands within this share of a cell's width of where equal cells put it
 TICK_ALIKE = 0.1  # a field's line without a box has ticks this close in height to its ends' (printed alike)
+TURN_LEAST, TURN_MOST = 0.2, 10.0  # degrees: a form's box turned this much is made level first...
+TURN_SIDE = 64  # ...if this many px long at least (at a 28-px digit's size, a digit's outline lies near its sides)
 BLUR_TARGET = 0.8  # px: a blurred image is reduced until its sharpest edges are about this wide
 BLUR_MIN_SIDE = 24  # px: reducing a blurred image stops before its longest side is shorter than this (a 16 px
 # digit enlarged smoothly to 64 px is reduced to 32 px; at 40 it was not, and 8 % of such were smudges, 41 % from 12 px)
@@ -45,6 +47,71 @@ class InkMap:
     scale: tuple[float, float]  # input pixels per working pixel, down and across
     dark_on_light: bool
     reason: str | None = None  # set when the image holds no ink at all
+
+
+def picture_ink(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, InkMap]:
+    """The picture inside the image (``picture.inner_picture``), the matrix that takes its pixels to
+    the input's, and its ink map; made level first if a form's box in it is turned a little
+    (``box_turn``). Until 2026-11-29 a box turned by half a degree was no longer straight along the
+    rows and columns its sides are looked for in, and was read with the digit: 30–37 of 50 digits in
+    a form's box (``synthetic`` ``form_cell``) were read right turned 0.5–4°, where 50 were upright."""
+    gray, to_input = inner_picture(gray)
+    ink = ink_map(gray)
+    if ink.reason is None and (angle := box_turn(ink.ink > INK_THRESHOLD)) is not None:
+        gray, to_input = _turned(gray, to_input, angle)
+        ink = ink_map(gray)
+    return gray, to_input, ink
+
+
+def box_turn(mask: np.ndarray) -> float | None:
+    """The angle a form's box in the stroke ``mask`` is turned by (degrees, counter-clockwise, as
+    ``cv2.getRotationMatrix2D`` turns), if TURN_LEAST to TURN_MOST: a piece at least 0.4 of the
+    image's height whose outline fills its tightest rectangle, turned as it lies (``cv2.minAreaRect``),
+    and runs along ≥ LINE_SPAN of each of its four sides, as ``_frame`` asks of an upright one (a
+    box); or one half the image's width whose outline runs so along three (a field's line with ticks
+    at its ends). A digit's outline meets its rectangle's sides at a few places. Else None."""
+    h, w = mask.shape
+    if max(h, w) < TURN_SIDE:
+        return None
+    bridged = cv2.dilate(mask.view(np.uint8), SQUARE)  # a thin line's gaps of a pixel
+    outlines, _ = cv2.findContours(bridged, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    for outline in outlines:
+        _, _, bw, bh = cv2.boundingRect(outline)
+        line = bw >= 0.5 * w  # perhaps a field's line
+        if not (bh >= 0.4 * h and bw >= 0.4 * bh) and not line:
+            continue
+        (cx, cy), (rw, rh), angle = cv2.minAreaRect(outline)
+        if angle > 45:  # OpenCV gives (0, 90]: the turn from level is within ±45°
+            angle, rw, rh = angle - 90, rh, rw
+        box = cv2.contourArea(outline) >= 0.8 * rw * rh  # a box's outline holds its inside
+        line = line and rh <= 0.5 * rw  # and a field's ticks are short beside its length
+        if not TURN_LEAST <= abs(angle) <= TURN_MOST or not (box or line) or max(rw, rh) < TURN_SIDE:
+            continue
+        t, xs, ys = math.radians(angle), outline[:, 0, 0] - cx, outline[:, 0, 1] - cy
+        across = xs * math.cos(t) + ys * math.sin(t)  # along the rectangle's sides, made level
+        down = ys * math.cos(t) - xs * math.sin(t)
+        near = max(2.0, 0.05 * min(rw, rh))  # a side's line lies this close to the rectangle's edge
+        top, bottom, left, right = (
+            len(np.unique(np.round(along[edge * off >= size / 2 - near]))) >= LINE_SPAN * length
+            for off, along, size, length in ((down, across, rh, rw), (across, down, rw, rh))
+            for edge in (-1, 1)
+        )
+        if left and right and (top and bottom and box or (top or bottom) and line):
+            return angle
+    return None
+
+
+def _turned(gray: np.ndarray, to_input: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """``gray`` turned by ``angle`` degrees about its middle, the same size, what comes in at the
+    corners filled with the paper's level (its border's); and ``to_input`` for its pixels. Grown to
+    hold all of it, the image had paper added around a form's field, under whose height its boxes
+    then fell (``_frame``): turned 3°, 7 of 30 numbers in boxes drawn apart read right, where 29 now."""
+    h, w = gray.shape
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    size = (w, h)
+    paper = border_level(gray)
+    turned = cv2.warpAffine(gray, turn, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=paper)
+    return turned, to_input @ np.linalg.inv(np.vstack([turn, [0, 0, 1]]))
 
 
 def ink_map(gray: np.ndarray) -> InkMap:
@@ -375,7 +442,12 @@ def _quarter(pixels: np.ndarray, axis: int) -> np.ndarray:
 def _lines(mask: np.ndarray) -> np.ndarray:
     """Pixels on straight runs of ink across ≥ LINE_SPAN of the image (ruled and grid lines), and the
     sides of a frame drawn around the digit."""
-    return _thin(_long_runs(mask), mask) | _thin(_long_runs(mask.T), mask.T).T | _frame(mask) | _field_line(mask)
+    frame = _frame(mask)
+    return (
+        _thin(_long_runs(mask), mask)
+        | _thin(_long_runs(mask.T), mask.T).T
+        | (frame if frame.any() else _field_line(mask))
+    )
 
 
 def _thin(runs: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -464,32 +536,41 @@ def _cells(piece: np.ndarray, sides: tuple[np.ndarray, ...], band: np.ndarray) -
     lines[: len(sides[0])], lines[-len(sides[1]) :] = sides[0], sides[1]
     lines[:, : sides[2].shape[1]] |= sides[2]
     lines[:, -sides[3].shape[1] :] |= sides[3]
-    return (lines & band) | ticks
+    # A line's blurred edge (a scan, a picture made level) is a row of broken runs beside it: its too.
+    return cv2.dilate(((lines & band) | ticks).view(np.uint8), SQUARE).view(bool) & piece
 
 
 def _field_line(mask: np.ndarray) -> np.ndarray:
     """A form's field printed as a line with ticks at its ends and between the cells, and no box: a
-    piece half the image wide with a straight run across ≥ LINE_SPAN of it along its bottom (and none
-    along its top, as a frame has), and ticks (``_ticks``) standing on both ends of that run. Until
-    2026-11-29 the ticks were read as 1s (``benchmarks/form_boxes.py``: 1 of 100 numbers read right)."""
+    straight run of ink across half the image or more, thin for its length as a ruled line is, with
+    ticks (``_ticks``) standing on both its ends. Until 2026-11-29 the ticks were read as 1s
+    (``benchmarks/form_boxes.py``: 1 of 100 numbers read right)."""
     out = np.zeros_like(mask)
     h, w = mask.shape
-    if mask.sum(1).max(initial=0) < 0.5 * w:
+    if w <= h:  # a field of two cells or more is wider than tall; most single digits are not
         return out
-    _, labels, stats = components(mask)
-    for i in np.flatnonzero(stats[1:, 2] >= 0.5 * w) + 1:
-        x, y, bw, bh = stats[i, :4]
-        piece = labels[y : y + bh, x : x + bw] == i
-        band = max(1, int(FRAME_BAND * bh))
-        line = np.zeros_like(piece)
-        line[-band:] = _long_runs(piece[-band:])
-        rows, cols = np.flatnonzero(line.any(1)), np.flatnonzero(line.any(0))
-        if len(rows) and not _long_runs(piece[:band]).any():  # a line along its top too: a frame's
-            thick = 1 + len(rows)
-            ticks = _ticks(piece, rows.min(), (cols[0] + thick / 2 - 1, cols[-1] - thick / 2 + 1), thick, None)
-            if ticks.any():
-                out[y : y + bh, x : x + bw] |= line | ticks
-    return out
+    rows = np.flatnonzero(mask.sum(1) >= 0.5 * w)
+    if not len(rows):  # most images: no row that long
+        return out
+    runs = np.zeros_like(mask)
+    runs[rows] = _long_runs(mask[rows], 0.5)
+    runs = _thin(runs, mask)  # not a slice of thicker ink: a bold number's bottom
+    rows = np.flatnonzero(runs.any(1))
+    for line in np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1) if len(rows) else []:
+        cols = np.flatnonzero(runs[line].any(0))
+        start, stop, thick = cols[0], cols[-1] + 1, 1 + len(line)
+        reach = math.ceil(TICK_LENGTH * thick)  # at once: ink straight up from both ends that far
+        if line[0] < reach or not all(mask[line[0] - reach : line[0], end].any(1).all() for end in (
+            slice(start, start + thick), slice(stop - thick, stop))):  # fmt: skip
+            continue
+        ends = (thick / 2 - 1, stop - start - thick / 2)
+        ticks = _ticks(mask[: line[-1] + 1, start:stop], line[0], ends, thick, None)
+        if ticks.any():
+            out[: line[-1] + 1, start:stop] |= ticks
+            out[line] |= runs[line]
+    if not out.any():
+        return out
+    return cv2.dilate(out.view(np.uint8), SQUARE).view(bool) & mask  # and the line's blurred edge
 
 
 def _ticks(piece: np.ndarray, base: int, ends: tuple[float, float], thick: int, kept) -> np.ndarray:
@@ -525,10 +606,10 @@ def _ticks(piece: np.ndarray, base: int, ends: tuple[float, float], thick: int, 
     return out
 
 
-def _long_runs(mask: np.ndarray) -> np.ndarray:
-    """Horizontal runs of True at least LINE_SPAN of the width long."""
+def _long_runs(mask: np.ndarray, share: float = LINE_SPAN) -> np.ndarray:
+    """Horizontal runs of True at least ``share`` of the width long."""
     out = np.zeros_like(mask)
-    length = LINE_SPAN * mask.shape[1]
+    length = share * mask.shape[1]
     if mask.shape[1] < 20 or mask.sum(1).max(initial=0) < length:  # too small, or no row that long: no line
         return out
     edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).view(np.int8), axis=1)

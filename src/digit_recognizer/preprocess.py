@@ -44,8 +44,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .ink import ink_map
-from .picture import SQUARE, inner_picture
+from .ink import picture_ink
+from .picture import SQUARE
 from .pieces import DASH, SMUDGE, blot, dash, find_digit, side_by_side, smudged, stroke_width
 
 MNIST_STROKE = 0.14  # median MNIST stroke width / the 20 px box (measured on the test set)
@@ -70,8 +70,7 @@ class Prepared:
 
 def prepare(gray: np.ndarray) -> Prepared:
     """Grayscale float image in [0, 1] → the model's 28×28 input, or the reason there is no digit."""
-    gray, to_input = inner_picture(gray)
-    ink = ink_map(gray)
+    gray, to_input, ink = picture_ink(gray)
     digit_mask, reason, apart = find_digit(ink)
     if reason is None and (smudged(ink.ink[digit_mask]) or blot(digit_mask)):
         reason = SMUDGE

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .ink import InkMap, ink_map
-from .picture import components, inner_picture
+from .ink import InkMap, picture_ink
+from .picture import components
 from .pieces import MIN_SIDE, blot, crowded, dash, holes, objects, riddled, smudged, specks, texture_and_rings
 from .preprocess import input_box, to_mnist
 
@@ -91,8 +91,7 @@ class Segmented:
 def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segmented:
     """Split a grayscale image in [0, 1] into digits; ``classify`` and ``one_digit`` (the one-digit
     model, one_digit.py) rate the pieces of candidate cuts of touching digits."""
-    gray, to_input = inner_picture(gray)
-    ink = ink_map(gray)
+    gray, to_input, ink = picture_ink(gray)
     if ink.reason:
         return Segmented([], ink.reason)
     found = glyph_lines(ink)

@@ -350,6 +350,18 @@ def render_boxed(ink: np.ndarray, lines: np.ndarray, rng: np.random.Generator) -
     return _encode(np.clip(rgb + rng.normal(0, 0.02, rgb.shape), 0, 1), "JPEG", 90)
 
 
+def turned(data: bytes, degrees: float) -> tuple[bytes, np.ndarray]:
+    """An encoded scan turned about its middle (a form not quite straight on the scanner), the same
+    size, the corners filled with its paper's colour, as JPEG; and the 2×3 matrix that takes its
+    pixels to the turned image's."""
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    h, w = image.shape[:2]
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    paper = tuple(float(v) for v in np.median(image[0], axis=0))
+    image = cv2.warpAffine(image, turn, (w, h), borderValue=paper)
+    return cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes(), turn
+
+
 # ---------------------------------------------------------------------------------------------
 # Pieces of numbers: what splitting touching digits must tell apart
 
