@@ -251,19 +251,22 @@ def test_a_number_written_one_digit_per_box_of_a_forms_field_is_read_without_the
         assert number == "".join(str(mnist.test_labels[i]) for i in index)
 
 
+@pytest.mark.parametrize("degrees", [2.0, -2.0])
 @pytest.mark.parametrize("style", BOX_STYLES)
 def test_a_forms_field_turned_a_little_is_made_level_and_each_digits_box_is_where_it_was_written(
-    recognizer, mnist, style
+    recognizer, mnist, style, degrees
 ):
-    # Turned 2° (a scan not quite straight), a field's lines are no longer straight along rows and
-    # columns. Before fields turned 0.2-10° were made level (ink.picture_ink), 0 to 3 of these 5 were
-    # read right by style. Each digit's box, mapped back through the turn, holds its cell's middle.
+    # Turned 2° either way (a scan not quite straight), a field's lines are no longer straight along
+    # rows and columns. Before fields turned 0.2-10° were made level (ink.picture_ink), of these 5
+    # boxes apart read 1 and lines with ticks none (a box divided into cells: all 5; short ticks: 4
+    # and 5). Each digit's box, mapped back through the turn, holds its cell's middle. The first
+    # version made a field level when it was turned one way only.
     rng = np.random.default_rng(4)
     for _ in range(5):
         index = rng.choice(len(mnist.test_labels), int(rng.integers(3, 7)), replace=False)
         cell = int(rng.integers(40, 141))
         ink, lines = boxed_number([mnist.test_images[i] for i in index], style, rng, cell)
-        data, turn = turned(render_boxed(ink, lines, rng), 2.0)
+        data, turn = turned(render_boxed(ink, lines, rng), degrees)
         found = recognizer.predict_number(data)
         assert found.number == "".join(str(mnist.test_labels[i]) for i in index)
         margin, height = cell // 2, int(1.2 * cell)

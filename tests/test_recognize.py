@@ -584,13 +584,15 @@ def test_a_digit_in_a_forms_box_is_read_whether_the_crop_has_paper_around_the_bo
     assert [r.digit for r in results] == mnist.test_labels[:30].tolist()
 
 
-def test_a_digit_in_a_forms_box_turned_by_a_degree_is_read(mnist):
-    # A 2-px box around a 70-px digit, turned 1° about the middle: its sides were no longer straight
-    # along rows and columns, and 24 of these 30 were misread, before a turned box was made level first.
+@pytest.mark.parametrize("degrees", [1.0, -1.0])
+def test_a_digit_in_a_forms_box_turned_by_a_degree_is_read(mnist, degrees):
+    # A 2-px box around a 70-px digit, turned 1° about the middle either way: its sides were no longer
+    # straight along rows and columns, and 24 of these 30 were misread, before a turned box was made
+    # level first.
     def turned_cell(digit: np.ndarray) -> np.ndarray:
         image = on_paper(digit)
         cv2.rectangle(image, (8, 8), (91, 91), 0, 2)
-        return cv2.warpAffine(image, cv2.getRotationMatrix2D((50, 50), 1.0, 1.0), (100, 100), borderValue=255)
+        return cv2.warpAffine(image, cv2.getRotationMatrix2D((50, 50), degrees, 1.0), (100, 100), borderValue=255)
 
     results = Recognizer.load().predict_batch([turned_cell(d) for d in mnist.test_images[:30]])
     assert [r.digit for r in results] == mnist.test_labels[:30].tolist()

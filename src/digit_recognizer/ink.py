@@ -81,8 +81,8 @@ def box_turn(mask: np.ndarray) -> float | None:
         if not (bh >= 0.4 * h and bw >= 0.4 * bh) and not line:
             continue
         (cx, cy), (rw, rh), angle = cv2.minAreaRect(outline)
-        if angle > 45:  # OpenCV gives (0, 90]: the turn from level is within ±45°
-            angle, rw, rh = angle - 90, rh, rw
+        if abs(angle) > 45:  # OpenCV gives [-90, 0) (older versions (0, 90]): the turn from level is within ±45°
+            angle, rw, rh = angle - math.copysign(90, angle), rh, rw
         box = cv2.contourArea(outline) >= 0.8 * rw * rh  # a box's outline holds its inside
         line = line and rh <= 0.5 * rw  # and a field's ticks are short beside its length
         if not TURN_LEAST <= abs(angle) <= TURN_MOST or not (box or line) or max(rw, rh) < TURN_SIDE:
