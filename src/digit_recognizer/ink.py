@@ -3,8 +3,10 @@ map at working resolution, cleaned up.
 
 The polarity; the working size (a large image reduced by max-pooling its ink, an enlarged one read at
 its own size, a blurred one reduced to the resolution it really has); the background removed, the
-contrast normalised; and the stroke mask, without ruled or grid lines or the sides of a box drawn
-around the digit. ``segment.py`` reads numbers from the same ink map.
+contrast normalised; and the stroke mask, without ruled or grid lines, the sides of a box drawn
+around the digit or the lines of a form's field of boxes around a number. ``picture_ink`` is the
+entry point: it makes a box turned a little level first. ``segment.py`` reads numbers from the same
+ink map.
 """
 
 from __future__ import annotations
@@ -53,8 +55,9 @@ def picture_ink(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, InkMap]:
     """The picture inside the image (``picture.inner_picture``), the matrix that takes its pixels to
     the input's, and its ink map; made level first if a form's box in it is turned a little
     (``box_turn``). Until 2026-11-29 a box turned by half a degree was no longer straight along the
-    rows and columns its sides are looked for in, and was read with the digit: 30–37 of 50 digits in
-    a form's box (``synthetic`` ``form_cell``) were read right turned 0.5–4°, where 50 were upright."""
+    rows and columns its sides are looked for in, and was read with the digit: 24 of 30 digits in a
+    2-px box turned 1° were misread (the suite's test), and numbers in boxes drawn apart or on a line
+    with ticks, turned 2° either way, 0–16 % read right (``benchmarks/form_boxes.py --turn 2``)."""
     gray, to_input = inner_picture(gray)
     ink = ink_map(gray)
     if ink.reason is None and (angle := box_turn(ink.ink > INK_THRESHOLD)) is not None:
@@ -104,8 +107,8 @@ def box_turn(mask: np.ndarray) -> float | None:
 def _turned(gray: np.ndarray, to_input: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
     """``gray`` turned by ``angle`` degrees about its middle, the same size, what comes in at the
     corners filled with the paper's level (its border's); and ``to_input`` for its pixels. Grown to
-    hold all of it, the image had paper added around a form's field, under whose height its boxes
-    then fell (``_frame``): turned 3°, 7 of 30 numbers in boxes drawn apart read right, where 29 now."""
+    hold all of it, the image had paper added above and below a form's field, and its boxes fell
+    under the half of the image's height that ``_frame`` asks of them."""
     h, w = gray.shape
     turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     size = (w, h)
@@ -440,8 +443,9 @@ def _quarter(pixels: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _lines(mask: np.ndarray) -> np.ndarray:
-    """Pixels on straight runs of ink across ≥ LINE_SPAN of the image (ruled and grid lines), and the
-    sides of a frame drawn around the digit."""
+    """Pixels on straight runs of ink across ≥ LINE_SPAN of the image (ruled and grid lines), the
+    sides of a frame drawn around the digit and the ticks between its cells (``_frame``), or else a
+    form's field printed as a line with ticks (``_field_line``)."""
     frame = _frame(mask)
     return (
         _thin(_long_runs(mask), mask)

@@ -18,7 +18,8 @@ The steps, in order:
 2. *Clean-up* (``ink.py``). Subtract a smooth background estimate (uneven light, shadows, grey or coloured paper),
    normalise the contrast, threshold; drop ruled or grid lines (ink runs across ≥ 85 % of the image,
    in bands thin for their length: a bold digit cropped tight spans the image too), the sides of a
-   box drawn around the digit (a form's cell) and specks (small components away from the digit).
+   box drawn around the digit (a form's cell; turned 0.2–10°, the picture is made level first and
+   read again) and specks (small components away from the digit).
 3. *Which ink is the digit; no digit?* (``pieces.py``) Too little contrast, no component of any size
    (too few pixels, or under ``MIN_SIDE`` both ways: a fleck of paper grain), or noise everywhere
    (ink over ``NOISE_COVER`` of the image, unless it is mostly one piece with few holes: a digit

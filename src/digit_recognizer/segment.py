@@ -1,9 +1,11 @@
 """A handwritten number (one or more lines of digits) → one 28×28 image per digit, in reading order.
 
-The steps, on the same cleaned-up ink map as single digits (``ink.ink_map``), of the picture
-inside the image if there is one (``picture.inner_picture``: a number plotted with matplotlib):
+The steps, on the same cleaned-up ink map as single digits (``ink.picture_ink``), of the picture
+inside the image if there is one (``picture.inner_picture``: a number plotted with matplotlib),
+made level if a form's box or field in it is turned a little:
 
-1. connected components of the strokes (specks and ruled lines are already out);
+1. connected components of the strokes (specks, ruled lines and a form's field of boxes are already
+   out);
 2. pieces of one digit merged: components that overlap horizontally and nearly touch vertically (a
    5's detached bar, a broken 4, a dotted 1), and slivers joined to the digit beside them;
 3. what is not a digit dropped: a circle or box drawn around the number
