@@ -34,8 +34,9 @@ FRAME_BAND = 0.15  # a frame around the digit has its sides in this outer share 
 TICK_LENGTH = 2.5  # a tick between a form field's cells is at least this many times its line's width long...
 TICK_SLACK = 0.08  # ...and stands within this share of a cell's width of where equal cells put it
 TICK_ALIKE = 0.1  # a field's line without a box has ticks this close in height to its ends' (printed alike)
-TURN_LEAST, TURN_MOST = 0.2, 10.0  # degrees: a form's box turned this much is made level first...
-TURN_SIDE = 64  # ...if this many px long at least (at a 28-px digit's size, a digit's outline lies near its sides)
+TURN_LEAST, TURN_MOST = 0.2, 10.0  # degrees: a form's box turned this much is made level first
+BOX_SIDE = 64  # px: a box or field turned, or with paper around it, is looked for only this long at least
+# (at a 28-px digit's size, a digit's outline lies near its rectangle's sides; and time is saved)
 BLUR_TARGET = 0.8  # px: a blurred image is reduced until its sharpest edges are about this wide
 BLUR_MIN_SIDE = 24  # px: reducing a blurred image stops before its longest side is shorter than this (a 16 px
 # digit enlarged smoothly to 64 px is reduced to 32 px; at 40 it was not, and 8 % of such were smudges, 41 % from 12 px)
@@ -73,8 +74,8 @@ def box_turn(mask: np.ndarray) -> float | None:
     and runs along ≥ LINE_SPAN of each of its four sides, as ``_frame`` asks of an upright one (a
     box); or one half the image's width whose outline runs so along three (a field's line with ticks
     at its ends). A digit's outline meets its rectangle's sides at a few places. Else None."""
-    h, w = mask.shape
-    if max(h, w) < TURN_SIDE:
+    _, _, w, h = cv2.boundingRect(mask.view(np.uint8))  # of the ink, as ``_around_ink``
+    if max(h, w) < BOX_SIDE:
         return None
     bridged = cv2.dilate(mask.view(np.uint8), SQUARE)  # a thin line's gaps of a pixel
     outlines, _ = cv2.findContours(bridged, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
@@ -88,7 +89,7 @@ def box_turn(mask: np.ndarray) -> float | None:
             angle, rw, rh = angle - math.copysign(90, angle), rh, rw
         box = cv2.contourArea(outline) >= 0.8 * rw * rh  # a box's outline holds its inside
         line = line and rh <= 0.5 * rw  # and a field's ticks are short beside its length
-        if not TURN_LEAST <= abs(angle) <= TURN_MOST or not (box or line) or max(rw, rh) < TURN_SIDE:
+        if not TURN_LEAST <= abs(angle) <= TURN_MOST or not (box or line) or max(rw, rh) < BOX_SIDE:
             continue
         t, xs, ys = math.radians(angle), outline[:, 0, 0] - cx, outline[:, 0, 1] - cy
         across = xs * math.cos(t) + ys * math.sin(t)  # along the rectangle's sides, made level
@@ -446,12 +447,31 @@ def _lines(mask: np.ndarray) -> np.ndarray:
     """Pixels on straight runs of ink across ≥ LINE_SPAN of the image (ruled and grid lines), the
     sides of a frame drawn around the digit and the ticks between its cells (``_frame``), or else a
     form's field printed as a line with ticks (``_field_line``)."""
-    frame = _frame(mask)
+    frame = _around_ink(_frame, mask)
     return (
         _thin(_long_runs(mask), mask)
         | _thin(_long_runs(mask.T), mask.T).T
-        | (frame if frame.any() else _field_line(mask))
+        | (frame if frame.any() else _around_ink(_field_line, mask))
     )
+
+
+def _around_ink(find, mask: np.ndarray) -> np.ndarray:
+    """``find`` (mask → lines) on the box around the ink, in the whole mask's place, if the ink covers
+    under half the image's height or width and is BOX_SIDE long: a form's field photographed with
+    paper around it is as large for it as one cropped close. (Cut to its ink, a digit's rows and
+    columns pass ``_frame``'s quick test more often, which takes time.) Until 2026-11-29 a field had to be half the
+    image's height: cropped with its own height of paper above and below it, 1 of 5 numbers in
+    boxes drawn apart was read as with no lines (the suite's test; ``benchmarks/form_boxes.py
+    --paper 1``)."""
+    x, y, w, h = cv2.boundingRect(mask.view(np.uint8))
+    if max(w, h) < BOX_SIDE or h >= 0.5 * mask.shape[0] and w >= 0.5 * mask.shape[1]:
+        return find(mask)
+    pad = 1 + math.ceil(LINE_THICKNESS * max(w, h))  # paper around it, as far as ``_slice`` looks
+    around = np.zeros((h + 2 * pad, w + 2 * pad), bool)  # (np.pad takes ten times as long)
+    around[pad:-pad, pad:-pad] = mask[y : y + h, x : x + w]
+    out = np.zeros_like(mask)
+    out[y : y + h, x : x + w] = find(around)[pad:-pad, pad:-pad]
+    return out
 
 
 def _thin(runs: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -614,13 +634,17 @@ def _long_runs(mask: np.ndarray, share: float = LINE_SPAN) -> np.ndarray:
     """Horizontal runs of True at least ``share`` of the width long."""
     out = np.zeros_like(mask)
     length = share * mask.shape[1]
-    if mask.shape[1] < 20 or mask.sum(1).max(initial=0) < length:  # too small, or no row that long: no line
+    sums = mask.sum(1)
+    if mask.shape[1] < 20 or sums.max(initial=0) < length:  # too small, or no row that long: no line
         return out
-    edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).view(np.int8), axis=1)
+    rows = np.flatnonzero(sums >= length)  # only these can hold one
+    padded = np.zeros((len(rows), mask.shape[1] + 2), np.int8)
+    padded[:, 1:-1] = mask[rows]
+    edges = np.diff(padded, axis=1)
     starts, ends = np.argwhere(edges == 1), np.argwhere(edges == -1)  # paired, in row-major order
     long = ends[:, 1] - starts[:, 1] >= length
     for (row, start), (_, end) in zip(starts[long], ends[long]):
-        out[row, start:end] = True
+        out[rows[row], start:end] = True
     return out
 
 
