@@ -68,28 +68,36 @@ def picture_ink(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, InkMap]:
 
 
 def box_turn(mask: np.ndarray) -> float | None:
-    """The angle a form's box in the stroke ``mask`` is turned by (degrees, counter-clockwise, as
+    """The turn that makes a form's box in the stroke ``mask`` level (degrees, counter-clockwise, as
     ``cv2.getRotationMatrix2D`` turns), if TURN_LEAST to TURN_MOST: a piece at least 0.4 of the
     image's height whose outline fills its tightest rectangle, turned as it lies (``cv2.minAreaRect``),
     and runs along ≥ LINE_SPAN of each of its four sides, as ``_frame`` asks of an upright one (a
     box); or one half the image's width whose outline runs so along three (a field's line with ticks
-    at its ends). A digit's outline meets its rectangle's sides at a few places. Else None."""
-    _, _, w, h = cv2.boundingRect(mask.view(np.uint8))  # of the ink, as ``_around_ink``
+    at its ends). Its ink fills at most half the rectangle: a pen lying on the paper is a bar of
+    solid ink (until this was asked, 1 of 50 blank photos with a silver pen beside them and 1 of 50
+    with a yellow pencil, in ``benchmarks/beside.py``, were made level by the pen's turn and read as
+    a 1). A digit's outline meets its rectangle's sides at a few places. The image's height and
+    width here are its ink's (``_around_ink``). Else None."""
+    _, _, w, h = cv2.boundingRect(mask.view(np.uint8))
     if max(h, w) < BOX_SIDE:
         return None
     bridged = cv2.dilate(mask.view(np.uint8), SQUARE)  # a thin line's gaps of a pixel
     outlines, _ = cv2.findContours(bridged, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     for outline in outlines:
-        _, _, bw, bh = cv2.boundingRect(outline)
-        line = bw >= 0.5 * w  # perhaps a field's line
-        if not (bh >= 0.4 * h and bw >= 0.4 * bh) and not line:
+        x, y, bw, bh = cv2.boundingRect(outline)
+        box, line = bh >= 0.4 * h and bw >= 0.4 * bh, bw >= 0.5 * w  # perhaps a box, or a field's line
+        if not (box or line):
             continue
         (cx, cy), (rw, rh), angle = cv2.minAreaRect(outline)
         if abs(angle) > 45:  # OpenCV gives [-90, 0) (older versions (0, 90]): the turn from level is within ±45°
             angle, rw, rh = angle - math.copysign(90, angle), rh, rw
-        box = cv2.contourArea(outline) >= 0.8 * rw * rh  # a box's outline holds its inside
+        if not TURN_LEAST <= abs(angle) <= TURN_MOST or max(rw, rh) < BOX_SIDE:
+            continue
+        if np.count_nonzero(mask[y : y + bh, x : x + bw]) > 0.5 * rw * rh:  # a bar of solid ink: a pen
+            continue
+        box = box and cv2.contourArea(outline) >= 0.8 * rw * rh  # a box's outline holds its inside
         line = line and rh <= 0.5 * rw  # and a field's ticks are short beside its length
-        if not TURN_LEAST <= abs(angle) <= TURN_MOST or not (box or line) or max(rw, rh) < BOX_SIDE:
+        if not (box or line):
             continue
         t, xs, ys = math.radians(angle), outline[:, 0, 0] - cx, outline[:, 0, 1] - cy
         across = xs * math.cos(t) + ys * math.sin(t)  # along the rectangle's sides, made level
