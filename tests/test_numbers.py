@@ -237,6 +237,15 @@ def test_a_number_in_a_forms_box_cropped_at_the_boxs_outer_edge_is_read(recogniz
         assert recognizer.predict_number(image).number == "".join(str(mnist.test_labels[i]) for i in index)
 
 
+def field_number(mnist, style: str, rng: np.random.Generator) -> tuple[str, np.ndarray, np.ndarray, int]:
+    """A number of 3–6 test digits written in a form's field (``synthetic.boxed_number``), cells 40–140
+    px wide: the number as text, the digits' ink, the printed lines and the cells' width."""
+    index = rng.choice(len(mnist.test_labels), int(rng.integers(3, 7)), replace=False)
+    cell = int(rng.integers(40, 141))
+    ink, lines = boxed_number([mnist.test_images[i] for i in index], style, rng, cell)
+    return "".join(str(mnist.test_labels[i]) for i in index), ink, lines, cell
+
+
 @pytest.mark.parametrize("style", BOX_STYLES)
 def test_a_number_written_one_digit_per_box_of_a_forms_field_is_read_without_the_boxes(recognizer, mnist, style):
     # A box divided into cells ("comb"), a box per cell drawn apart, a box with short ticks between the
@@ -245,10 +254,8 @@ def test_a_number_written_one_digit_per_box_of_a_forms_field_is_read_without_the
     # as 618171018, as 061096, as 68708 over a line of 1111, and as 683193).
     rng = np.random.default_rng(3)
     for _ in range(10):
-        index = rng.choice(len(mnist.test_labels), int(rng.integers(3, 7)), replace=False)
-        ink, lines = boxed_number([mnist.test_images[i] for i in index], style, rng, int(rng.integers(40, 141)))
-        number = recognizer.predict_number(render_boxed(ink, lines, rng)).number
-        assert number == "".join(str(mnist.test_labels[i]) for i in index)
+        truth, ink, lines, _ = field_number(mnist, style, rng)
+        assert recognizer.predict_number(render_boxed(ink, lines, rng)).number == truth
 
 
 @pytest.mark.parametrize("style", BOX_STYLES)
@@ -260,8 +267,7 @@ def test_a_forms_field_cropped_loosely_is_read_without_its_lines(recognizer, mni
     # 1 (a box divided into cells 5, by the picture step).
     rng = np.random.default_rng(5)
     for _ in range(5):
-        index = rng.choice(len(mnist.test_labels), int(rng.integers(3, 7)), replace=False)
-        ink, lines = boxed_number([mnist.test_images[i] for i in index], style, rng, int(rng.integers(40, 141)))
+        _, ink, lines, _ = field_number(mnist, style, rng)
         paper = ((len(ink), len(ink)), (0, 0))
         state = rng.bit_generator.state  # the same paper, pen and noise for both
         number = recognizer.predict_number(render_boxed(np.pad(ink, paper), np.pad(lines, paper), rng)).number
@@ -282,14 +288,12 @@ def test_a_forms_field_turned_a_little_is_made_level_and_each_digits_box_is_wher
     # version made a field level when it was turned one way only.
     rng = np.random.default_rng(4)
     for _ in range(5):
-        index = rng.choice(len(mnist.test_labels), int(rng.integers(3, 7)), replace=False)
-        cell = int(rng.integers(40, 141))
-        ink, lines = boxed_number([mnist.test_images[i] for i in index], style, rng, cell)
+        truth, ink, lines, cell = field_number(mnist, style, rng)
         data, turn = turned(render_boxed(ink, lines, rng), degrees)
         found = recognizer.predict_number(data)
-        assert found.number == "".join(str(mnist.test_labels[i]) for i in index)
+        assert found.number == truth
         margin, height = cell // 2, int(1.2 * cell)
-        middles = [(margin + (k + 0.5) * cell, margin + height / 2) for k in range(len(index))]
+        middles = [(margin + (k + 0.5) * cell, margin + height / 2) for k in range(len(truth))]
         for digit, (x, y) in zip(found.digits, cv2.transform(np.array([middles]), turn)[0]):
             left, top, width, tall = digit.box
             assert left <= x <= left + width and top <= y <= top + tall
