@@ -72,12 +72,13 @@ def box_turn(mask: np.ndarray) -> float | None:
     ``cv2.getRotationMatrix2D`` turns), if TURN_LEAST to TURN_MOST: a piece at least 0.4 of the
     image's height whose outline fills its tightest rectangle, turned as it lies (``cv2.minAreaRect``),
     and runs along ≥ LINE_SPAN of each of its four sides, as ``_frame`` asks of an upright one (a
-    box); or one half the image's width whose outline runs so along three (a field's line with ticks
-    at its ends). Its ink fills at most half the rectangle: a pen lying on the paper is a bar of
-    solid ink (until this was asked, 1 of 50 blank photos with a silver pen beside them and 1 of 50
-    with a yellow pencil, in ``benchmarks/beside.py``, were made level by the pen's turn and read as
-    a 1). A digit's outline meets its rectangle's sides at a few places. The image's height and
-    width here are its ink's (``_around_ink``). Else None."""
+    box); or one half the image's width whose outline runs so along its bottom or top and rises at
+    both its ends (a field's line with its end ticks, ``_rises``). Its ink fills at most half the
+    rectangle: a pen lying on the paper is a bar of solid ink (until this was asked, 1 of 50 blank
+    photos with a silver pen beside them and 1 of 50 with a yellow pencil, in
+    ``benchmarks/beside.py``, were made level by the pen's turn and read as a 1). A digit's outline
+    meets its rectangle's sides at a few places. The image's height and width here are its ink's
+    (``_around_ink``). Else None."""
     _, _, w, h = cv2.boundingRect(mask.view(np.uint8))
     if max(h, w) < BOX_SIDE:
         return None
@@ -108,9 +109,22 @@ def box_turn(mask: np.ndarray) -> float | None:
             for off, along, size, length in ((down, across, rh, rw), (across, down, rw, rh))
             for edge in (-1, 1)
         )
-        if left and right and (top and bottom and box or (top or bottom) and line):
+        if box and top and bottom and left and right or line and (top or bottom) and _rises(across, down, rw, rh):
             return angle
     return None
+
+
+def _rises(across: np.ndarray, down: np.ndarray, width: float, height: float) -> bool:
+    """Whether an outline (its points along and across its rectangle, made level, about its middle)
+    rises at both ends of the rectangle's ``width`` by a fifth of its ``height`` or more: a field's
+    line has a tick at each end, an underline has none. (Digits written across the line make the
+    rectangle taller than the ticks, so its ends' sides are not covered.)"""
+    near = max(2.0, 0.05 * min(width, height))
+    for edge in (-1, 1):
+        end = down[edge * across >= width / 2 - near]
+        if len(end) == 0 or end.max() - end.min() < 0.2 * height:
+            return False
+    return True
 
 
 def _turned(gray: np.ndarray, to_input: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
