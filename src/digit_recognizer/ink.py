@@ -109,17 +109,16 @@ def box_turn(mask: np.ndarray) -> float | None:
             for off, along, size, length in ((down, across, rh, rw), (across, down, rw, rh))
             for edge in (-1, 1)
         )
-        if box and top and bottom and left and right or line and (top or bottom) and _rises(across, down, rw, rh):
+        if box and top and bottom and left and right or line and (top or bottom) and _rises(across, down, rw, rh, near):
             return angle
     return None
 
 
-def _rises(across: np.ndarray, down: np.ndarray, width: float, height: float) -> bool:
+def _rises(across: np.ndarray, down: np.ndarray, width: float, height: float, near: float) -> bool:
     """Whether an outline (its points along and across its rectangle, made level, about its middle)
-    rises at both ends of the rectangle's ``width`` by a fifth of its ``height`` or more: a field's
-    line has a tick at each end, an underline has none. (Digits written across the line make the
-    rectangle taller than the ticks, so its ends' sides are not covered.)"""
-    near = max(2.0, 0.05 * min(width, height))
+    rises, within ``near`` of both ends of the rectangle's ``width``, by a fifth of its ``height`` or
+    more: a field's line has a tick at each end, an underline has none. (Digits written across the
+    line make the rectangle taller than the ticks, so its ends' sides are not covered.)"""
     for edge in (-1, 1):
         end = down[edge * across >= width / 2 - near]
         if len(end) == 0 or end.max() - end.min() < 0.2 * height:
