@@ -594,12 +594,7 @@ def _field_line(mask: np.ndarray) -> np.ndarray:
     h, w = mask.shape
     if w <= h:  # a field of two cells or more is wider than tall; most single digits are not
         return out
-    rows = np.flatnonzero(mask.sum(1) >= 0.5 * w)
-    if not len(rows):  # most images: no row that long
-        return out
-    runs = np.zeros_like(mask)
-    runs[rows] = _long_runs(mask[rows], 0.5)
-    runs = _thin(runs, mask)  # not a slice of thicker ink: a bold number's bottom
+    runs = _thin(_long_runs(mask, 0.5), mask)  # not a slice of thicker ink: a bold number's bottom
     rows = np.flatnonzero(runs.any(1))
     for line in np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1) if len(rows) else []:
         cols = np.flatnonzero(runs[line].any(0))
