@@ -71,7 +71,7 @@ def margins(mnist, count: int, seed: int) -> dict:
             found = seg.glyph_lines(ink)
             if isinstance(found, str):
                 continue
-            lines, labels, _, height = found
+            lines, _, labels, _, height = found
             glyphs = [g for line in lines for g in line]
             holes = [seg._holes(g, labels) for g in glyphs]
             pieces = [len(g.labels) for g in glyphs]

@@ -120,12 +120,22 @@ class Prediction:
 
 
 @dataclass
+class Mark:
+    """A mark between a number's digits (segment.py, marks.py): ".", ",", ":" or "-", and its box."""
+
+    mark: str
+    box: tuple[int, int, int, int]
+
+
+@dataclass
 class NumberPrediction:
-    """A handwritten number: its digits left to right (lines top to bottom), each with its box."""
+    """A handwritten number: its digits left to right (lines top to bottom), each with its box, and the
+    marks between them (3.14, 1,000, 12:30, -42), which ``number`` holds in their places."""
 
     number: str
     digits: list[Prediction]
     reason: str | None = None
+    marks: list[Mark] = field(default_factory=list)
 
     @property
     def confidence(self) -> float:
@@ -138,6 +148,7 @@ class NumberPrediction:
             "digits": [
                 {"digit": d.digit, "confidence": round(d.confidence, 6), "box": list(d.box)} for d in self.digits
             ],
+            "marks": [{"mark": m.mark, "box": list(m.box)} for m in self.marks],
             "confidence": round(self.confidence, 6),
         }
         if self.reason:
@@ -410,11 +421,15 @@ class Recognizer:
         boxes = [box for line in segmented.lines for _, box in line]
         probs = self.probabilities(images)
         digits = [Prediction.from_probabilities(row, image, box) for row, image, box in zip(probs, images, boxes)]
-        text, start = [], 0
-        for n in digits_per_line:
-            text.append("".join(str(d.digit) for d in digits[start : start + n]))
+        text, start, marks = [], 0, []
+        for n, line_marks in zip(digits_per_line, segmented.marks):
+            chars = [str(d.digit) for d in digits[start : start + n]]
+            for at, char, _ in reversed(line_marks):  # from the right, so that each index still holds
+                chars.insert(at, char)
+            marks += [Mark(char, box) for _, char, box in line_marks]
+            text.append("".join(chars))
             start += n
-        return NumberPrediction("\n".join(text), digits)
+        return NumberPrediction("\n".join(text), digits, marks=marks)
 
 
 def _has_digit(prepared: Prepared | DigitsError) -> bool:

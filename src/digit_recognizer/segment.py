@@ -32,12 +32,13 @@ made level if a form's box or field in it is turned a little:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 from .ink import InkMap, picture_ink
+from .marks import Mark, find_marks
 from .picture import components
 from .pieces import MIN_SIDE, blot, crowded, dash, holes, objects, riddled, smudged, specks, texture_and_rings
 from .preprocess import input_box, to_mnist
@@ -81,6 +82,10 @@ class Glyph:
         self.y0, self.y1 = min(self.y0, other.y0), max(self.y1, other.y1)
         self.labels += other.labels
 
+    def pixels(self, labels: np.ndarray) -> np.ndarray:
+        """The glyph's stroke pixels, as a mask over its box."""
+        return np.isin(labels[self.y0 : self.y1, self.x0 : self.x1], self.labels)
+
 
 @dataclass
 class Segmented:
@@ -88,6 +93,9 @@ class Segmented:
 
     lines: list[list[tuple[np.ndarray, tuple[int, int, int, int]]]]
     reason: str | None = None
+    # Per line, its marks (marks.py) left to right: how many of the line's digits stand before each,
+    # the mark (".", ",", ":" or "-") and its box.
+    marks: list[list[tuple[int, str, tuple[int, int, int, int]]]] = field(default_factory=list)
 
 
 def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segmented:
@@ -99,7 +107,7 @@ def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segm
     found = glyph_lines(ink)
     if isinstance(found, str):
         return Segmented([], found)
-    lines, labels, sizes, height = found
+    lines, marks, labels, sizes, height = found
     # Texture is dropped like a stray mark, and what is left must look like handwriting.
     lines = [kept for line in lines if (kept := [g for g in line if not _texture(g, labels, height)])]
     kept = [glyph for line in lines for glyph in line]
@@ -114,26 +122,39 @@ def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segm
     lines = [kept for line in lines if (kept := [g for g in line if not _blot_or_dash(g, labels)])]
     if not lines:
         return Segmented([], MARKS)
-    return Segmented([
-        [
-            (_image(part, labels, ink.ink), _box(part, ink.scale, gray.shape, to_input))
-            for glyph in line
-            for part in _split(glyph, labels, ink.ink, height, (classify, one_digit))
-        ]
-        for line in lines
-    ])  # fmt: skip
+    models = (classify, one_digit)
+    parts = [[part for glyph in line for part in _split(glyph, labels, ink.ink, height, models)] for line in lines]
+    box = lambda glyph: _box(glyph, ink.scale, gray.shape, to_input)  # noqa: E731
+    return Segmented(
+        [[(_image(part, labels, ink.ink), box(part)) for part in line] for line in parts],
+        marks=[[(at, mark.char, box(mark.glyph)) for at, mark in line] for line in _place_marks(marks, parts)],
+    )
 
 
-def glyph_lines(ink: InkMap) -> tuple[list[list[Glyph]], np.ndarray, np.ndarray, float] | str:
+def _place_marks(marks: list[Mark], lines: list[list[Glyph]]) -> list[list[tuple[int, Mark]]]:
+    """Each mark on the line its digits' rows overlap most (none: dropped, as its digits were), with
+    how many of the line's digits stand before it."""
+    placed: list[list[tuple[int, Mark]]] = [[] for _ in lines]
+    for mark in marks:
+        overlap = [min(mark.foot, max(g.y1 for g in line)) - max(mark.top, min(g.y0 for g in line)) for line in lines]
+        if overlap and max(overlap) > 0:
+            line = int(np.argmax(overlap))
+            centre = (mark.glyph.x0 + mark.glyph.x1) / 2
+            placed[line].append((sum((g.x0 + g.x1) / 2 < centre for g in lines[line]), mark))
+    return [sorted(line, key=lambda item: item[0]) for line in placed]
+
+
+def glyph_lines(ink: InkMap) -> tuple[list[list[Glyph]], list[Mark], np.ndarray, np.ndarray, float] | str:
     """Steps 1–4 on an ink map's strokes: the would-be digits line by line, left to right (texture not yet
-    dropped), the component labels, each label's pixel count and the line's digit height; or why
-    there are none."""
+    dropped), the marks between them (``marks.find_marks``), the component labels, each label's pixel
+    count and the line's digit height; or why there are none."""
     count, labels, stats = components(ink.mask)
     sizes = stats[:, cv2.CC_STAT_AREA]  # by label; 0 is the paper
     texture, rings = texture_and_rings(stats, labels)
     if crowded(stats, labels.size, texture):
         return NOISE
     beside = np.array(objects(stats, labels, ink.ink, texture), int) + 1  # a pen or a coin: not the number's ink
+    held = stats[beside, :4]
     ids = np.setdiff1d(np.arange(1, count), np.r_[np.array(rings, int) + 1, beside])  # nor rings around it
     if len(ids) > MAX_PIECES:  # the largest pieces only
         ids = ids[np.argsort(-sizes[ids])[:MAX_PIECES]]
@@ -147,12 +168,19 @@ def glyph_lines(ink: InkMap) -> tuple[list[list[Glyph]], np.ndarray, np.ndarray,
     if count - 1 > MANY_PIECES and sum(sizes[g.labels].sum() for g in glyphs) < 0.5 * ink_drawn:
         return NOISE  # specks everywhere: the would-be digits hold under half the ink
     height = float(np.median([g.height for g in glyphs]))
+    # 3.14, 1,000, 12:30, -42, before a comma joins a digit; a big round dot passes for a coin beside the digits
+    marks = find_marks(merged + [Glyph(x, x + w, y, y + h, [int(i)]) for i, (x, y, w, h) in zip(beside, held)],
+                       labels, ink.ink)  # fmt: skip
+    if marks:
+        taken = {label for mark in marks for label in mark.glyph.labels}
+        glyphs = [g for g in glyphs if not taken.issuperset(g.labels)]
+        height = float(np.median([g.height for g in glyphs]))
     glyphs = _join_fragments(glyphs, height)
     # A line of marks well below the digits' height is a dash or stray mark above or below the number.
     lines = [sorted(line, key=lambda g: g.x0) for line in _lines(glyphs) if max(g.height for g in line) >= 0.5 * height]
     if not lines:
         return "no digits: only small marks"
-    return lines, labels, sizes, height
+    return lines, marks, labels, sizes, height
 
 
 def _texture(glyph: Glyph, labels: np.ndarray, height: float) -> bool:
@@ -168,18 +196,13 @@ def _noise(glyphs: list[Glyph], labels: np.ndarray) -> bool:
 
 
 def _blot_or_dash(glyph: Glyph, labels: np.ndarray) -> bool:
-    mask = _pixels(glyph, labels)
+    mask = glyph.pixels(labels)
     return blot(mask) or dash(mask)
 
 
 def _holes(glyph: Glyph, labels: np.ndarray) -> int:
     """How many holes the glyph's ink has (pockets of paper it encloses)."""
-    return holes(_pixels(glyph, labels))
-
-
-def _pixels(glyph: Glyph, labels: np.ndarray) -> np.ndarray:
-    """The glyph's stroke pixels, as a mask over its box."""
-    return np.isin(labels[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1], glyph.labels)
+    return holes(glyph.pixels(labels))
 
 
 def _drop_underlines(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -277,7 +300,7 @@ def _lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
 
 def _glyph_ink(glyph: Glyph, labels: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The glyph's own ink and mask, cropped to its box (other components' ink removed)."""
-    return ink[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1], _pixels(glyph, labels)
+    return ink[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1], glyph.pixels(labels)
 
 
 def _image(glyph: Glyph, labels: np.ndarray, ink: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from .pieces import stroke_width
 from .segment import piece_image
 
 
@@ -303,6 +304,100 @@ def sample_numbers(images: np.ndarray, labels: np.ndarray, count: int, touching:
         ink = number_ink([images[j] for j in index], rng, touching, int(rng.integers(28, 120)))
         condition = NUMBER_CONDITIONS[i % len(NUMBER_CONDITIONS)]
         yield "".join(str(labels[j]) for j in index), condition, render_number(ink, condition, rng)
+
+
+MARKED_KINDS = ("decimal", "thousands", "time", "negative", "range")  # marked_number: 3.14, 1,000, 12:30, -42, 25-11
+
+
+def marked_text(kind: str, rng: np.random.Generator) -> str:
+    """A number of ``kind`` (MARKED_KINDS) with random digits: "3.14", "1,000", "12:30", "-42", "25-11"."""
+    digits = lambda n: "".join(str(d) for d in rng.integers(0, 10, n))  # noqa: E731
+    count = lambda low, high: int(rng.integers(low, high + 1))  # noqa: E731
+    return {
+        "decimal": lambda: f"{digits(count(1, 3))}.{digits(count(1, 2))}",
+        "thousands": lambda: f"{digits(count(1, 2))},{digits(3)}",
+        "time": lambda: f"{digits(2)}:{digits(2)}",
+        "negative": lambda: f"-{digits(count(1, 3))}",
+        "range": lambda: f"{digits(count(1, 2))}-{digits(count(1, 2))}",
+    }[kind]()
+
+
+def marked_number(text: str, images: np.ndarray, labels: np.ndarray, rng: np.random.Generator, digit_px: int):
+    """One line of ink writing ``text``: its digits are MNIST digits of those labels drawn from ``images``
+    (as in ``number_layout``), its marks drawn as a pen makes them: a decimal point (a dot a little wider
+    than the strokes, or a short dab), a comma (a short stroke curling down below the digits' foot), a
+    colon (two dots), a minus sign (a short stroke about level, at mid-height)."""
+    glyphs = []
+    for char in text:
+        if char.isdigit():
+            size = int(digit_px * rng.uniform(0.85, 1.15))
+            ink = strokes(images[rng.choice(np.flatnonzero(labels == int(char)))], size, rng.uniform(0.35, 0.55))
+            cols, rows = np.flatnonzero(ink.max(0) > 0.3), np.flatnonzero(ink.max(1) > 0.3)
+            glyphs.append(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+        else:
+            glyphs.append(char)
+    first = next(g for g in glyphs if not isinstance(g, str))
+    pen = max(2.0, stroke_width(first > 0.5))
+    height = max(g.shape[0] for g in glyphs if not isinstance(g, str)) + digit_px
+    width = sum(g.shape[1] if not isinstance(g, str) else digit_px for g in glyphs) + 2 * digit_px
+    line = np.zeros((height, width), np.uint8)
+    x, placed = digit_px // 2, []
+    for glyph in glyphs:
+        if isinstance(glyph, str):
+            width = max(rng.uniform(0.35, 0.7) * digit_px, 4 * pen) if glyph == "-" else 2.5 * pen
+            placed.append((glyph, x, width))
+            x = int(x + width + rng.uniform(0.1, 0.3) * digit_px)
+            continue
+        h, w = glyph.shape
+        y = (height - h) // 2 + int(rng.uniform(-0.05, 0.05) * digit_px)
+        region = line[y : y + h, x : x + w]
+        np.maximum(region, np.round(255 * glyph).astype(np.uint8), out=region)
+        placed.append((y, y + h, x, x + w))
+        x += w + int(rng.uniform(0.15, 0.4) * digit_px)
+    digit_boxes = [p for p in placed if len(p) == 4]
+    top = int(np.median([b[0] for b in digit_boxes]))
+    foot = int(np.median([b[1] for b in digit_boxes]))
+    size = foot - top
+    for item in placed:
+        if len(item) == 4:
+            continue
+        char, x0, width = item
+        thick = max(1, int(round(pen)))
+        if char in ".:":
+            radius = pen * rng.uniform(0.5, 1.1)
+            spots = [foot - radius + rng.uniform(-0.05, 0.03) * size]
+            if char == ":":  # the upper dot a pen's width at least above the lower one
+                spots.append(min(top + rng.uniform(0.3, 0.45) * size, spots[0] - 2.8 * radius - pen))
+            for cy in spots:
+                axes = (max(1, int(radius * rng.uniform(0.8, 1.4))), max(1, int(radius * rng.uniform(0.8, 1.2))))
+                centre = (int(x0 + width / 2), int(cy))
+                cv2.ellipse(line, centre, axes, rng.uniform(0, 180), 0, 360, 255, -1, cv2.LINE_AA)
+        elif char == ",":
+            head = (x0 + 1.2 * pen, foot - pen)
+            tail = (head[0] - rng.uniform(0.05, 0.12) * size, foot + rng.uniform(0.15, 0.3) * size)
+            bend = (head[0] + 0.3 * pen, (head[1] + tail[1]) / 2)
+            curve = np.array([head, bend, tail], np.int32)
+            cv2.polylines(line, [curve], False, 255, thick, cv2.LINE_AA)
+            blob = max(1, int(pen * rng.uniform(0.5, 0.8)))
+            cv2.circle(line, (int(head[0]), int(head[1])), blob, 255, -1, cv2.LINE_AA)
+        else:  # a minus sign, its round ends inside its width
+            cy = top + rng.uniform(0.4, 0.6) * size
+            slant = np.tan(np.radians(rng.uniform(-8, 8))) * width
+            start, stop = x0 + thick / 2, x0 + width - thick / 2
+            cv2.line(line, (int(start), int(cy + slant / 2)), (int(stop), int(cy - slant / 2)), 255, thick, cv2.LINE_AA)
+    return line[:, : x + digit_px // 2].astype(np.float32) / 255
+
+
+def sample_marked_numbers(images: np.ndarray, labels: np.ndarray, count: int, seed: int = 0):
+    """Yield (number as text, kind, condition, encoded image) for ``count`` numbers with marks
+    (``marked_number``), the kinds in turn, under the conditions of ``sample_numbers``."""
+    rng = np.random.default_rng(seed)
+    for i in range(count):
+        kind = MARKED_KINDS[i % len(MARKED_KINDS)]
+        text = marked_text(kind, rng)
+        ink = marked_number(text, images, labels, rng, int(rng.integers(28, 120)))
+        condition = NUMBER_CONDITIONS[(i // len(MARKED_KINDS)) % len(NUMBER_CONDITIONS)]
+        yield text, kind, condition, render_number(ink, condition, rng)
 
 
 BOX_STYLES = ("comb", "apart", "ticks", "baseline")  # boxed_number: how a form's field is printed

@@ -1,0 +1,192 @@
+"""Segmentation, the marks between a number's digits: a decimal point (3.14), a thousands comma
+(1,000), a time's colon (12:30), a minus sign (-42) or a dash between two numbers (25-11).
+
+Each is told by its shape and where it stands against the digits either side of it (its
+neighbours: the nearest digit-tall pieces left and right on its line), measured in their height and
+in the writing's stroke width:
+
+- a **dot** is a small, filled, roundish spot at least 0.6 of a stroke wide and at most 0.45 of the
+  digits' height (or 4 strokes), lying at their foot; two dots one above the other are a **colon**;
+- a **comma** is a short stroke or a dot with a tail, starting low beside the digits and reaching
+  below their foot by a tenth of their height;
+- a **minus** is a flat stroke at mid-height, before a number or between two.
+
+A mark stands in a gap between two digits (a minus also before the first); elsewhere a dot is a
+speck and a dash a stray line, as before. Until 2026-11-29 marks were dropped as specks or read as
+digits: 3.14 was read as 314, 1,000 as 11000, 12:30 as 1230, -42 as 42 (none of 500 numbers with
+marks was read exactly, ``benchmarks/number_marks.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .pieces import stroke_width
+
+if TYPE_CHECKING:
+    from .segment import Glyph
+
+TALL = 0.6  # of the digits' height: a piece this tall can be a digit beside a mark
+DOT_MIN, DOT_MAX = 0.6, 0.45  # a dot's longest side: at least this many stroke widths, at most this of the digits
+DOT_PENS = 4  # ...or this many stroke widths (a bold pen in small writing)
+DOT_ROUND, DOT_FILL = 2.5, 0.45  # a dot is at most this elongated, and fills this share of its box at least
+FOOT = 0.6  # of the digits' height from their top: a dot's middle lies below, a comma starts below
+COLON_TOP = (0.1, 0.65)  # a colon's upper dot's middle, from the digits' top, in their heights
+MARK_HEIGHT = 0.9  # of the digits' height: a taller piece is no mark (but a colon)
+COMMA_PENS, COMMA_LONG = 2.5, 1.3  # a comma is at least this many stroke widths tall, and this times as tall
+BELOW = 0.5  # as wide or with this share of its height below the digits' foot (a dot sitting low has less)
+DESCENT, COMMA_BELOW = 0.1, 0.6  # of the digits' height: a comma reaches this far below their foot, at most that
+APART = 0.5  # stroke widths of paper at least between a mark and the digits' columns (a broken-off piece is closer)
+MIDDLE = (0.3, 0.75)  # a minus sign's middle, from the digits' top, in their heights
+MINUS_LENGTH = (0.25, 2.0)  # of the digits' height
+MINUS_FLAT, MINUS_HEIGHT = 2, 0.35  # a minus: at least this many times as long as tall, at most this of the digits
+SPECKS = 0.25  # a colon's two dots may have specks with them, with this share of the smaller dot's ink in all
+GAP = 2  # digits' heights: a mark at most this far from the digit after it (and before it)
+DARK = 0.5  # a mark's mean ink against the digits': as dark as a pen's stroke, not paper grain
+
+
+@dataclass
+class Mark:
+    """A mark between digits: its character, its piece, and the top and foot of the digits beside it."""
+
+    char: str
+    glyph: Glyph
+    top: float
+    foot: float
+
+
+def find_marks(glyphs: list[Glyph], labels: np.ndarray, ink: np.ndarray) -> list[Mark]:
+    """The marks among ``glyphs`` (merged components, specks included): each glyph shorter than
+    MARK_HEIGHT of the digits' height (the median of the glyphs at least half as tall as the tallest),
+    or of two pieces (a colon), is tried against its neighbours, the glyphs at least TALL of it."""
+    tallest = max(g.height for g in glyphs)
+    height = float(np.median([g.height for g in glyphs if g.height >= 0.5 * tallest]))
+    tall = [g for g in glyphs if g.height >= TALL * height]
+    if not tall:
+        return []
+    pen = float(np.median([stroke_width(g.pixels(labels)) for g in tall]))
+    darkness = float(np.median([_darkness(g, labels, ink) for g in tall]))
+    marks, high = [], []
+    for glyph in (g for g in glyphs if g.height < MARK_HEIGHT * height or len(g.labels) > 1):  # colon: 2 dots
+        left, right, after = _neighbours(glyph, [g for g in tall if g is not glyph])
+        if right is None:
+            continue
+        beside = [g for g in (left or after, right) if g is not None]  # a minus before a number: its first two
+        top, foot = float(np.mean([g.y0 for g in beside])), float(np.mean([g.y1 for g in beside]))
+        if not _in_gap(glyph, left, right, foot - top) or _darkness(glyph, labels, ink) < DARK * darkness:
+            continue
+        char = _shape(glyph, labels, top, foot - top, pen, left is not None)
+        if char != "," and not _clear(glyph, tall, top, foot, APART * pen):  # a comma's tail may curl under a digit
+            continue
+        if char == "'":  # a colon's upper dot, apart from its lower one
+            high.append(glyph)
+        elif char:
+            marks.append(Mark(char, glyph, top, foot))
+    for upper in high:  # a dot at the foot straight below a high dot: the two are a colon
+        for mark in marks:
+            if mark.char == "." and min(upper.x1, mark.glyph.x1) > max(upper.x0, mark.glyph.x0):
+                mark.char = ":"
+                mark.glyph.absorb(upper)
+                break
+    return marks
+
+
+def _shape(glyph: Glyph, labels: np.ndarray, top: float, size: float, pen: float, after_digit: bool) -> str | None:
+    """Which mark a piece is by its shape and place against digits ``size`` tall whose top is at ``top``:
+    ".", ",", ":", "-", "'" (a dot high up: a colon's upper dot), or None."""
+    mask = glyph.pixels(labels)
+    middle = ((glyph.y0 + glyph.y1) / 2 - top) / size
+    if not after_digit:  # only a minus sign stands before a number
+        return "-" if _minus(glyph, middle, size) else None
+    below = glyph.y1 - (top + size)  # how far it reaches below the digits' foot
+    if (
+        DESCENT * size <= below <= COMMA_BELOW * size
+        and glyph.y0 >= top + FOOT * size - pen
+        and glyph.height >= COMMA_PENS * pen
+        and glyph.width <= glyph.height
+        and (glyph.height >= COMMA_LONG * glyph.width or below >= BELOW * glyph.height)  # not a dot sitting low
+    ):
+        return ","
+    if _minus(glyph, middle, size):
+        return "-"
+    if _spot(mask, size, pen):
+        if middle >= FOOT:
+            return "."
+        return "'" if COLON_TOP[0] <= middle <= COLON_TOP[1] else None
+    if len(glyph.labels) >= 2:  # a colon whose two dots were merged as one glyph (specks with them)
+        crop = labels[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1]
+        pieces = sorted((crop == label for label in glyph.labels), key=np.count_nonzero, reverse=True)
+        upper, lower = sorted(pieces[:2], key=lambda piece: np.flatnonzero(piece.any(1))[0])
+        if (
+            sum(map(np.count_nonzero, pieces[2:])) < SPECKS * np.count_nonzero(pieces[1])
+            and COLON_TOP[0] <= (glyph.y0 + _middle_row(upper) - top) / size <= COLON_TOP[1]
+            and (glyph.y0 + _middle_row(lower) - top) / size >= FOOT
+            and _spot(upper, size, pen)
+            and _spot(lower, size, pen)
+        ):
+            return ":"
+    return None
+
+
+def _minus(glyph: Glyph, middle: float, size: float) -> bool:
+    """A flat stroke at mid-height (``pieces.dash`` asks more of a dash alone, which may be a digit
+    lying down: beside digits, a flat piece at mid-height is a minus even drawn thick or by JPEG)."""
+    return (
+        MIDDLE[0] <= middle <= MIDDLE[1]
+        and MINUS_LENGTH[0] * size <= glyph.width <= MINUS_LENGTH[1] * size
+        and glyph.width >= MINUS_FLAT * glyph.height
+        and glyph.height <= MINUS_HEIGHT * size
+    )
+
+
+def _middle_row(mask: np.ndarray) -> float:
+    rows = np.flatnonzero(mask.any(1))
+    return (rows[0] + rows[-1] + 1) / 2
+
+
+def _spot(mask: np.ndarray, size: float, pen: float) -> bool:
+    """Whether the ink in ``mask`` is a dot: small, roundish and filled."""
+    cols, rows = np.flatnonzero(mask.any(0)), np.flatnonzero(mask.any(1))
+    spot = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    longest, shortest = max(spot.shape), min(spot.shape)
+    return (
+        max(2.0, DOT_MIN * pen) <= longest <= max(DOT_MAX * size, DOT_PENS * pen)
+        and longest <= DOT_ROUND * shortest
+        and np.count_nonzero(spot) >= DOT_FILL * spot.size
+    )
+
+
+def _darkness(glyph: Glyph, labels: np.ndarray, ink: np.ndarray) -> float:
+    """The glyph's mean ink level over its stroke pixels."""
+    return float(ink[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1][glyph.pixels(labels)].mean())
+
+
+def _neighbours(glyph: Glyph, tall: list[Glyph]) -> tuple[Glyph | None, Glyph | None, Glyph | None]:
+    """The nearest digit-tall glyph left of ``glyph`` and the two nearest right of it, of those whose
+    rows (and a third of their height below them: a comma) hold its middle."""
+    middle, centre = (glyph.y0 + glyph.y1) / 2, (glyph.x0 + glyph.x1) / 2
+    level = [g for g in tall if g.y0 <= middle <= g.y1 + g.height / 3]
+    left = max((g for g in level if (g.x0 + g.x1) / 2 < centre), key=lambda g: g.x1, default=None)
+    right = sorted((g for g in level if (g.x0 + g.x1) / 2 > centre), key=lambda g: g.x0)[:2]
+    return left, *(right + [None, None])[:2]
+
+
+def _clear(glyph: Glyph, tall: list[Glyph], top: float, foot: float, margin: float) -> bool:
+    """Whether no digit-tall glyph with rows between ``top`` and ``foot`` comes within ``margin`` of
+    ``glyph``'s columns (the bar of a 5 sticking out from above its body is no minus)."""
+    return not any(
+        g is not glyph and g.x0 < glyph.x1 + margin and glyph.x0 - margin < g.x1 and g.y0 < foot and top < g.y1
+        for g in tall
+    )
+
+
+def _in_gap(glyph: Glyph, left: Glyph | None, right: Glyph, size: float) -> bool:
+    """Whether ``glyph`` stands in the gap before ``right`` (after ``left``), near both: its middle
+    outside their boxes, at most GAP of the digits' height from each."""
+    centre = (glyph.x0 + glyph.x1) / 2
+    if centre >= right.x0 or right.x0 - glyph.x1 > GAP * size:
+        return False
+    return left is None or (centre > left.x1 and glyph.x0 - left.x1 <= GAP * size)
