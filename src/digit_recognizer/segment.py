@@ -206,12 +206,19 @@ def _holes(glyph: Glyph, labels: np.ndarray) -> int:
 
 
 def _drop_underlines(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Drop long, flat strokes (underlines) before merging, or they would join every digit above them."""
+    """Drop long, flat strokes under other strokes (underlines) before merging, or they would join
+    every digit above them. One with nothing above or below it is kept: a minus sign before a number
+    (a dash alone is dropped later, ``_blot_or_dash``; until 2026-11-29 a minus sign longer than 1.5
+    of the digits' height was dropped here, and -525 read as 525)."""
     if len(stats) == 0:
         return stats, ids
-    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    x, w, h = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     typical = _typical_height(stats)
-    keep = ~((w > 1.5 * typical) & (h < 0.3 * typical))
+    flat = (w > 1.5 * typical) & (h < 0.3 * typical)
+    strokes = ~flat & (h >= 0.5 * typical)
+    under = [bool(np.any(strokes & (x < x[i] + w[i]) & (x[i] < x + w))) for i in np.flatnonzero(flat)]
+    keep = ~flat
+    keep[np.flatnonzero(flat)[np.logical_not(under)]] = True
     return stats[keep], ids[keep]
 
 
