@@ -568,7 +568,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("--json", action="store_true", help="one JSON object per input (JSON Lines)")
     predict.add_argument("--top-k", type=int, metavar="K", help="also show the K most likely digits")
-    predict.add_argument("--multi", action="store_true", help="read a number of several digits (e.g. 2026)")
+    predict.add_argument(
+        "--multi",
+        action="store_true",
+        help="read a number of several digits (e.g. 2026; marks between digits too: 3.14, 1,000, 12:30, -42)",
+    )
     predict.add_argument("--save-preprocessed", metavar="DIR", help="write the 28x28 image the model saw")
     predict.add_argument(
         "--workers", type=int, metavar="N",

@@ -132,8 +132,8 @@ def _shape(glyph: Glyph, labels: np.ndarray, top: float, size: float, pen: float
 
 
 def _minus(glyph: Glyph, middle: float, size: float) -> bool:
-    """A flat stroke at mid-height (``pieces.dash`` asks more of a dash alone, which may be a digit
-    lying down: beside digits, a flat piece at mid-height is a minus even drawn thick or by JPEG)."""
+    """A flat piece at mid-height. ``pieces.dash`` asks more of a dash alone, which may be a digit
+    lying down; it turned down a minus sign with specks of noise on it (3-2 read as 322)."""
     return (
         MIDDLE[0] <= middle <= MIDDLE[1]
         and MINUS_LENGTH[0] * size <= glyph.width <= MINUS_LENGTH[1] * size
