@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -14,6 +15,7 @@ from PIL import Image
 
 from digit_recognizer.server import create_app
 
+from test_numbers import written
 from test_recognize import _png_header_claiming, encoded
 
 
@@ -50,6 +52,12 @@ def test_a_number_sent_as_one_digit_is_flagged_as_several_digits(client, seven_p
         for data in (png_of_27, seven_png)
     ]
     assert flags == [True, False]
+
+
+def test_a_numbers_marks_come_with_it(client, mnist):
+    body = client.post("/api/predict?multi=true", content=encoded(written("12.50", mnist), "PNG")).json()
+    assert re.fullmatch(r"\d\d\.\d\d", body["number"]) and [m["mark"] for m in body["marks"]] == ["."]
+    assert len(body["digits"]) == 4 and len(body["marks"][0]["box"]) == 4
 
 
 def test_predict_raw_body_and_preprocessed_image(client, seven_png):
