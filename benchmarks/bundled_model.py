@@ -39,6 +39,8 @@ BENCHMARKS = (
     ("blur", []),
     ("handwritten_numbers", ["--count", "200"]),
     ("long_numbers", []),
+    ("form_boxes", []),
+    ("number_marks", []),
     ("several_digits", ["--real"]),
     ("readme_examples", []),
     ("model_damage", []),
