@@ -126,14 +126,26 @@ def _rises(across: np.ndarray, down: np.ndarray, width: float, height: float, ne
     return True
 
 
-def _turned(gray: np.ndarray, to_input: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
-    """``gray`` turned by ``angle`` degrees about its middle, the same size, what comes in at the
-    corners filled with the paper's level (its border's); and ``to_input`` for its pixels. Grown to
-    hold all of it, the image had paper added above and below a form's field, and its boxes fell
-    under the half of the image's height that ``_frame`` asks of them."""
+def turned_ink(gray: np.ndarray, to_input: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray, InkMap]:
+    """``picture_ink``'s answer for ``gray`` turned by ``angle`` degrees, grown to hold all of it (a
+    number written rising, ``segment._rising``)."""
+    gray, to_input = _turned(gray, to_input, angle, grow=True)
+    return gray, to_input, ink_map(gray)
+
+
+def _turned(gray: np.ndarray, to_input: np.ndarray, angle: float, grow: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``gray`` turned by ``angle`` degrees about its middle, the same size (``grow``: as large as
+    it takes to hold all of it), what comes in at the corners filled with the paper's level (its
+    border's); and ``to_input`` for its pixels. Grown to hold all of it, the image had paper added
+    above and below a form's field, and its boxes fell under the half of the image's height that
+    ``_frame`` asks of them."""
     h, w = gray.shape
     turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     size = (w, h)
+    if grow:
+        cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+        size = (math.ceil(w * cos + h * sin), math.ceil(w * sin + h * cos))
+        turn[:, 2] += (size[0] - w) / 2, (size[1] - h) / 2
     paper = border_level(gray)
     turned = cv2.warpAffine(gray, turn, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=paper)
     return turned, to_input @ np.linalg.inv(np.vstack([turn, [0, 0, 1]]))

@@ -19,6 +19,7 @@ marks was read exactly, ``benchmarks/number_marks.py``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,7 @@ MINUS_LENGTH = (0.25, 2.0)  # of the digits' height
 MINUS_FLAT, MINUS_HEIGHT = 2, 0.35  # a minus: at least this many times as long as tall, at most this of the digits
 SPECKS = 0.25  # a colon's two dots may have specks with them, with this share of the smaller dot's ink in all
 GAP = 2  # digits' heights: a mark at most this far from the digit after it (and before it)
+POINT_GAP, POINT_RISE = 1.0, 0.15  # a point, comma or colon: nearer than GAP; its foot near the digit before's
 DARK = 0.5  # a mark's mean ink against the digits': as dark as a pen's stroke, not paper grain
 
 
@@ -80,6 +82,8 @@ def find_marks(glyphs: list[Glyph], labels: np.ndarray, ink: np.ndarray) -> list
             continue
         char = _shape(glyph, labels, top, foot - top, pen, left is not None)
         if char != "," and not _clear(glyph, tall, top, foot, APART * pen):  # a comma's tail may curl under a digit
+            continue
+        if char in (".", ":", ",") and not _between(glyph, glyphs, left, top, foot):
             continue
         if char == "'":  # a colon's upper dot, apart from its lower one
             high.append(glyph)
@@ -172,6 +176,21 @@ def _neighbours(glyph: Glyph, tall: list[Glyph]) -> tuple[Glyph | None, Glyph | 
     left = max((g for g in level if (g.x0 + g.x1) / 2 < centre), key=lambda g: g.x1, default=None)
     right = sorted((g for g in level if (g.x0 + g.x1) / 2 > centre), key=lambda g: g.x0)[:2]
     return left, *(right + [None, None])[:2]
+
+
+def _between(glyph: Glyph, glyphs: list[Glyph], left: Glyph, top: float, foot: float) -> bool:
+    """Whether a point, a comma or a colon stands between digits as one does: at most POINT_GAP of the
+    digits' height from the nearest ink either side of it in their rows (a wider gap has room for a
+    digit: there a dot is a piece of a broken one), its foot as low as the foot of the digit before
+    it, within POINT_RISE of that one's height (a speck beside a digit's lower half is no point:
+    MNIST test digit 6988, a 9, has one)."""
+    rows = [g for g in glyphs if g is not glyph and g.y0 < foot and top < g.y1]
+    before = max((g.x1 for g in rows if g.x1 <= glyph.x0), default=-math.inf)
+    after = min((g.x0 for g in rows if g.x0 >= glyph.x1), default=math.inf)
+    return (
+        max(glyph.x0 - before, after - glyph.x1) <= POINT_GAP * (foot - top)
+        and glyph.y1 >= left.y1 - POINT_RISE * left.height
+    )
 
 
 def _clear(glyph: Glyph, tall: list[Glyph], top: float, foot: float, margin: float) -> bool:

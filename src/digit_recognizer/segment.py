@@ -31,13 +31,14 @@ made level if a form's box or field in it is turned a little:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
-from .ink import InkMap, picture_ink
+from .ink import InkMap, picture_ink, turned_ink
 from .marks import Mark, find_marks
 from .picture import components
 from .pieces import MIN_SIDE, blot, crowded, dash, holes, objects, riddled, smudged, specks, texture_and_rings
@@ -54,6 +55,8 @@ PIECES_PER_DIGIT, HOLES_PER_DIGIT = 12, 4  # what is left has more on average (h
 NOISE = "no digits: the image looks like noise"
 SMUDGES = "no digits: only smudges or shading, no pen strokes"  # pieces.smudged
 MARKS = "no digits: only dashes or blots"  # pieces.dash, pieces.blot
+SLANT_MOST = 45  # degrees: a number written rising or falling this steeply at most is made level (_rising)
+ONE_LINE = 0.35  # of the digits' height: glyphs whose middles lie this close to a straight line are one line
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
 OneDigit = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N,) probability that each is one whole digit
 
@@ -107,6 +110,11 @@ def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segm
     found = glyph_lines(ink)
     if isinstance(found, str):
         return Segmented([], found)
+    if (angle := _rising(found[0], found[-1])) is not None:  # a number written rising or falling: made level
+        turned = turned_ink(gray, to_input, angle)
+        again = glyph_lines(turned[2]) if turned[2].reason is None else ""
+        if not isinstance(again, str) and len(again[0]) < len(found[0]):
+            (gray, to_input, ink), found = turned, again
     lines, marks, labels, sizes, height = found
     # Texture is dropped like a stray mark, and what is left must look like handwriting.
     lines = [kept for line in lines if (kept := [g for g in line if not _texture(g, labels, height)])]
@@ -181,6 +189,27 @@ def glyph_lines(ink: InkMap) -> tuple[list[list[Glyph]], list[Mark], np.ndarray,
     if not lines:
         return "no digits: only small marks"
     return lines, marks, labels, sizes, height
+
+
+def _rising(lines: list[list[Glyph]], height: float) -> float | None:
+    """The turn (degrees, counter-clockwise, as ``cv2.getRotationMatrix2D`` turns) that makes level a
+    number written rising or falling: glyphs taken for several lines (``_lines`` groups them by their
+    rows) whose middles (of those at least half as tall as the tallest) lie along one straight line,
+    within ONE_LINE of the digits' height of it, slanted at most SLANT_MOST. Else None (a number of
+    two lines, or one already level)."""
+    glyphs = [g for line in lines for g in line]
+    tallest = max(g.height for g in glyphs)
+    glyphs = [g for g in glyphs if g.height >= 0.5 * tallest]  # digits, not a 5's broken-off bar
+    if len(lines) < 2 or len(glyphs) < 2:
+        return None
+    middles = np.array([((g.x0 + g.x1) / 2, (g.y0 + g.y1) / 2) for g in glyphs])
+    middles -= middles.mean(0)
+    (along, across) = np.linalg.svd(middles)[2]  # the straight line through them: its direction, its normal
+    angle = math.degrees(math.atan2(along[1], along[0]))
+    angle = angle - math.copysign(180, angle) if abs(angle) > 90 else angle  # pointing right
+    if abs(angle) > SLANT_MOST or np.abs(middles @ across).max() > ONE_LINE * height:
+        return None
+    return angle
 
 
 def _texture(glyph: Glyph, labels: np.ndarray, height: float) -> bool:

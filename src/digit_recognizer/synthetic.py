@@ -294,6 +294,18 @@ def render_number(ink: np.ndarray, condition: str, rng: np.random.Generator) -> 
     return CONDITIONS[condition](np.pad(ink, pad), rng)
 
 
+def rising(ink: np.ndarray, degrees: float) -> tuple[np.ndarray, np.ndarray]:
+    """A line of ink (``number_ink``) written rising by ``degrees`` (falling if negative): turned
+    counter-clockwise about its middle, the canvas grown to hold all of it; and the 2×3 matrix that
+    takes the line's pixels to it."""
+    h, w = ink.shape
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+    size = (int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos)))
+    turn[:, 2] += (size[0] - w) / 2, (size[1] - h) / 2
+    return np.clip(cv2.warpAffine(ink, turn, size, flags=cv2.INTER_CUBIC), 0, 1), turn
+
+
 def sample_numbers(images: np.ndarray, labels: np.ndarray, count: int, touching: bool, seed: int = 0,
                    lengths: tuple[int, int] = (2, 6)):  # fmt: skip
     """Yield (number as text, condition, encoded image) for ``count`` random numbers of test digits."""
