@@ -41,6 +41,7 @@ BENCHMARKS = (
     ("long_numbers", []),
     ("form_boxes", []),
     ("number_marks", []),
+    ("rising_numbers", []),
     ("several_digits", ["--real"]),
     ("readme_examples", []),
     ("model_damage", []),

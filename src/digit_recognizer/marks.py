@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .segment import Glyph
 
 TALL = 0.6  # of the digits' height: a piece this tall can be a digit beside a mark
-DOT_MIN, DOT_MAX = 0.6, 0.45  # a dot's longest side: at least this many stroke widths, at most this of the digits
+DOT_MIN, DOT_MAX = 0.6, 0.45  # a dot: at least this many stroke widths across (all marks), at most this of the digits
 DOT_PENS = 4  # ...or this many stroke widths (a bold pen in small writing)
 DOT_ROUND, DOT_FILL = 2.5, 0.45  # a dot is at most this elongated, and fills this share of its box at least
 FOOT = 0.6  # of the digits' height from their top: a dot's middle lies below, a comma starts below
@@ -83,7 +83,7 @@ def find_marks(glyphs: list[Glyph], labels: np.ndarray, ink: np.ndarray) -> list
         char = _shape(glyph, labels, top, foot - top, pen, left is not None)
         if char != "," and not _clear(glyph, tall, top, foot, APART * pen):  # a comma's tail may curl under a digit
             continue
-        if char in (".", ":", ",") and not _between(glyph, glyphs, left, top, foot):
+        if char in (".", ":", ",") and not _between(glyph, glyphs, left, top, foot, pen):
             continue
         if char == "'":  # a colon's upper dot, apart from its lower one
             high.append(glyph)
@@ -104,17 +104,17 @@ def _shape(glyph: Glyph, labels: np.ndarray, top: float, size: float, pen: float
     mask = glyph.pixels(labels)
     middle = ((glyph.y0 + glyph.y1) / 2 - top) / size
     if not after_digit:  # only a minus sign stands before a number
-        return "-" if _minus(glyph, middle, size) else None
+        return "-" if _minus(glyph, middle, size, pen) else None
     below = glyph.y1 - (top + size)  # how far it reaches below the digits' foot
     if (
         DESCENT * size <= below <= COMMA_BELOW * size
         and glyph.y0 >= top + FOOT * size - pen
         and glyph.height >= COMMA_PENS * pen
-        and glyph.width <= glyph.height
+        and DOT_MIN * pen <= glyph.width <= glyph.height  # drawn by the pen: as wide as its strokes
         and (glyph.height >= COMMA_LONG * glyph.width or below >= BELOW * glyph.height)  # not a dot sitting low
     ):
         return ","
-    if _minus(glyph, middle, size):
+    if _minus(glyph, middle, size, pen):
         return "-"
     if _spot(mask, size, pen):
         if middle >= FOOT:
@@ -135,14 +135,14 @@ def _shape(glyph: Glyph, labels: np.ndarray, top: float, size: float, pen: float
     return None
 
 
-def _minus(glyph: Glyph, middle: float, size: float) -> bool:
+def _minus(glyph: Glyph, middle: float, size: float, pen: float) -> bool:
     """A flat piece at mid-height. ``pieces.dash`` asks more of a dash alone, which may be a digit
     lying down; it turned down a minus sign with specks of noise on it (3-2 read as 322)."""
     return (
         MIDDLE[0] <= middle <= MIDDLE[1]
         and MINUS_LENGTH[0] * size <= glyph.width <= MINUS_LENGTH[1] * size
         and glyph.width >= MINUS_FLAT * glyph.height
-        and glyph.height <= MINUS_HEIGHT * size
+        and DOT_MIN * pen <= glyph.height <= MINUS_HEIGHT * size
     )
 
 
@@ -178,17 +178,20 @@ def _neighbours(glyph: Glyph, tall: list[Glyph]) -> tuple[Glyph | None, Glyph | 
     return left, *(right + [None, None])[:2]
 
 
-def _between(glyph: Glyph, glyphs: list[Glyph], left: Glyph, top: float, foot: float) -> bool:
-    """Whether a point, a comma or a colon stands between digits as one does: at most POINT_GAP of the
-    digits' height from the nearest ink either side of it in their rows (a wider gap has room for a
-    digit: there a dot is a piece of a broken one), its foot as low as the foot of the digit before
-    it, within POINT_RISE of that one's height (a speck beside a digit's lower half is no point:
-    MNIST test digit 6988, a 9, has one)."""
+def _between(glyph: Glyph, glyphs: list[Glyph], left: Glyph, top: float, foot: float, pen: float) -> bool:
+    """Whether a point, a comma or a colon stands between digits as one does: a stroke width (but a
+    comma's tail) to POINT_GAP of the digits' height from the nearest ink either side of it in their
+    rows (a wider gap has room for a digit: there a dot is a piece of a broken one; nearer, the tip
+    of a 9's tail cut off by its box's side), its foot as low as the foot of the digit before it,
+    within POINT_RISE of that one's height (a speck beside a digit's lower half is no point: MNIST
+    test digit 6988, a 9, has one)."""
     rows = [g for g in glyphs if g is not glyph and g.y0 < foot and top < g.y1]
     before = max((g.x1 for g in rows if g.x1 <= glyph.x0), default=-math.inf)
     after = min((g.x0 for g in rows if g.x0 >= glyph.x1), default=math.inf)
+    gaps = glyph.x0 - before, after - glyph.x1
     return (
-        max(glyph.x0 - before, after - glyph.x1) <= POINT_GAP * (foot - top)
+        max(gaps) <= POINT_GAP * (foot - top)
+        and (min(gaps) >= pen or glyph.y1 > foot)
         and glyph.y1 >= left.y1 - POINT_RISE * left.height
     )
 
