@@ -19,6 +19,7 @@ marks was read exactly, ``benchmarks/number_marks.py``).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -69,8 +70,14 @@ def find_marks(glyphs: list[Glyph], labels: np.ndarray, ink: np.ndarray) -> list
     tall = [g for g in glyphs if g.height >= TALL * height]
     if not tall:
         return []
-    pen = float(np.median([stroke_width(g.pixels(labels)) for g in tall]))
-    darkness = float(np.median([_darkness(g, labels, ink) for g in tall]))
+
+    @functools.cache
+    def writing() -> tuple[float, float]:  # the digits' stroke width and ink level, when a piece needs them
+        return (
+            float(np.median([stroke_width(g.pixels(labels)) for g in tall])),
+            float(np.median([_darkness(g, labels, ink) for g in tall])),
+        )
+
     marks, high = [], []
     for glyph in (g for g in glyphs if g.height < MARK_HEIGHT * height or len(g.labels) > 1):  # colon: 2 dots
         left, right, after = _neighbours(glyph, [g for g in tall if g is not glyph])
@@ -78,7 +85,10 @@ def find_marks(glyphs: list[Glyph], labels: np.ndarray, ink: np.ndarray) -> list
             continue
         beside = [g for g in (left or after, right) if g is not None]  # a minus before a number: its first two
         top, foot = float(np.mean([g.y0 for g in beside])), float(np.mean([g.y1 for g in beside]))
-        if not _in_gap(glyph, left, right, foot - top) or _darkness(glyph, labels, ink) < DARK * darkness:
+        if not _in_gap(glyph, left, right, foot - top):
+            continue
+        pen, darkness = writing()
+        if _darkness(glyph, labels, ink) < DARK * darkness:
             continue
         char = _shape(glyph, labels, top, foot - top, pen, left is not None)
         if char != "," and not _clear(glyph, tall, top, foot, APART * pen):  # a comma's tail may curl under a digit

