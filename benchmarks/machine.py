@@ -60,11 +60,11 @@ def common_arguments(parser: argparse.ArgumentParser, result: str) -> None:
     parser.add_argument("--out", default=str(RESULTS / f"{result}.json"), help="where the JSON results go")
 
 
-def digit_rows_arguments(doc: str, result: str, count: int, per: str) -> argparse.Namespace:
-    """The command line of a benchmark described by ``doc`` that scores rows of test digits: --count
-    (test digits per ``per``, default ``count``), --seed and the common arguments."""
+def digit_rows_arguments(doc: str, result: str, count: int, per: str, what: str = "test digits") -> argparse.Namespace:
+    """The command line of a benchmark described by ``doc`` that scores rows of test digits (or of
+    ``what``): --count (``what`` per ``per``, default ``count``), --seed and the common arguments."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=count, help=f"test digits per {per}")
+    parser.add_argument("--count", type=int, default=count, help=f"{what} per {per}")
     parser.add_argument("--seed", type=int, default=0)
     common_arguments(parser, result)
     return parser.parse_args()

@@ -13,7 +13,6 @@ benchmarks/results/number_marks.json, a table to stdout.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections import Counter
@@ -24,15 +23,11 @@ from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import MARKED_KINDS, sample_marked_numbers  # noqa: E402
 
-from machine import common_arguments, write_results  # noqa: E402
+from machine import digit_rows_arguments, write_results  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=100, help="numbers per kind")
-    parser.add_argument("--seed", type=int, default=0)
-    common_arguments(parser, "number_marks")
-    args = parser.parse_args()
+    args = digit_rows_arguments(__doc__, "number_marks", 100, "kind", "numbers")
     mnist = load_mnist(args.data_dir)
     recognizer = Recognizer.load(args.model_path)
     read: dict[str, list[tuple[str, str]]] = {kind: [] for kind in MARKED_KINDS}

@@ -12,7 +12,6 @@ the number. Results go to benchmarks/results/rising_numbers.json, a table to std
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -24,17 +23,13 @@ from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import NUMBER_CONDITIONS, number_ink, render_number, rising  # noqa: E402
 
-from machine import common_arguments, write_results  # noqa: E402
+from machine import digit_rows_arguments, write_results  # noqa: E402
 
 SLANTS = (-40, -30, -20, -15, -10, 0, 10, 15, 20, 30, 40)  # degrees; positive: rising to the right
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=100, help="numbers per slant")
-    parser.add_argument("--seed", type=int, default=0)
-    common_arguments(parser, "rising_numbers")
-    args = parser.parse_args()
+    args = digit_rows_arguments(__doc__, "rising_numbers", 100, "slant", "numbers")
     mnist = load_mnist(args.data_dir)
     recognizer = Recognizer.load(args.model_path)
     rng = np.random.default_rng(args.seed)
