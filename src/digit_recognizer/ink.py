@@ -37,6 +37,9 @@ TICK_ALIKE = 0.1  # a field's line without a box has ticks this close in height 
 TURN_LEAST, TURN_MOST = 0.2, 10.0  # degrees: a form's box turned this much is made level first
 BOX_SIDE = 64  # px: a box or field turned, or with paper around it, is looked for only this long at least
 # (at a 28-px digit's size, a digit's outline lies near its rectangle's sides; and time is saved)
+GRAIN_STEPS = (2, 3)  # grain_sizes: how many times smaller a picture is read again, in turn...
+GRAIN_SIDE = 48  # ...while its shorter side stays this long...
+QUIET_PAPER = 0.04  # ...and its paper is quiet: neighbouring edge pixels differ by this at most (mean)
 BLUR_TARGET = 0.8  # px: a blurred image is reduced until its sharpest edges are about this wide
 BLUR_MIN_SIDE = 24  # px: reducing a blurred image stops before its longest side is shorter than this (a 16 px
 # digit enlarged smoothly to 64 px is reduced to 32 px; at 40 it was not, and 8 % of such were smudges, 41 % from 12 px)
@@ -52,7 +55,7 @@ class InkMap:
     reason: str | None = None  # set when the image holds no ink at all
 
 
-def picture_ink(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, InkMap]:
+def picture_ink(gray: np.ndarray, reduce: int = 1) -> tuple[np.ndarray, np.ndarray, InkMap]:
     """The picture inside the image (``picture.inner_picture``), the matrix that takes its pixels to
     the input's, and its ink map; made level first if a form's box in it is turned a little
     (``box_turn``). Until 2026-11-29 a box turned by half a degree was no longer straight along the
@@ -60,11 +63,39 @@ def picture_ink(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, InkMap]:
     2-px box turned 1° were misread (the suite's test), and numbers in boxes drawn apart or on a line
     with ticks, turned 2° either way, 0–16 % read right (``benchmarks/form_boxes.py --turn 2``)."""
     gray, to_input = inner_picture(gray)
+    if reduce > 1:  # the picture read smaller, by averaging (a pencil's grain: ``grain_sizes``)
+        gray = cv2.resize(gray, (gray.shape[1] // reduce, gray.shape[0] // reduce), interpolation=cv2.INTER_AREA)
+        to_input = to_input @ np.diag([reduce, reduce, 1.0])
     ink = ink_map(gray)
     if ink.reason is None and (angle := box_turn(ink.ink > INK_THRESHOLD)) is not None:
         gray, to_input = _turned(gray, to_input, angle)
         ink = ink_map(gray)
     return gray, to_input, ink
+
+
+def grain_sizes(gray: np.ndarray) -> list[int]:
+    """How many times smaller to read again an image whose ink read as texture or smudges: a pencil's
+    stroke is grey and grainy, the graphite caught on the paper's tooth, and at full size its grains
+    read as texture (holes, specks) and its grey, far below the grains' peaks, as a smudge. Averaged
+    over 2–3 pixels the grain is gone and the stroke is a stroke. Only while the shorter side stays
+    GRAIN_SIDE or more, and only when the paper is quiet: neighbouring pixels along each of the
+    image's four edges differ by at most QUIET_PAPER (on average), where a pencil's grain lies in its
+    strokes alone but noise and paper grain cover the paper too (noise of uniform grey levels
+    reduced three times had patches read as a digit, and a grainy band along one edge, where the
+    light fades on a photo, digits)."""
+    edges = [gray[0], gray[-1], gray[:, 0], gray[:, -1]]
+    if max(float(np.mean(np.abs(np.diff(edge.astype(np.float32))))) for edge in edges) > QUIET_PAPER:
+        return []
+    return [step for step in GRAIN_STEPS if min(gray.shape) // step >= GRAIN_SIDE]
+
+
+def coarser(step: int, again: InkMap, first: InkMap) -> bool:
+    """Whether ``again``, the ink map of a picture ``step`` times smaller, is read at a coarser
+    resolution than ``first``, the full-size one: a blurred image is read at the resolution it has
+    (``blur_factor``), and a grain retry finer than that (an image out of focus by a tenth of its
+    digit's height, reduced 5 times as blurred: reduced 2 then 2 times more) read a smudge as a
+    digit."""
+    return step * again.scale[0] > first.scale[0]
 
 
 def box_turn(mask: np.ndarray) -> float | None:

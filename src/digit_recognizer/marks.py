@@ -93,7 +93,7 @@ def find_marks(glyphs: list[Glyph], labels: np.ndarray, ink: np.ndarray) -> list
         char = _shape(glyph, labels, top, foot - top, pen, left is not None)
         if char != "," and not _clear(glyph, tall, top, foot, APART * pen):  # a comma's tail may curl under a digit
             continue
-        if char in (".", ":", ",") and not _between(glyph, glyphs, left, top, foot, pen):
+        if char in (".", ":", ",") and not _between(glyph, glyphs, left, top, foot, pen if char != "," else 0.0):
             continue
         if char == "'":  # a colon's upper dot, apart from its lower one
             high.append(glyph)
@@ -188,21 +188,19 @@ def _neighbours(glyph: Glyph, tall: list[Glyph]) -> tuple[Glyph | None, Glyph | 
     return left, *(right + [None, None])[:2]
 
 
-def _between(glyph: Glyph, glyphs: list[Glyph], left: Glyph, top: float, foot: float, pen: float) -> bool:
-    """Whether a point, a comma or a colon stands between digits as one does: a stroke width (but a
-    comma's tail) to POINT_GAP of the digits' height from the nearest ink either side of it in their
-    rows (a wider gap has room for a digit: there a dot is a piece of a broken one; nearer, the tip
-    of a 9's tail cut off by its box's side), its foot as low as the foot of the digit before it,
-    within POINT_RISE of that one's height (a speck beside a digit's lower half is no point: MNIST
-    test digit 6988, a 9, has one)."""
+def _between(glyph: Glyph, glyphs: list[Glyph], left: Glyph, top: float, foot: float, clear: float) -> bool:
+    """Whether a point, a comma or a colon stands between digits as one does: ``clear`` (a stroke's
+    width; a comma's tail may come closer) to POINT_GAP of the digits' height from the nearest ink
+    either side of it in their rows (a wider gap has room for a digit: there a dot is a piece of a
+    broken one; nearer, the tip of a 9's tail cut off by its box's side, or a speck beside a digit),
+    its foot as low as the foot of the digit before it, within POINT_RISE of that one's height (a
+    speck beside a digit's lower half is no point: MNIST test digit 6988, a 9, has one)."""
     rows = [g for g in glyphs if g is not glyph and g.y0 < foot and top < g.y1]
     before = max((g.x1 for g in rows if g.x1 <= glyph.x0), default=-math.inf)
     after = min((g.x0 for g in rows if g.x0 >= glyph.x1), default=math.inf)
     gaps = glyph.x0 - before, after - glyph.x1
     return (
-        max(gaps) <= POINT_GAP * (foot - top)
-        and (min(gaps) >= pen or glyph.y1 > foot)
-        and glyph.y1 >= left.y1 - POINT_RISE * left.height
+        max(gaps) <= POINT_GAP * (foot - top) and min(gaps) >= clear and glyph.y1 >= left.y1 - POINT_RISE * left.height
     )
 
 

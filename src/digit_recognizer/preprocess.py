@@ -45,9 +45,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .ink import picture_ink
+from .ink import InkMap, coarser, grain_sizes, picture_ink
 from .picture import SQUARE
-from .pieces import DASH, SMUDGE, blot, dash, find_digit, side_by_side, smudged, stroke_width
+from .pieces import DASH, NOISE, SMUDGE, blot, dash, find_digit, side_by_side, smudged, stroke_width
 
 MNIST_STROKE = 0.14  # median MNIST stroke width / the 20 px box (measured on the test set)
 MNIST_COM = (14.0, 14.0)  # mean centre of mass of MNIST digits (row, column)
@@ -70,21 +70,34 @@ class Prepared:
 
 
 def prepare(gray: np.ndarray) -> Prepared:
-    """Grayscale float image in [0, 1] → the model's 28×28 input, or the reason there is no digit."""
-    gray, to_input, ink = picture_ink(gray)
+    """Grayscale float image in [0, 1] → the model's 28×28 input, or the reason there is no digit.
+    Ink that reads as texture or smudges is read again smaller, coarser than it was read
+    (``ink.grain_sizes``, ``ink.coarser``: a pencil's grain)."""
+    prepared, ink = _prepare(gray)
+    if prepared.reason in (NOISE, SMUDGE):
+        for step in grain_sizes(gray):
+            again, reread = _prepare(gray, step)
+            if again.reason is None and coarser(step, reread, ink):
+                return again
+    return prepared
+
+
+def _prepare(gray: np.ndarray, reduce: int = 1) -> tuple[Prepared, InkMap]:
+    """``prepare`` of the picture ``reduce`` times smaller, and its ink map."""
+    gray, to_input, ink = picture_ink(gray, reduce)
     digit_mask, reason, apart = find_digit(ink)
     if reason is None and (smudged(ink.ink[digit_mask]) or blot(digit_mask)):
         reason = SMUDGE
     elif reason is None and dash(digit_mask):
         reason = DASH
     if reason:
-        return Prepared(None, None, reason, ink.dark_on_light)
+        return Prepared(None, None, reason, ink.dark_on_light), ink
     x, y, w, h = cv2.boundingRect(digit_mask.view(np.uint8))
     rows, cols = slice(y, y + h), slice(x, x + w)
     box = input_box(rows, cols, ink.scale, gray.shape, to_input)
     digit = digit_mask[rows, cols]
     groups = side_by_side(digit) + apart
-    return Prepared(to_mnist(ink.ink[rows, cols], digit), box, None, ink.dark_on_light, groups)
+    return Prepared(to_mnist(ink.ink[rows, cols], digit), box, None, ink.dark_on_light, groups), ink
 
 
 def input_box(

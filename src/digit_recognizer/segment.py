@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .ink import InkMap, picture_ink, turned_ink
+from .ink import InkMap, coarser, grain_sizes, picture_ink, turned_ink
 from .marks import Mark, find_marks
 from .picture import components
 from .pieces import MIN_SIDE, blot, crowded, dash, holes, objects, riddled, smudged, specks, texture_and_rings
@@ -104,13 +104,29 @@ class Segmented:
 
 def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segmented:
     """Split a grayscale image in [0, 1] into digits; ``classify`` and ``one_digit`` (the one-digit
-    model, one_digit.py) rate the pieces of candidate cuts of touching digits."""
-    gray, to_input, ink = picture_ink(gray)
+    model, one_digit.py) rate the pieces of candidate cuts of touching digits. A number whose glyphs
+    read as texture (or all of it as noise or smudges) is read again smaller, coarser than it was read
+    (``ink.grain_sizes``, ``ink.coarser``: a pencil's grain), and that reading kept if none of its
+    glyphs is texture."""
+    models = (classify, one_digit)
+    segmented, ink, grainy = _segment(gray, models)
+    if grainy:
+        for step in grain_sizes(gray):
+            again, reread, still = _segment(gray, models, step)
+            if again.reason is None and not still and coarser(step, reread, ink):
+                return again
+    return segmented
+
+
+def _segment(gray: np.ndarray, models: tuple[Classifier, OneDigit], reduce: int = 1) -> tuple[Segmented, InkMap, bool]:
+    """``segment`` of the picture ``reduce`` times smaller, its ink map, and whether any of its ink
+    read as texture (or all of it as noise or smudges)."""
+    gray, to_input, ink = picture_ink(gray, reduce)
     if ink.reason:
-        return Segmented([], ink.reason)
+        return Segmented([], ink.reason), ink, False
     found = glyph_lines(ink)
     if isinstance(found, str):
-        return Segmented([], found)
+        return Segmented([], found), ink, found == NOISE
     if (angle := _rising(found[0], found[-1])) is not None:  # a number written rising or falling: made level
         turned = turned_ink(gray, to_input, angle)
         again = glyph_lines(turned[2]) if turned[2].reason is None else ""
@@ -118,25 +134,29 @@ def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segm
             (gray, to_input, ink), found = turned, again
     lines, marks, labels, sizes, height = found
     # Texture is dropped like a stray mark, and what is left must look like handwriting.
-    lines = [kept for line in lines if (kept := [g for g in line if not _texture(g, labels, height)])]
+    texture = [g for line in lines for g in line if _texture(g, labels, height)]
+    lines = [kept for line in lines if (kept := [g for g in line if all(g is not t for t in texture)])]
     kept = [glyph for line in lines for glyph in line]
     if not kept or _noise(kept, labels):
-        return Segmented([], NOISE)
+        return Segmented([], NOISE), ink, True
     other = np.delete(sizes, [0, *(label for g in kept for label in g.labels)]).max(initial=0)
     if specks(max(sizes[g.labels].sum() for g in kept), labels.size, max(g.height for g in kept), other):
-        return Segmented([], "no digits: only specks")
+        return Segmented([], "no digits: only specks"), ink, bool(texture)
     if smudged(np.concatenate([crop[mask] for crop, mask in (_glyph_ink(g, labels, ink.ink) for g in kept)])):
-        return Segmented([], SMUDGES)
+        return Segmented([], SMUDGES), ink, True
     # A blot or a dash is no digit, as for single digits: the classifier reads a bar's slices as 1s.
     lines = [kept for line in lines if (kept := [g for g in line if not _blot_or_dash(g, labels)])]
     if not lines:
-        return Segmented([], MARKS)
-    models = (classify, one_digit)
+        return Segmented([], MARKS), ink, bool(texture)
     parts = [[part for glyph in line for part in _split(glyph, labels, ink.ink, height, models)] for line in lines]
     box = lambda glyph: _box(glyph, ink.scale, gray.shape, to_input)  # noqa: E731
-    return Segmented(
-        [[(_image(part, labels, ink.ink), box(part)) for part in line] for line in parts],
-        marks=[[(at, mark.char, box(mark.glyph)) for at, mark in line] for line in _place_marks(marks, parts)],
+    return (
+        Segmented(
+            [[(_image(part, labels, ink.ink), box(part)) for part in line] for line in parts],
+            marks=[[(at, mark.char, box(mark.glyph)) for at, mark in line] for line in _place_marks(marks, parts)],
+        ),
+        ink,
+        bool(texture),
     )
 
 

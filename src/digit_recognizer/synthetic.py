@@ -126,6 +126,27 @@ def _photo(ink, rng, paper=(0.93, 0.92, 0.9), light=None, noise=0.02, blur=0.0, 
     return _encode(np.clip(rgb, 0, 1), "JPEG", quality)
 
 
+PENCILS = {  # pencil: how much graphite the stroke holds, and how much it varies with the paper's tooth
+    "firm": (0.8, 0.2),
+    "firm, coarse paper": (0.8, 0.4),
+    "medium": (0.5, 0.2),
+    "medium, coarse paper": (0.5, 0.4),
+    "light": (0.35, 0.3),
+    "light, coarse paper": (0.35, 0.5),
+}
+
+
+def pencil(ink: np.ndarray, rng: np.random.Generator, pressure: float, grain: float, grain_px: float) -> bytes:
+    """Ink drawn in pencil on white paper and photographed: the graphite's density is the ink times
+    ``pressure``, varied by the paper's tooth (smooth noise ``grain_px`` wide, its spread ``grain``
+    of the density), grey, under a little uneven light and sensor noise, as JPEG."""
+    tooth = cv2.GaussianBlur(rng.normal(0, 1, ink.shape).astype(np.float32), (0, 0), grain_px)
+    tooth /= tooth.std() + 1e-6
+    density = np.clip(ink * pressure * (1 + grain * tooth), 0, 1)
+    rgb = _compose(density, (0.93, 0.92, 0.9), (0.2, 0.2, 0.22))
+    return _encode(np.clip(rgb * rng.uniform(0.85, 1.0) + rng.normal(0, 0.02, rgb.shape), 0, 1), "JPEG", 85)
+
+
 def _gradient(shape, rng, low=0.45):
     h, w = shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
