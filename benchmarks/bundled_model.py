@@ -37,6 +37,7 @@ BENCHMARKS = (
     ("beside", []),
     ("small_digits", []),
     ("blur", []),
+    ("pencil", []),
     ("handwritten_numbers", ["--count", "200"]),
     ("long_numbers", []),
     ("form_boxes", []),

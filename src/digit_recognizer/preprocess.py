@@ -14,7 +14,9 @@ The steps, in order:
    ``SMOOTH_MAX`` a side. A
    blurred image (out of focus, or enlarged from a small one) is reduced further, by averaging,
    until its sharpest edges look like sharp strokes' edges: the resolution it really has, where
-   the blur no longer leaves soft, noisy edges that read as texture or smudges.
+   the blur no longer leaves soft, noisy edges that read as texture or smudges. Ink that still
+   reads as texture or smudges, on quiet paper, is read again 2, 3 or 4 times smaller (a pencil's
+   grainy stroke: ``ink.grain_sizes``).
 2. *Clean-up* (``ink.py``). Subtract a smooth background estimate (uneven light, shadows, grey or coloured paper),
    normalise the contrast, threshold; drop ruled or grid lines (ink runs across ≥ 85 % of the image,
    in bands thin for their length: a bold digit cropped tight spans the image too), the sides of a
