@@ -40,6 +40,7 @@ BOX_SIDE = 64  # px: a box or field turned, or with paper around it, is looked f
 GRAIN_STEPS = (2, 3, 4)  # grain_sizes: how many times smaller a picture is read again, in turn...
 GRAIN_SIDE = 48  # ...while its shorter side stays this long...
 QUIET_PAPER = 0.04  # ...and its paper is quiet: neighbouring edge pixels differ by this at most (mean)
+GRAIN_VARY = 0.05  # a smudge is read again only if grainy: its levels vary by this share pixel to pixel
 BLUR_TARGET = 0.8  # px: a blurred image is reduced until its sharpest edges are about this wide
 BLUR_MIN_SIDE = 24  # px: reducing a blurred image stops before its longest side is shorter than this (a 16 px
 # digit enlarged smoothly to 64 px is reduced to 32 px; at 40 it was not, and 8 % of such were smudges, 41 % from 12 px)
@@ -87,6 +88,15 @@ def grain_sizes(gray: np.ndarray) -> list[int]:
     if max(float(np.mean(np.abs(np.diff(edge.astype(np.float32))))) for edge in edges) > QUIET_PAPER:
         return []
     return [step for step in GRAIN_STEPS if min(gray.shape) // step >= GRAIN_SIDE]
+
+
+def grainy(ink: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether the ink levels of the strokes in ``mask`` vary from pixel to pixel, as a pencil's do:
+    on average by GRAIN_VARY of their level or more from the same smoothed over a pixel (a pencil's
+    read as a smudge: 0.07-0.41; a bold 1 cropped tight to its edges, lit unevenly, read as a
+    smudge: 0.03, and as an 8 once read smaller)."""
+    smooth = cv2.GaussianBlur(ink, (0, 0), 1.0)
+    return float(np.abs(ink - smooth)[mask].mean()) >= GRAIN_VARY * float(ink[mask].mean())
 
 
 def coarser(step: int, again: InkMap, first: InkMap) -> bool:

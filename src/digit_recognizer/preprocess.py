@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .ink import InkMap, coarser, grain_sizes, picture_ink
+from .ink import InkMap, coarser, grain_sizes, grainy, picture_ink
 from .picture import SQUARE
 from .pieces import DASH, NOISE, SMUDGE, blot, dash, find_digit, side_by_side, smudged, stroke_width
 
@@ -73,33 +73,39 @@ class Prepared:
 
 def prepare(gray: np.ndarray) -> Prepared:
     """Grayscale float image in [0, 1] → the model's 28×28 input, or the reason there is no digit.
-    Ink that reads as texture or smudges is read again smaller, coarser than it was read
+    Ink that reads as texture, or as a grainy smudge, is read again smaller, coarser than it was read
     (``ink.grain_sizes``, ``ink.coarser``: a pencil's grain)."""
-    prepared, ink = _prepare(gray)
-    if prepared.reason in (NOISE, SMUDGE):
+    prepared, ink, retry = _prepare(gray)
+    if retry:
         for step in grain_sizes(gray):
-            again, reread = _prepare(gray, step)
+            again, reread, _ = _prepare(gray, step)
             if again.reason is None and coarser(step, reread, ink):
                 return again
     return prepared
 
 
-def _prepare(gray: np.ndarray, reduce: int = 1) -> tuple[Prepared, InkMap]:
-    """``prepare`` of the picture ``reduce`` times smaller, and its ink map."""
+def _prepare(gray: np.ndarray, reduce: int = 1) -> tuple[Prepared, InkMap, bool]:
+    """``prepare`` of the picture ``reduce`` times smaller, its ink map, and whether its ink read as
+    noise or texture, or as a grainy smudge (``ink.grainy``)."""
     gray, to_input, ink = picture_ink(gray, reduce)
     digit_mask, reason, apart = find_digit(ink)
-    if reason is None and (smudged(ink.ink[digit_mask]) or blot(digit_mask)):
+    smudge = reason is None and smudged(ink.ink[digit_mask])
+    if smudge or (reason is None and blot(digit_mask)):
         reason = SMUDGE
     elif reason is None and dash(digit_mask):
         reason = DASH
     if reason:
-        return Prepared(None, None, reason, ink.dark_on_light), ink
+        return (
+            Prepared(None, None, reason, ink.dark_on_light),
+            ink,
+            reason == NOISE or (smudge and grainy(ink.ink, digit_mask)),
+        )
     x, y, w, h = cv2.boundingRect(digit_mask.view(np.uint8))
     rows, cols = slice(y, y + h), slice(x, x + w)
     box = input_box(rows, cols, ink.scale, gray.shape, to_input)
     digit = digit_mask[rows, cols]
     groups = side_by_side(digit) + apart
-    return Prepared(to_mnist(ink.ink[rows, cols], digit), box, None, ink.dark_on_light, groups), ink
+    return Prepared(to_mnist(ink.ink[rows, cols], digit), box, None, ink.dark_on_light, groups), ink, False
 
 
 def input_box(

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .ink import InkMap, coarser, grain_sizes, picture_ink, turned_ink
+from .ink import InkMap, coarser, grain_sizes, grainy, picture_ink, turned_ink
 from .marks import Mark, find_marks
 from .picture import components
 from .pieces import MIN_SIDE, blot, crowded, dash, holes, objects, riddled, smudged, specks, texture_and_rings
@@ -105,12 +105,12 @@ class Segmented:
 def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segmented:
     """Split a grayscale image in [0, 1] into digits; ``classify`` and ``one_digit`` (the one-digit
     model, one_digit.py) rate the pieces of candidate cuts of touching digits. A number whose glyphs
-    read as texture (or all of it as noise or smudges) is read again smaller, coarser than it was read
-    (``ink.grain_sizes``, ``ink.coarser``: a pencil's grain), and that reading kept if none of its
-    glyphs is texture."""
+    read as texture (or all of it as noise, or as grainy smudges) is read again smaller, coarser than
+    it was read (``ink.grain_sizes``, ``ink.coarser``: a pencil's grain), and that reading kept if
+    none of its glyphs is texture."""
     models = (classify, one_digit)
-    segmented, ink, grainy = _segment(gray, models)
-    if grainy:
+    segmented, ink, retry = _segment(gray, models)
+    if retry:
         for step in grain_sizes(gray):
             again, reread, still = _segment(gray, models, step)
             if again.reason is None and not still and coarser(step, reread, ink):
@@ -143,7 +143,7 @@ def _segment(gray: np.ndarray, models: tuple[Classifier, OneDigit], reduce: int 
     if specks(max(sizes[g.labels].sum() for g in kept), labels.size, max(g.height for g in kept), other):
         return Segmented([], "no digits: only specks"), ink, bool(texture)
     if smudged(np.concatenate([crop[mask] for crop, mask in (_glyph_ink(g, labels, ink.ink) for g in kept)])):
-        return Segmented([], SMUDGES), ink, True
+        return Segmented([], SMUDGES), ink, grainy(ink.ink, np.isin(labels, [x for g in kept for x in g.labels]))
     # A blot or a dash is no digit, as for single digits: the classifier reads a bar's slices as 1s.
     lines = [kept for line in lines if (kept := [g for g in line if not _blot_or_dash(g, labels)])]
     if not lines:
