@@ -22,7 +22,16 @@ from digit_recognizer import cli, decode
 from digit_recognizer import recognizer as recognizer_module
 from digit_recognizer.decode import load_gray
 from digit_recognizer.errors import ConfigError, ImageError, ModelFileError
-from digit_recognizer.ink import BLUR_TARGET, blur_width, box_turn, ink_map, pixel_grid, smooth_enlargement
+from digit_recognizer.ink import (
+    BLUR_TARGET,
+    blur_width,
+    box_turn,
+    grain_sizes,
+    grainy,
+    ink_map,
+    pixel_grid,
+    smooth_enlargement,
+)
 from digit_recognizer.picture import components, inner_picture, quantile
 from digit_recognizer.pieces import SMUDGE, blot, holes, side_by_side, stroke_width
 from digit_recognizer.preprocess import prepare
@@ -329,6 +338,24 @@ def test_digits_in_pencil_are_read(mnist, kind, size, least):
     ]
     read = [p.digit for p in Recognizer.load().predict_batch(images, workers=1)]
     assert sum(d == label for d, label in zip(read, mnist.test_labels[index])) >= least
+
+
+def test_only_grainy_ink_on_quiet_paper_is_read_again_smaller(mnist):
+    # A pencil's stroke varies from pixel to pixel; a pen's, or a bold stroke lit unevenly, does not
+    # (read again smaller, a bold 1 cropped tight and read as a smudge became an 8). Noise or a grainy
+    # band along an edge is no quiet paper (read again smaller, their patches became digits).
+    ink = np.pad(strokes(mnist.test_images[0], 200, 0.45), 50)
+    drawn = {
+        "pencil": load_gray(pencil(ink, np.random.default_rng(0), *PENCILS["light"], 2.0)),
+        "pen": 1 - 0.8 * ink,
+        "pen, lit unevenly": (1 - 0.8 * ink) * np.linspace(0.6, 1, ink.shape[1])[None, :],
+    }
+    grains = {name: grainy(ink_map(image).ink, ink_map(image).mask) for name, image in drawn.items()}
+    assert grains == {"pencil": True, "pen": False, "pen, lit unevenly": False}
+    assert grain_sizes(drawn["pencil"]) == [2, 3, 4]
+    noisy = drawn["pencil"].copy()
+    noisy[-20:] = np.random.default_rng(1).uniform(0, 1, (20, noisy.shape[1]))
+    assert grain_sizes(noisy) == [] and grain_sizes(drawn["pencil"][:100, :100]) == [2]
 
 
 def test_out_of_focus_photos_are_read(mnist):
