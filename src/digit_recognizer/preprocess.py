@@ -74,19 +74,21 @@ class Prepared:
 def prepare(gray: np.ndarray) -> Prepared:
     """Grayscale float image in [0, 1] → the model's 28×28 input, or the reason there is no digit.
     Ink that reads as texture, or as a grainy smudge, is read again smaller, coarser than it was read
-    (``ink.grain_sizes``, ``ink.coarser``: a pencil's grain)."""
-    prepared, ink, retry = _prepare(gray)
+    (``ink.grain_sizes``, ``ink.coarser``: a pencil's grain); that reading is kept if it finds a digit
+    clear of the picture's edges (a silver pen running off a blank photo was read as a 1)."""
+    prepared, ink, retry, _ = _prepare(gray)
     if retry:
         for step in grain_sizes(gray):
-            again, reread, _ = _prepare(gray, step)
-            if again.reason is None and coarser(step, reread, ink):
+            again, reread, _, at_edge = _prepare(gray, step)
+            if again.reason is None and not at_edge and coarser(step, reread, ink):
                 return again
     return prepared
 
 
-def _prepare(gray: np.ndarray, reduce: int = 1) -> tuple[Prepared, InkMap, bool]:
-    """``prepare`` of the picture ``reduce`` times smaller, its ink map, and whether its ink read as
-    noise or texture, or as a grainy smudge (``ink.grainy``)."""
+def _prepare(gray: np.ndarray, reduce: int = 1) -> tuple[Prepared, InkMap, bool, bool]:
+    """``prepare`` of the picture ``reduce`` times smaller, its ink map, whether its ink read as noise
+    or texture, or as a grainy smudge (``ink.grainy``), and whether the digit found touches the
+    picture's edges."""
     gray, to_input, ink = picture_ink(gray, reduce)
     digit_mask, reason, apart = find_digit(ink)
     smudge = reason is None and smudged(ink.ink[digit_mask])
@@ -95,17 +97,15 @@ def _prepare(gray: np.ndarray, reduce: int = 1) -> tuple[Prepared, InkMap, bool]
     elif reason is None and dash(digit_mask):
         reason = DASH
     if reason:
-        return (
-            Prepared(None, None, reason, ink.dark_on_light),
-            ink,
-            reason == NOISE or (smudge and grainy(ink.ink, digit_mask)),
-        )
+        retry = reason == NOISE or (smudge and grainy(ink.ink, digit_mask))
+        return Prepared(None, None, reason, ink.dark_on_light), ink, retry, False
     x, y, w, h = cv2.boundingRect(digit_mask.view(np.uint8))
     rows, cols = slice(y, y + h), slice(x, x + w)
     box = input_box(rows, cols, ink.scale, gray.shape, to_input)
     digit = digit_mask[rows, cols]
     groups = side_by_side(digit) + apart
-    return Prepared(to_mnist(ink.ink[rows, cols], digit), box, None, ink.dark_on_light, groups), ink, False
+    at_edge = x == 0 or y == 0 or x + w == digit_mask.shape[1] or y + h == digit_mask.shape[0]
+    return Prepared(to_mnist(ink.ink[rows, cols], digit), box, None, ink.dark_on_light, groups), ink, False, at_edge
 
 
 def input_box(

@@ -107,26 +107,28 @@ def segment(gray: np.ndarray, classify: Classifier, one_digit: OneDigit) -> Segm
     model, one_digit.py) rate the pieces of candidate cuts of touching digits. A number whose glyphs
     read as texture (or all of it as noise, or as grainy smudges) is read again smaller, coarser than
     it was read (``ink.grain_sizes``, ``ink.coarser``: a pencil's grain), and that reading kept if
-    none of its glyphs is texture."""
+    none of its glyphs is texture and none of its digits touches the picture's edges."""
     models = (classify, one_digit)
-    segmented, ink, retry = _segment(gray, models)
+    segmented, ink, retry, _ = _segment(gray, models)
     if retry:
         for step in grain_sizes(gray):
-            again, reread, still = _segment(gray, models, step)
-            if again.reason is None and not still and coarser(step, reread, ink):
+            again, reread, still, at_edge = _segment(gray, models, step)
+            if again.reason is None and not still and not at_edge and coarser(step, reread, ink):
                 return again
     return segmented
 
 
-def _segment(gray: np.ndarray, models: tuple[Classifier, OneDigit], reduce: int = 1) -> tuple[Segmented, InkMap, bool]:
-    """``segment`` of the picture ``reduce`` times smaller, its ink map, and whether any of its ink
-    read as texture (or all of it as noise or smudges)."""
+def _segment(
+    gray: np.ndarray, models: tuple[Classifier, OneDigit], reduce: int = 1
+) -> tuple[Segmented, InkMap, bool, bool]:
+    """``segment`` of the picture ``reduce`` times smaller, its ink map, whether any of its ink read as
+    texture (or all of it as noise, or as grainy smudges), and whether a digit touches its edges."""
     gray, to_input, ink = picture_ink(gray, reduce)
     if ink.reason:
-        return Segmented([], ink.reason), ink, False
+        return Segmented([], ink.reason), ink, False, False
     found = glyph_lines(ink)
     if isinstance(found, str):
-        return Segmented([], found), ink, found == NOISE
+        return Segmented([], found), ink, found == NOISE, False
     if (angle := _rising(found[0], found[-1])) is not None:  # a number written rising or falling: made level
         turned = turned_ink(gray, to_input, angle)
         again = glyph_lines(turned[2]) if turned[2].reason is None else ""
@@ -138,26 +140,26 @@ def _segment(gray: np.ndarray, models: tuple[Classifier, OneDigit], reduce: int 
     lines = [kept for line in lines if (kept := [g for g in line if all(g is not t for t in texture)])]
     kept = [glyph for line in lines for glyph in line]
     if not kept or _noise(kept, labels):
-        return Segmented([], NOISE), ink, True
+        return Segmented([], NOISE), ink, True, False
     other = np.delete(sizes, [0, *(label for g in kept for label in g.labels)]).max(initial=0)
     if specks(max(sizes[g.labels].sum() for g in kept), labels.size, max(g.height for g in kept), other):
-        return Segmented([], "no digits: only specks"), ink, bool(texture)
+        return Segmented([], "no digits: only specks"), ink, bool(texture), False
     if smudged(np.concatenate([crop[mask] for crop, mask in (_glyph_ink(g, labels, ink.ink) for g in kept)])):
-        return Segmented([], SMUDGES), ink, grainy(ink.ink, np.isin(labels, [x for g in kept for x in g.labels]))
+        drawn = np.isin(labels, [x for g in kept for x in g.labels])
+        return Segmented([], SMUDGES), ink, grainy(ink.ink, drawn), False
     # A blot or a dash is no digit, as for single digits: the classifier reads a bar's slices as 1s.
     lines = [kept for line in lines if (kept := [g for g in line if not _blot_or_dash(g, labels)])]
     if not lines:
-        return Segmented([], MARKS), ink, bool(texture)
+        return Segmented([], MARKS), ink, bool(texture), False
     parts = [[part for glyph in line for part in _split(glyph, labels, ink.ink, height, models)] for line in lines]
     box = lambda glyph: _box(glyph, ink.scale, gray.shape, to_input)  # noqa: E731
-    return (
-        Segmented(
-            [[(_image(part, labels, ink.ink), box(part)) for part in line] for line in parts],
-            marks=[[(at, mark.char, box(mark.glyph)) for at, mark in line] for line in _place_marks(marks, parts)],
-        ),
-        ink,
-        bool(texture),
+    h, w = labels.shape
+    at_edge = any(p.x0 == 0 or p.y0 == 0 or p.x1 == w or p.y1 == h for line in parts for p in line)
+    segmented = Segmented(
+        [[(_image(part, labels, ink.ink), box(part)) for part in line] for line in parts],
+        marks=[[(at, mark.char, box(mark.glyph)) for at, mark in line] for line in _place_marks(marks, parts)],
     )
+    return segmented, ink, bool(texture), at_edge
 
 
 def _place_marks(marks: list[Mark], lines: list[list[Glyph]]) -> list[list[tuple[int, Mark]]]:
