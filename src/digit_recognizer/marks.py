@@ -73,9 +73,10 @@ def find_marks(glyphs: list[Glyph], labels: np.ndarray, ink: np.ndarray) -> list
 
     @functools.cache
     def writing() -> tuple[float, float]:  # the digits' stroke width and ink level, when a piece needs them
+        masks = [g.pixels(labels) for g in tall]
         return (
-            float(np.median([stroke_width(g.pixels(labels)) for g in tall])),
-            float(np.median([_darkness(g, labels, ink) for g in tall])),
+            float(np.median([stroke_width(mask) for mask in masks])),
+            float(np.median([_darkness(g, mask, ink) for g, mask in zip(tall, masks)])),
         )
 
     marks, high = [], []
@@ -88,9 +89,10 @@ def find_marks(glyphs: list[Glyph], labels: np.ndarray, ink: np.ndarray) -> list
         if not _in_gap(glyph, left, right, foot - top):
             continue
         pen, darkness = writing()
-        if _darkness(glyph, labels, ink) < DARK * darkness:
+        mask = glyph.pixels(labels)
+        if _darkness(glyph, mask, ink) < DARK * darkness:
             continue
-        char = _shape(glyph, labels, top, foot - top, pen, left is not None)
+        char = _shape(glyph, mask, labels, top, foot - top, pen, left is not None)
         if char != "," and not _clear(glyph, tall, top, foot, APART * pen):  # a comma's tail may curl under a digit
             continue
         if char in (".", ":", ",") and not _between(glyph, glyphs, left, top, foot, pen if char != "," else 0.0):
@@ -108,10 +110,11 @@ def find_marks(glyphs: list[Glyph], labels: np.ndarray, ink: np.ndarray) -> list
     return marks
 
 
-def _shape(glyph: Glyph, labels: np.ndarray, top: float, size: float, pen: float, after_digit: bool) -> str | None:
-    """Which mark a piece is by its shape and place against digits ``size`` tall whose top is at ``top``:
-    ".", ",", ":", "-", "'" (a dot high up: a colon's upper dot), or None."""
-    mask = glyph.pixels(labels)
+def _shape(
+    glyph: Glyph, mask: np.ndarray, labels: np.ndarray, top: float, size: float, pen: float, after_digit: bool
+) -> str | None:
+    """Which mark a piece (its stroke pixels ``mask``) is by its shape and place against digits ``size``
+    tall whose top is at ``top``: ".", ",", ":", "-", "'" (a dot high up: a colon's upper dot), or None."""
     middle = ((glyph.y0 + glyph.y1) / 2 - top) / size
     if not after_digit:  # only a minus sign stands before a number
         return "-" if _minus(glyph, middle, size, pen) else None
@@ -173,9 +176,9 @@ def _spot(mask: np.ndarray, size: float, pen: float) -> bool:
     )
 
 
-def _darkness(glyph: Glyph, labels: np.ndarray, ink: np.ndarray) -> float:
-    """The glyph's mean ink level over its stroke pixels."""
-    return float(ink[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1][glyph.pixels(labels)].mean())
+def _darkness(glyph: Glyph, mask: np.ndarray, ink: np.ndarray) -> float:
+    """The glyph's mean ink level over its stroke pixels ``mask``."""
+    return float(ink[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1][mask].mean())
 
 
 def _neighbours(glyph: Glyph, tall: list[Glyph]) -> tuple[Glyph | None, Glyph | None, Glyph | None]:
