@@ -43,6 +43,7 @@ BENCHMARKS = (
     ("form_boxes", []),
     ("number_marks", []),
     ("rising_numbers", []),
+    ("form_labels", []),
     ("several_digits", ["--real"]),
     ("readme_examples", []),
     ("model_damage", []),

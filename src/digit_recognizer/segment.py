@@ -10,8 +10,9 @@ made level if a form's box or field in it is turned a little:
    5's detached bar, a broken 4, a dotted 1), and slivers joined to the digit beside them;
 3. what is not a digit dropped: a circle or box drawn around the number
    (``pieces.texture_and_rings``), things lying beside it (a pen, a coin: ``pieces.objects``)
-   and underlines (long and flat), before step 2; specks (under
-   ``pieces.MIN_SIDE`` both ways, or far smaller than the line's digits);
+   and underlines (long and flat), before step 2; words in small print at a line's ends (a form's
+   printed label before the number, a unit after it); specks (under ``pieces.MIN_SIDE`` both ways,
+   or far smaller than the line's digits);
 4. lines found by vertical overlap (a line of marks far shorter than the digits is dropped);
    digits ordered left to right, lines top to bottom;
 5. texture dropped: a glyph with far more pieces or holes than handwriting has (a grainy band where
@@ -56,6 +57,7 @@ NOISE = "no digits: the image looks like noise"
 SMUDGES = "no digits: only smudges or shading, no pen strokes"  # pieces.smudged
 MARKS = "no digits: only dashes or blots"  # pieces.dash, pieces.blot
 SLANT_MOST = 45  # degrees: a number written rising or falling this steeply at most is made level (_rising)
+PRINT, PRINT_MOST, PRINT_SPACE, PRINT_FOOT = 0.6, 0.7, 0.3, 0.15  # small print at a line's ends (_print)
 ONE_LINE = 0.35  # of the digits' height: glyphs whose middles lie this close to a straight line are one line
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
 OneDigit = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N,) probability that each is one whole digit
@@ -192,7 +194,7 @@ def glyph_lines(ink: InkMap) -> tuple[list[list[Glyph]], list[Mark], np.ndarray,
     stats = stats[ids]
     stats, ids = _drop_underlines(stats, ids)
     merged = _merge(stats, ids)
-    glyphs = _drop_non_digits(merged)
+    glyphs = _drop_non_digits(_drop_printed([g for g in merged if max(g.height, g.width) >= MIN_SIDE]))
     if not glyphs:
         return "no digits: only specks" if merged else "no digits: no ink found"
     ink_drawn = sizes[1:].sum() - sizes[beside].sum()
@@ -340,6 +342,51 @@ def _drop_non_digits(glyphs: list[Glyph]) -> list[Glyph]:
     tallest = max(g.height for g in glyphs)
     height = float(np.median([g.height for g in glyphs if g.height >= 0.4 * tallest]))
     return [g for g in glyphs if max(g.height, g.width) >= 0.3 * height]
+
+
+def _drop_printed(glyphs: list[Glyph]) -> list[Glyph]:
+    """Drop small print at either end of a line: a form's printed label before a handwritten number
+    ("Total:", "Zip code"), a unit after it ("kg"), word by word from the line's end (``_print``).
+    Run before specks are dropped, so that a word's small letters count (an "N" whose "o." are specks)."""
+    kept = []
+    for line in _lines(glyphs):
+        line.sort(key=lambda g: g.x0)
+        tallest = max(g.height for g in line)
+        digit = float(np.median([g.height for g in line if g.height >= 0.6 * tallest]))
+        start = _print(line, digit, lambda outer, inner: inner.x0 - outer.x1)
+        stop = len(line) - _print(line[::-1], digit, lambda outer, inner: outer.x0 - inner.x1)
+        kept += line[start:stop]
+    ids = {id(g) for g in kept}
+    return [g for g in glyphs if id(g) in ids]
+
+
+def _print(line: list[Glyph], digit: float, gap: Callable[[Glyph, Glyph], int]) -> int:
+    """How many glyphs from the line's outer end (``line`` in that order; ``gap`` between two glyphs
+    in it) are words of small print against its ``digit`` height. A word is letters set close (each
+    PRINT_SPACE of its height or less from the one before), each under PRINT_MOST of the digit
+    height, half of them under PRINT; two of them at least as tall as half the word's tallest standing
+    on one line (their feet PRINT_FOOT of its height apart at most). A comma or a full stop does not
+    make a word (a digit written small beside a mark is kept), nor do the pieces of a broken digit,
+    one above the other; specks among the letters go with them. The last glyph is never print."""
+    done = 0
+    while True:
+        letters: list[int] = []
+        for i in range(done, len(line) - 1):
+            glyph = line[i]
+            if glyph.height >= PRINT_MOST * digit:
+                break
+            if letters and gap(line[letters[-1]], glyph) > PRINT_SPACE * max(glyph.height, line[letters[-1]].height):
+                break
+            letters.append(i)
+        while letters and np.median([line[i].height for i in letters]) >= PRINT * digit:
+            letters.pop()  # taller glyphs at the inner end may be small digits
+        if len(letters) < 2:
+            return done
+        tallest = max(line[i].height for i in letters)
+        feet = np.array([line[i].y1 for i in letters if line[i].height >= 0.5 * tallest])
+        if np.sum(np.abs(feet - np.median(feet)) <= PRINT_FOOT * tallest) < 2:
+            return done  # not two letters standing on one line
+        done = letters[-1] + 1
 
 
 def _lines(glyphs: list[Glyph]) -> list[list[Glyph]]:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import cv2
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from .pieces import stroke_width
 from .segment import piece_image
@@ -431,6 +431,44 @@ def sample_marked_numbers(images: np.ndarray, labels: np.ndarray, count: int, se
         ink = marked_number(text, images, labels, rng, int(rng.integers(28, 120)))
         condition = NUMBER_CONDITIONS[(i // len(MARKED_KINDS)) % len(NUMBER_CONDITIONS)]
         yield text, kind, condition, render_number(ink, condition, rng)
+
+
+LABELS = ("Total:", "Amount", "Age", "No.", "Date", "Qty", "Score", "Room", "Tel.", "Zip code", "Invoice", "ID")
+UNITS = ("kg", "cm", "mm", "EUR", "km", "pcs", "min", "ml")
+
+
+def printed(text: str, cap_px: float) -> np.ndarray:
+    """``text`` printed in Pillow's own font (the same on every machine), its capitals ``cap_px`` tall,
+    as ink in [0, 1] cropped to the letters."""
+    font = ImageFont.load_default(size=max(4, round(cap_px / 0.72)))  # Aileron's capitals: 0.72 of its size
+    left, top, right, bottom = font.getbbox(text)
+    page = Image.new("L", (right - left + 2, bottom - top + 2), 0)
+    ImageDraw.Draw(page).text((1 - left, 1 - top), text, fill=255, font=font)
+    return np.asarray(page, np.float32) / 255
+
+
+def labelled(ink: np.ndarray, rng: np.random.Generator, cap: float, label: str | None, unit: str | None) -> np.ndarray:
+    """A line of handwritten ink (``number_ink``) with a form's printed ``label`` before it and a
+    ``unit`` after it (either may be None), their capitals ``cap`` of the digits' height tall, standing
+    on the digits' foot or level with their middle, 0.3 to 1.2 digit heights away."""
+    rows = np.flatnonzero(ink.max(1) > 0.3)
+    top, foot = int(rows[0]), int(rows[-1]) + 1
+    size = foot - top
+    words = [(label, True), (unit, False)]
+    pieces = {before: printed(text, cap * size) for text, before in words if text}
+    gaps = {before: int(rng.uniform(0.3, 1.2) * size) for before in pieces}
+    left = pieces[True].shape[1] + gaps[True] if True in pieces else 0
+    right = pieces[False].shape[1] + gaps[False] if False in pieces else 0
+    reach = max([p.shape[0] for p in pieces.values()] + [0])
+    out = np.zeros((ink.shape[0] + 2 * reach, left + ink.shape[1] + right), np.float32)
+    out[reach : reach + ink.shape[0], left : left + ink.shape[1]] = ink
+    for before, word in pieces.items():
+        h, w = word.shape
+        level = foot - h + int(0.28 * cap * size) if rng.random() < 0.5 else (top + foot - h) // 2  # descenders below
+        y = reach + level + int(rng.uniform(-0.05, 0.05) * size)
+        x = 0 if before else left + ink.shape[1] + gaps[False]
+        np.maximum(out[y : y + h, x : x + w], word, out=out[y : y + h, x : x + w])
+    return out
 
 
 BOX_STYLES = ("comb", "apart", "ticks", "baseline")  # boxed_number: how a form's field is printed

@@ -1,0 +1,72 @@
+"""Handwritten numbers beside a form's printed words, from MNIST *test* digits: "Total: 5795", "1271 EUR".
+
+    python benchmarks/form_labels.py --data-dir ../shared/data/mnist [--count 100] [--seed 0]
+
+A field on a form is cropped or photographed with its printed label, and often a unit after it. Each
+row draws ``--count`` numbers of 2–6 digits 28–120 px tall (``synthetic.number_ink``), each with a
+label before it (``synthetic.LABELS``), a unit after it (``synthetic.UNITS``) or both, printed in
+Pillow's own font with capitals a given share of the digits' height (``synthetic.labelled``), under the
+conditions of ``benchmarks/handwritten_numbers.py`` in turn; and the same numbers without print.
+Scores: the number read exactly (the print must not be read), and read with more digits than it has
+(the print read as digits). Run it with PYTHONPATH pointing at another commit's src for a
+before/after. Results go to benchmarks/results/form_labels.json, a table to stdout.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from digit_recognizer.data import load_mnist  # noqa: E402
+from digit_recognizer.recognizer import Recognizer  # noqa: E402
+from digit_recognizer.synthetic import LABELS, NUMBER_CONDITIONS, UNITS, labelled, number_ink, render_number  # noqa: E402
+
+from machine import digit_rows_arguments, write_results  # noqa: E402
+
+ROWS = {  # name: (capitals' height in digit heights, a label before, a unit after)
+    "no print": (0.0, False, False),
+    "a label, capitals 0.3 of the writing's height": (0.3, True, False),
+    "a label, 0.45": (0.45, True, False),
+    "a unit after, 0.35": (0.35, False, True),
+    "a label and a unit, 0.35": (0.35, True, True),
+    "a label, 0.6": (0.6, True, False),
+}
+
+
+def main() -> None:
+    args = digit_rows_arguments(__doc__, "form_labels", 100, "row", "numbers")
+    mnist = load_mnist(args.data_dir)
+    recognizer = Recognizer.load(args.model_path)
+    rows = {}
+    for name, (cap, label, unit) in ROWS.items():
+        pairs = []
+        for i in range(args.count):
+            rng = np.random.default_rng([args.seed, i])  # the same numbers in every row
+            index = rng.choice(len(mnist.test_labels), int(rng.integers(2, 7)), replace=False)
+            ink = number_ink([mnist.test_images[j] for j in index], rng, False, int(rng.integers(28, 121)))
+            words = rng.choice(LABELS), rng.choice(UNITS)
+            if label or unit:
+                ink = labelled(ink, rng, cap, words[0] if label else None, words[1] if unit else None)
+            data = render_number(ink, NUMBER_CONDITIONS[i % len(NUMBER_CONDITIONS)], rng)
+            pairs.append(("".join(str(mnist.test_labels[j]) for j in index), recognizer.predict_number(data).number))
+        rows[name] = {
+            "numbers": args.count,
+            "exact": sum(t == g for t, g in pairs) / args.count,
+            "print_read": sum(len(g) > len(t) for t, g in pairs) / args.count,
+            "wrong": [(t, g) for t, g in pairs if t != g],
+        }
+    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
+    print("| print beside the number | numbers | read exactly | the print read as digits |")
+    print("|---|---|---|---|")
+    for name, row in rows.items():
+        print(f"| {name} | {row['numbers']} | {row['exact']:.0%} | {row['print_read']:.0%} |")
+    for name, row in rows.items():
+        print(f"{name}, wrong: {', '.join(f'{t} as {g!r}' for t, g in row['wrong'][:6]) or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
