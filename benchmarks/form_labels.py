@@ -4,9 +4,10 @@
 
 A field on a form is cropped or photographed with its printed label, and often a unit after it. Each
 row draws ``--count`` numbers of 2–6 digits 28–120 px tall (``synthetic.number_ink``), each with a
-label before it (``synthetic.LABELS``), a unit after it (``synthetic.UNITS``) or both, printed in
-Pillow's own font with capitals a given share of the digits' height (``synthetic.labelled``), under the
-conditions of ``benchmarks/handwritten_numbers.py`` in turn; and the same numbers without print.
+label before it (``synthetic.LABELS``), a unit after it (``synthetic.UNITS``), both, or a label above
+it, printed in Pillow's own font with capitals a given share of the writing's height
+(``synthetic.labelled``), under the conditions of ``benchmarks/handwritten_numbers.py`` in turn; and
+the same numbers without print.
 Scores: the number read exactly (the print must not be read), and read with more digits than it has
 (the print read as digits). Run it with PYTHONPATH pointing at another commit's src for a
 before/after. Results go to benchmarks/results/form_labels.json, a table to stdout.
@@ -27,13 +28,14 @@ from digit_recognizer.synthetic import LABELS, NUMBER_CONDITIONS, UNITS, labelle
 
 from machine import digit_rows_arguments, write_results  # noqa: E402
 
-ROWS = {  # name: (capitals' height in digit heights, a label before, a unit after)
-    "no print": (0.0, False, False),
-    "a label, capitals 0.3 of the writing's height": (0.3, True, False),
-    "a label, 0.45": (0.45, True, False),
-    "a unit after, 0.35": (0.35, False, True),
-    "a label and a unit, 0.35": (0.35, True, True),
-    "a label, 0.6": (0.6, True, False),
+ROWS = {  # name: (capitals' height in the writing's heights, a label before, a unit after, the label above)
+    "no print": (0.0, False, False, False),
+    "a label, capitals 0.3 of the writing's height": (0.3, True, False, False),
+    "a label, 0.45": (0.45, True, False, False),
+    "a unit after, 0.35": (0.35, False, True, False),
+    "a label and a unit, 0.35": (0.35, True, True, False),
+    "a label above the number, 0.3": (0.3, True, False, True),
+    "a label, 0.6": (0.6, True, False, False),
 }
 
 
@@ -42,7 +44,7 @@ def main() -> None:
     mnist = load_mnist(args.data_dir)
     recognizer = Recognizer.load(args.model_path)
     rows = {}
-    for name, (cap, label, unit) in ROWS.items():
+    for name, (cap, label, unit, above) in ROWS.items():
         pairs = []
         for i in range(args.count):
             rng = np.random.default_rng([args.seed, i])  # the same numbers in every row
@@ -50,7 +52,7 @@ def main() -> None:
             ink = number_ink([mnist.test_images[j] for j in index], rng, False, int(rng.integers(28, 121)))
             words = rng.choice(LABELS), rng.choice(UNITS)
             if label or unit:
-                ink = labelled(ink, rng, cap, words[0] if label else None, words[1] if unit else None)
+                ink = labelled(ink, rng, cap, words[0] if label else None, words[1] if unit else None, above)
             data = render_number(ink, NUMBER_CONDITIONS[i % len(NUMBER_CONDITIONS)], rng)
             pairs.append(("".join(str(mnist.test_labels[j]) for j in index), recognizer.predict_number(data).number))
         rows[name] = {

@@ -10,9 +10,9 @@ made level if a form's box or field in it is turned a little:
    5's detached bar, a broken 4, a dotted 1), and slivers joined to the digit beside them;
 3. what is not a digit dropped: a circle or box drawn around the number
    (``pieces.texture_and_rings``), things lying beside it (a pen, a coin: ``pieces.objects``)
-   and underlines (long and flat), before step 2; words in small print at a line's ends (a form's
-   printed label before the number, a unit after it); specks (under ``pieces.MIN_SIDE`` both ways,
-   or far smaller than the line's digits);
+   and underlines (long and flat), before step 2; words in small print at a line's ends or on a line
+   of their own (a form's printed label before or above the number, a unit after it); specks (under
+   ``pieces.MIN_SIDE`` both ways, or far smaller than the line's digits);
 4. lines found by vertical overlap (a line of marks far shorter than the digits is dropped);
    digits ordered left to right, lines top to bottom;
 5. texture dropped: a glyph with far more pieces or holes than handwriting has (a grainy band where
@@ -58,6 +58,7 @@ SMUDGES = "no digits: only smudges or shading, no pen strokes"  # pieces.smudged
 MARKS = "no digits: only dashes or blots"  # pieces.dash, pieces.blot
 SLANT_MOST = 45  # degrees: a number written rising or falling this steeply at most is made level (_rising)
 PRINT, PRINT_MOST, PRINT_SPACE, PRINT_FOOT = 0.6, 0.7, 0.3, 0.15  # small print at a line's ends (_print)
+PRINT_LINE = 0.5  # of the tallest line's digit height: a line of print alone under it is dropped (_drop_printed)
 ONE_LINE = 0.35  # of the digits' height: glyphs whose middles lie this close to a straight line are one line
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
 OneDigit = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N,) probability that each is one whole digit
@@ -345,33 +346,48 @@ def _drop_non_digits(glyphs: list[Glyph]) -> list[Glyph]:
 
 
 def _drop_printed(glyphs: list[Glyph]) -> list[Glyph]:
-    """Drop small print at either end of a line: a form's printed label before a handwritten number
-    ("Total:", "Zip code"), a unit after it ("kg"), word by word from the line's end (``_print``).
-    Run before specks are dropped, so that a word's small letters count (an "N" whose "o." are specks)."""
+    """Drop small print: a form's printed label before a handwritten number ("Total:", "Zip code") and
+    a unit after it ("kg"), word by word from either end of a line (``_print``); and a line that is all
+    print, three glyphs or more each under PRINT_LINE of the tallest line's digit height (a label
+    above or below the field; two small glyphs alone may be two small digits). Run before specks are
+    dropped, so that a word's small letters count (an "N" whose "o." are specks)."""
+    lines = [sorted(line, key=lambda g: g.x0) for line in _lines(glyphs)]
+    tallest = max((_digit_height(line) for line in lines), default=0.0)
     kept = []
-    for line in _lines(glyphs):
-        line.sort(key=lambda g: g.x0)
-        tallest = max(g.height for g in line)
-        digit = float(np.median([g.height for g in line if g.height >= 0.6 * tallest]))
-        start = _print(line, digit, lambda outer, inner: inner.x0 - outer.x1)
-        stop = len(line) - _print(line[::-1], digit, lambda outer, inner: outer.x0 - inner.x1)
+    for line in lines:
+        alone = len(line) >= 3 and max(g.height for g in line) < PRINT_LINE * tallest
+        if alone and _print(line, tallest, _AFTER, 0) == len(line):
+            continue
+        digit = _digit_height(line)
+        start, stop = _print(line, digit, _AFTER), len(line) - _print(line[::-1], digit, _BEFORE)
         kept += line[start:stop]
     ids = {id(g) for g in kept}
     return [g for g in glyphs if id(g) in ids]
 
 
-def _print(line: list[Glyph], digit: float, gap: Callable[[Glyph, Glyph], int]) -> int:
+def _digit_height(line: list[Glyph]) -> float:
+    """A line's digit height: the median height of its glyphs at least 0.6 of its tallest."""
+    tallest = max(g.height for g in line)
+    return float(np.median([g.height for g in line if g.height >= 0.6 * tallest]))
+
+
+_AFTER = lambda outer, inner: inner.x0 - outer.x1  # noqa: E731  the gap from one glyph to the next, left to right
+_BEFORE = lambda outer, inner: outer.x0 - inner.x1  # noqa: E731  right to left
+
+
+def _print(line: list[Glyph], digit: float, gap: Callable[[Glyph, Glyph], int], keep: int = 1) -> int:
     """How many glyphs from the line's outer end (``line`` in that order; ``gap`` between two glyphs
     in it) are words of small print against its ``digit`` height. A word is letters set close (each
     PRINT_SPACE of its height or less from the one before), each under PRINT_MOST of the digit
     height, half of them under PRINT; two of them at least as tall as half the word's tallest standing
     on one line (their feet PRINT_FOOT of its height apart at most). A comma or a full stop does not
     make a word (a digit written small beside a mark is kept), nor do the pieces of a broken digit,
-    one above the other; specks among the letters go with them. The last glyph is never print."""
+    one above the other; specks among the letters go with them. The last ``keep`` glyphs are never
+    print: a line's last glyph, unless the whole line is print."""
     done = 0
     while True:
         letters: list[int] = []
-        for i in range(done, len(line) - 1):
+        for i in range(done, len(line) - keep):
             glyph = line[i]
             if glyph.height >= PRINT_MOST * digit:
                 break

@@ -447,27 +447,34 @@ def printed(text: str, cap_px: float) -> np.ndarray:
     return np.asarray(page, np.float32) / 255
 
 
-def labelled(ink: np.ndarray, rng: np.random.Generator, cap: float, label: str | None, unit: str | None) -> np.ndarray:
+def labelled(
+    ink: np.ndarray, rng: np.random.Generator, cap: float, label: str | None, unit: str | None, above: bool = False
+) -> np.ndarray:
     """A line of handwritten ink (``number_ink``) with a form's printed ``label`` before it and a
-    ``unit`` after it (either may be None), their capitals ``cap`` of the digits' height tall, standing
-    on the digits' foot or level with their middle, 0.3 to 1.2 digit heights away."""
+    ``unit`` after it (either may be None), their capitals ``cap`` of the writing's height tall,
+    standing on its foot or level with its middle, 0.3 to 1.2 of its height away. ``above``: the
+    label stands above the writing instead, over its start, 0.2 to 0.6 of its height above it."""
     rows = np.flatnonzero(ink.max(1) > 0.3)
     top, foot = int(rows[0]), int(rows[-1]) + 1
     size = foot - top
-    words = [(label, True), (unit, False)]
-    pieces = {before: printed(text, cap * size) for text, before in words if text}
-    gaps = {before: int(rng.uniform(0.3, 1.2) * size) for before in pieces}
-    left = pieces[True].shape[1] + gaps[True] if True in pieces else 0
-    right = pieces[False].shape[1] + gaps[False] if False in pieces else 0
-    reach = max([p.shape[0] for p in pieces.values()] + [0])
-    out = np.zeros((ink.shape[0] + 2 * reach, left + ink.shape[1] + right), np.float32)
+    words = {before: printed(text, cap * size) for text, before in ((label, True), (unit, False)) if text}
+    gaps = {before: int(rng.uniform(0.3, 1.2) * size) for before in words}
+    left = words[True].shape[1] + gaps[True] if True in words and not above else 0
+    right = words[False].shape[1] + gaps[False] if False in words else 0
+    reach = max([p.shape[0] for p in words.values()] + [0]) + (size if above else 0)
+    wide = words[True].shape[1] if True in words and above else 0  # a label above may be wider than the number
+    out = np.zeros((ink.shape[0] + 2 * reach, max(left + ink.shape[1] + right, wide)), np.float32)
     out[reach : reach + ink.shape[0], left : left + ink.shape[1]] = ink
-    for before, word in pieces.items():
+    for before, word in words.items():
         h, w = word.shape
-        level = foot - h + int(0.28 * cap * size) if rng.random() < 0.5 else (top + foot - h) // 2  # descenders below
-        y = reach + level + int(rng.uniform(-0.05, 0.05) * size)
-        x = 0 if before else left + ink.shape[1] + gaps[False]
-        np.maximum(out[y : y + h, x : x + w], word, out=out[y : y + h, x : x + w])
+        if before and above:
+            y, x = reach + top - h - int(rng.uniform(0.2, 0.6) * size), 0
+        else:
+            on_foot = foot - h + int(0.28 * cap * size)  # its descenders below the foot
+            level = on_foot if rng.random() < 0.5 else (top + foot - h) // 2
+            y = reach + level + int(rng.uniform(-0.05, 0.05) * size)
+            x = 0 if before else left + ink.shape[1] + gaps[False]
+        out[y : y + h, x : x + w] = np.maximum(out[y : y + h, x : x + w], word)
     return out
 
 
