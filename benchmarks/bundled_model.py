@@ -44,6 +44,7 @@ BENCHMARKS = (
     ("number_marks", []),
     ("rising_numbers", []),
     ("form_labels", []),
+    ("dotted_paper", []),
     ("several_digits", ["--real"]),
     ("readme_examples", []),
     ("model_damage", []),

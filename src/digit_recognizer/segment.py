@@ -5,7 +5,7 @@ inside the image if there is one (``picture.inner_picture``: a number plotted wi
 made level if a form's box or field in it is turned a little:
 
 1. connected components of the strokes (specks, ruled lines and a form's field of boxes are already
-   out);
+   out), less printed rows of dots (a form's dotted line, dot-grid paper);
 2. pieces of one digit merged: components that overlap horizontally and nearly touch vertically (a
    5's detached bar, a broken 4, a dotted 1), and slivers joined to the digit beside them;
 3. what is not a digit dropped: a circle or box drawn around the number
@@ -58,6 +58,7 @@ SMUDGES = "no digits: only smudges or shading, no pen strokes"  # pieces.smudged
 MARKS = "no digits: only dashes or blots"  # pieces.dash, pieces.blot
 SLANT_MOST = 45  # degrees: a number written rising or falling this steeply at most is made level (_rising)
 PRINT, PRINT_MOST, PRINT_SPACE, PRINT_FOOT = 0.6, 0.7, 0.3, 0.15  # small print at a line's ends (_print)
+DOT_ROW, DOT_ROW_SIZE = 3, 0.3  # a printed row of dots: this many alike level with a piece this small (_drop_dot_rows)
 PRINT_LINE = 0.5  # of the tallest line's digit height: a line of print alone under it is dropped (_drop_printed)
 ONE_LINE = 0.35  # of the digits' height: glyphs whose middles lie this close to a straight line are one line
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
@@ -194,6 +195,7 @@ def glyph_lines(ink: InkMap) -> tuple[list[list[Glyph]], list[Mark], np.ndarray,
         ids = ids[np.argsort(-sizes[ids])[:MAX_PIECES]]
     stats = stats[ids]
     stats, ids = _drop_underlines(stats, ids)
+    stats, ids = _drop_dot_rows(stats, ids)
     merged = _merge(stats, ids)
     glyphs = _drop_non_digits(_drop_printed([g for g in merged if max(g.height, g.width) >= MIN_SIDE]))
     if not glyphs:
@@ -275,6 +277,25 @@ def _drop_underlines(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np
     keep = ~flat
     keep[np.flatnonzero(flat)[np.logical_not(under)]] = True
     return stats[keep], ids[keep]
+
+
+def _drop_dot_rows(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop printed rows of dots before merging: a form's dotted line to write on, dot-grid paper. A
+    small piece (under DOT_ROW_SIZE of the typical height both ways) is one when DOT_ROW others or more
+    are level with it (their middles within half the taller's height) and alike (each side within
+    half to twice its). A number's own marks are never so many in a row (1.000.000 has two points).
+    Until 2026-11-29 such dots between digits were read as points (0142 as 01.42, dot-grid paper's as
+    colons) or joined to the digit beside them as slivers (363 as 368)."""
+    if len(stats) <= DOT_ROW:
+        return stats, ids
+    w, h = stats[:, cv2.CC_STAT_WIDTH].astype(float), stats[:, cv2.CC_STAT_HEIGHT].astype(float)
+    middle = stats[:, cv2.CC_STAT_TOP] + h / 2
+    small = np.maximum(w, h) < DOT_ROW_SIZE * _typical_height(stats)
+    within_twice = lambda v: np.abs(np.log(np.divide.outer(v, v))) <= np.log(2)  # noqa: E731
+    level = np.abs(np.subtract.outer(middle, middle)) <= np.maximum.outer(h, h) / 2
+    alike = level & within_twice(w) & within_twice(h) & np.outer(small, small)
+    dots = alike.sum(1) - 1 >= DOT_ROW  # the others alike and level with each small piece
+    return stats[~dots], ids[~dots]
 
 
 def _typical_height(stats: np.ndarray) -> float:

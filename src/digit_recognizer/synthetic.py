@@ -478,6 +478,28 @@ def labelled(
     return out
 
 
+def dotted(ink: np.ndarray, rng: np.random.Generator, grid: bool, level: float) -> bytes:
+    """Handwriting (an ink map) on paper printed with dots, scanned as JPEG: dot-grid paper (a dot every
+    0.5 to 0.9 of the writing's height both ways) or, without ``grid``, a form's dotted line to write
+    on (a dot every 0.12 to 0.25 of it, 0 to 3 px below the writing's foot). The dots are 0.04 to 0.08
+    of the writing's height across (2 px at least), printed grey, ``level`` of the way to dark."""
+    rows = np.flatnonzero(ink.max(1) > 0.3)
+    foot, size = int(rows[-1]) + 1, int(rows[-1]) + 1 - int(rows[0])
+    pad = ink.shape[0] // 3
+    ink = np.pad(ink, pad)
+    step = max(6, int(size * (rng.uniform(0.5, 0.9) if grid else rng.uniform(0.12, 0.25))))
+    radius = max(1.0, size * rng.uniform(0.02, 0.04))
+    start = rng.integers(0, step, 2)
+    ys = range(int(start[0]), ink.shape[0], step) if grid else [pad + foot + int(rng.integers(0, 4)) + int(radius)]
+    dots = np.zeros_like(ink)
+    for y in ys:
+        for x in range(int(start[1]), ink.shape[1], step):
+            cv2.circle(dots, (x, y), int(round(radius)), 1.0, -1, cv2.LINE_AA)
+    paper = _compose(dots * level, (0.97, 0.97, 0.95), (0.2, 0.2, 0.22))
+    rgb = paper * (1 - ink[..., None]) + _pen(rng) * ink[..., None]
+    return _encode(np.clip(rgb + rng.normal(0, 0.02, rgb.shape), 0, 1), "JPEG", 90)
+
+
 BOX_STYLES = ("comb", "apart", "ticks", "baseline")  # boxed_number: how a form's field is printed
 
 
