@@ -45,6 +45,7 @@ BENCHMARKS = (
     ("rising_numbers", []),
     ("form_labels", []),
     ("dotted_paper", []),
+    ("glare", []),
     ("several_digits", ["--real"]),
     ("readme_examples", []),
     ("model_damage", []),

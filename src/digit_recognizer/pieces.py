@@ -15,8 +15,8 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from .ink import InkMap, speck_limit
-from .picture import SQUARE, components
+from .ink import INK_THRESHOLD, InkMap, speck_limit
+from .picture import SQUARE, components, quantile
 
 NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, not handwriting...
 TIGHT_SHARE = 0.5  # ...unless this share of it is one piece, not riddled: a digit cropped tight (crowded)
@@ -29,6 +29,7 @@ SIDE_BY_SIDE = 0.5  # a group of columns with ink this tall (of the tallest) bes
 APART = 0.25  # a piece apart from the digit with this share of its ink, and as tall: another digit
 RING_HOLDS = 0.1  # a piece whose holes hold this much other ink (of its own) is a ring drawn around the digit
 STROKE_CORE = 0.6  # of the normalised ink: a stroke's core, well inside its edges
+IN_LINE = (0.6, 1.4)  # of the writing's typical height: a faint piece this tall in line with it is a digit
 SMUDGE_CORE = 0.5  # ink with less of its stroke pixels in the core has no edges: smudges or shading
 BLOT_WIDTH = 0.35  # strokes wider than this share of the digit's longest side are a blot (digits: at most 0.27)
 DASH_ACROSS = 1.8  # stroke widths: a straight stroke at most this wide across is a dash, if lying within
@@ -191,8 +192,10 @@ def objects(stats: np.ndarray, labels: np.ndarray, ink: np.ndarray, texture=(), 
     same digit would (``_reach``: a bold 1 among thin digits lies within their reach), and only
     while some of the writing lies beyond the reach of every such piece: not a dot or a faint bar
     of a 5 within its digit's reach, nor what a broken-off stroke lies beside (a smudged digit's
-    body, enlarged smoothly from 8×8, beside its one crisp fragment). Specks, ``texture`` and the
-    grains around it (in its box, or reaching it) are not looked at."""
+    body, enlarged smoothly from 8×8, beside its one crisp fragment). A smudge in line with the writing
+    as one more digit (``_in_line``) whose ink, at its own contrast (``own_contrast``), has a pen's
+    core is writing: a digit a glare washes out. Specks, ``texture`` and the grains around it (in its
+    box, or reaching it) are not looked at."""
     sizes = stats[1:, cv2.CC_STAT_AREA]
     grain = _within(stats[1:], list(texture))
     looked_at = []
@@ -204,12 +207,19 @@ def objects(stats: np.ndarray, labels: np.ndarray, ink: np.ndarray, texture=(), 
             looked_at.append(index)
     if len(looked_at) < 2:  # a piece alone (most images): no object, decided without its strokes
         return []
-    pieces = []
+    pieces, smudges = [], []
     for index in looked_at:
         x, y, w, h = stats[index + 1, :4]
         mask = np.ascontiguousarray(labels[y : y + h, x : x + w] == index + 1)
-        solid = blot(mask) or smudged(ink[y : y + h, x : x + w][mask])
-        pieces.append((int(index), stroke_width(mask), solid, mask))
+        box = ink[y : y + h, x : x + w]
+        smudge = not (solid := blot(mask)) and smudged(box[mask])
+        pieces.append((int(index), stroke_width(mask), solid or smudge, mask))
+        smudges += [(int(index), box, mask)] if smudge else []
+    # A digit washed out by a glare is faint against the others, as a smudge is, but in line with them
+    # and with a pen's edges at its own contrast.
+    pen = [stats[index + 1] for index, _, solid, _ in pieces if not solid]
+    washed = {i for i, box, mask in smudges if _in_line(stats[i + 1], pen) and not smudged(own_contrast(box, mask))}
+    pieces = [(index, width, solid and index not in washed, mask) for index, width, solid, mask in pieces]
     # The widest strokes are an object's where a gap of OBJECT_WIDTH parts them from the rest.
     widths = sorted((width for _, width, solid, _ in pieces if not solid), reverse=True)
     wide = next((a for a, b in zip(widths, widths[1:]) if a >= OBJECT_WIDTH * b), math.inf)
@@ -233,6 +243,31 @@ def objects(stats: np.ndarray, labels: np.ndarray, ink: np.ndarray, texture=(), 
     if reaching and all(any(column) for column in zip(*reaching.values())):
         return bars
     return bars + [index for index, reached in reaching.items() if not any(reached)]
+
+
+def own_contrast(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """A piece's ink at its own contrast: ``ink`` (its box's normalised ink) cut again at INK_THRESHOLD
+    of the strongest ink in ``mask`` (its stroke pixels over the box), as shares of that."""
+    peak = max(quantile(ink[mask], 0.99), 1e-6)
+    return ink[ink >= INK_THRESHOLD * peak] / peak
+
+
+def _in_line(piece: np.ndarray, pen: list[np.ndarray]) -> bool:
+    """Whether a piece (x, y, w, h) stands in a line of written pieces ``pen`` as one more digit:
+    IN_LINE of their typical height tall, its rows half in one's, at most that height from it. With
+    ``own_contrast``, this tells a digit under a whiteboard's glare (the light washes its ink out, and
+    it was dropped as a smudge beside the writing until 2026-11-29) from a smudge or a pencil's
+    shaded body lying beside the writing, whose ink is as faint."""
+    if not pen:
+        return False
+    x, y, w, h = piece[:4]
+    typical = float(np.median([p[3] for p in pen]))
+    if not IN_LINE[0] * typical <= h <= IN_LINE[1] * typical:
+        return False
+    return any(
+        min(y + h, py + ph) - max(y, py) >= 0.5 * h and max(px - (x + w), x - (px + pw)) <= typical
+        for px, py, pw, ph in (p[:4] for p in pen)
+    )
 
 
 def _bar(mask: np.ndarray, piece: np.ndarray, shape: tuple[int, int]) -> bool:

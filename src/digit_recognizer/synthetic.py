@@ -478,6 +478,23 @@ def labelled(
     return out
 
 
+def glare(ink: np.ndarray, rng: np.random.Generator, strength: float) -> bytes:
+    """Handwriting (an ink map) photographed on a whiteboard or glossy paper with a glare: a spot of
+    light ``strength`` bright at its middle (added, clipped to white), 0.1 to 0.25 of the longer side
+    across, centred on a random stroke pixel, so that it washes part of the writing out; the board
+    a little grey, the pen dark blue, black or red; JPEG."""
+    ink = np.pad(ink, ink.shape[0] // 3)
+    h, w = ink.shape
+    ys, xs = np.nonzero(ink > 0.5)
+    k = int(rng.integers(len(ys)))
+    radius = rng.uniform(0.1, 0.25) * max(h, w)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    spot = strength * np.exp(-((yy - ys[k]) ** 2 + (xx - xs[k]) ** 2) / (2 * radius**2))
+    pen = [(0.1, 0.2, 0.6), (0.05, 0.05, 0.08), (0.7, 0.1, 0.1)][int(rng.integers(3))]
+    rgb = _compose(ink, (0.86, 0.87, 0.88), pen) * rng.uniform(0.75, 0.95) + spot[..., None]
+    return _encode(np.clip(rgb + rng.normal(0, 0.015, rgb.shape), 0, 1), "JPEG", 85)
+
+
 def dotted(ink: np.ndarray, rng: np.random.Generator, grid: bool, level: float) -> bytes:
     """Handwriting (an ink map) on paper printed with dots, scanned as JPEG: dot-grid paper (a dot every
     0.5 to 0.9 of the writing's height both ways) or, without ``grid``, a form's dotted line to write

@@ -1,0 +1,67 @@
+"""Handwriting photographed with a glare on it, from MNIST *test* digits: a whiteboard, glossy paper.
+
+    python benchmarks/glare.py --data-dir ../shared/data/mnist [--count 100] [--seed 0]
+
+A whiteboard or glossy paper photographed under a lamp or with a flash reflects a spot of light that
+washes the ink under it out. Each row draws ``--count`` numbers of 2–6 digits 28–120 px tall
+(``synthetic.number_ink``) or single digits 40–200 px tall (``synthetic.strokes``) under a glare
+(``synthetic.glare``: the spot's brightness added at its middle, centred on a stroke) and with none.
+Numbers are read with ``predict_number`` (exact), digits with ``predict``. Run it with PYTHONPATH
+pointing at another commit's src for a before/after. Results go to benchmarks/results/glare.json, a
+table to stdout.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from digit_recognizer.data import load_mnist  # noqa: E402
+from digit_recognizer.recognizer import Recognizer  # noqa: E402
+from digit_recognizer.synthetic import glare, number_ink, strokes  # noqa: E402
+
+from machine import digit_rows_arguments, scored_row, shares, write_results  # noqa: E402
+
+GLARES = {"no glare": 0.0, "a glare, 0.3 bright": 0.3, "a glare, 0.5 bright": 0.5, "a glare, 0.7 bright": 0.7}
+
+
+def main() -> None:
+    args = digit_rows_arguments(__doc__, "glare", 100, "row", "numbers or digits")
+    mnist = load_mnist(args.data_dir)
+    recognizer = Recognizer.load(args.model_path)
+    rows = {}
+    for name, strength in GLARES.items():
+        read, truth = [], []
+        for i in range(args.count):
+            rng = np.random.default_rng([args.seed, i])  # the same numbers under every glare
+            index = rng.choice(len(mnist.test_labels), int(rng.integers(2, 7)), replace=False)
+            ink = number_ink([mnist.test_images[j] for j in index], rng, False, int(rng.integers(28, 121)))
+            read.append(recognizer.predict_number(glare(ink, rng, strength)).number)
+            truth.append("".join(str(mnist.test_labels[j]) for j in index))
+        rows[f"numbers, {name}"] = {"images": args.count, **shares(read, truth),
+                                    "wrong": [(t, r) for t, r in zip(truth, read) if t != r]}  # fmt: skip
+    for name, strength in GLARES.items():
+        images, labels = [], []
+        for i in range(args.count):
+            rng = np.random.default_rng([args.seed, 1000 + i])
+            j = int(rng.integers(len(mnist.test_labels)))
+            size = int(rng.integers(40, 201))
+            images.append(glare(strokes(mnist.test_images[j], size, rng.uniform(0.35, 0.55)), rng, strength))
+            labels.append(int(mnist.test_labels[j]))
+        rows[f"single digits, {name}"] = scored_row(recognizer, images, labels)
+    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
+    print("| glare | images | read right (numbers: exactly) | no digit | misread |")
+    print("|---|---|---|---|---|")
+    for name, row in rows.items():
+        print(f"| {name} | {row['images']} | {row['right']:.0%} | {row['no_digit']:.0%} | {row['misread']:.0%} |")
+    for name, row in rows.items():
+        if row.get("wrong"):
+            print(f"{name}, wrong: {', '.join(f'{t} as {g!r}' for t, g in row['wrong'][:6])}")
+
+
+if __name__ == "__main__":
+    main()
