@@ -22,9 +22,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
-from digit_recognizer.synthetic import dotted, number_ink, strokes  # noqa: E402
+from digit_recognizer.synthetic import dotted, random_number, strokes  # noqa: E402
 
-from machine import digit_rows_arguments, scored_row, write_results  # noqa: E402
+from machine import digit_rows_arguments, print_wrong, scored_row, write_results  # noqa: E402
 
 ROWS = {  # name: (a dot grid, the dots' darkness); None: plain paper
     "plain paper": None,
@@ -44,10 +44,9 @@ def main() -> None:
         pairs = []
         for i in range(args.count):
             rng = np.random.default_rng([args.seed, i])  # the same numbers on every paper
-            index = rng.choice(len(mnist.test_labels), int(rng.integers(2, 7)), replace=False)
-            ink = number_ink([mnist.test_images[j] for j in index], rng, False, int(rng.integers(28, 121)))
+            truth, ink = random_number(mnist.test_images, mnist.test_labels, rng)
             data = dotted(ink, rng, *paper) if paper else dotted(ink, rng, True, 0.0)
-            pairs.append(("".join(str(mnist.test_labels[j]) for j in index), recognizer.predict_number(data).number))
+            pairs.append((truth, recognizer.predict_number(data).number))
         rows[f"numbers, {name}"] = {
             "numbers": args.count,
             "exact": sum(t == g for t, g in pairs) / args.count,
@@ -72,9 +71,7 @@ def main() -> None:
             print(f"| {name} | {row['numbers']} | {row['exact']:.0%} | {row['false_marks']:.0%} |")
         else:
             print(f"| {name} | {row['images']} | {row['right']:.0%} | {row['misread']:.0%} |")
-    for name, row in rows.items():
-        if "wrong" in row:
-            print(f"{name}, wrong: {', '.join(f'{t} as {g!r}' for t, g in row['wrong'][:6]) or 'none'}")
+    print_wrong(rows)
 
 
 if __name__ == "__main__":

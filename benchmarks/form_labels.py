@@ -24,9 +24,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
-from digit_recognizer.synthetic import LABELS, NUMBER_CONDITIONS, UNITS, labelled, number_ink, render_number  # noqa: E402
+from digit_recognizer.synthetic import LABELS, NUMBER_CONDITIONS, UNITS, labelled, random_number, render_number  # noqa: E402
 
-from machine import digit_rows_arguments, write_results  # noqa: E402
+from machine import digit_rows_arguments, print_wrong, write_results  # noqa: E402
 
 ROWS = {  # name: (capitals' height in the writing's heights, a label before, a unit after, the label above)
     "no print": (0.0, False, False, False),
@@ -48,13 +48,12 @@ def main() -> None:
         pairs = []
         for i in range(args.count):
             rng = np.random.default_rng([args.seed, i])  # the same numbers in every row
-            index = rng.choice(len(mnist.test_labels), int(rng.integers(2, 7)), replace=False)
-            ink = number_ink([mnist.test_images[j] for j in index], rng, False, int(rng.integers(28, 121)))
+            truth, ink = random_number(mnist.test_images, mnist.test_labels, rng)
             words = rng.choice(LABELS), rng.choice(UNITS)
             if label or unit:
                 ink = labelled(ink, rng, cap, words[0] if label else None, words[1] if unit else None, above)
             data = render_number(ink, NUMBER_CONDITIONS[i % len(NUMBER_CONDITIONS)], rng)
-            pairs.append(("".join(str(mnist.test_labels[j]) for j in index), recognizer.predict_number(data).number))
+            pairs.append((truth, recognizer.predict_number(data).number))
         rows[name] = {
             "numbers": args.count,
             "exact": sum(t == g for t, g in pairs) / args.count,
@@ -66,8 +65,7 @@ def main() -> None:
     print("|---|---|---|---|")
     for name, row in rows.items():
         print(f"| {name} | {row['numbers']} | {row['exact']:.0%} | {row['print_read']:.0%} |")
-    for name, row in rows.items():
-        print(f"{name}, wrong: {', '.join(f'{t} as {g!r}' for t, g in row['wrong'][:6]) or 'none'}")
+    print_wrong(rows)
 
 
 if __name__ == "__main__":

@@ -22,9 +22,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
-from digit_recognizer.synthetic import glare, number_ink, strokes  # noqa: E402
+from digit_recognizer.synthetic import glare, random_number, strokes  # noqa: E402
 
-from machine import digit_rows_arguments, scored_row, shares, write_results  # noqa: E402
+from machine import digit_rows_arguments, print_wrong, scored_row, shares, write_results  # noqa: E402
 
 GLARES = {"no glare": 0.0, "a glare, 0.3 bright": 0.3, "a glare, 0.5 bright": 0.5, "a glare, 0.7 bright": 0.7}
 
@@ -38,10 +38,9 @@ def main() -> None:
         read, truth = [], []
         for i in range(args.count):
             rng = np.random.default_rng([args.seed, i])  # the same numbers under every glare
-            index = rng.choice(len(mnist.test_labels), int(rng.integers(2, 7)), replace=False)
-            ink = number_ink([mnist.test_images[j] for j in index], rng, False, int(rng.integers(28, 121)))
+            text, ink = random_number(mnist.test_images, mnist.test_labels, rng)
             read.append(recognizer.predict_number(glare(ink, rng, strength)).number)
-            truth.append("".join(str(mnist.test_labels[j]) for j in index))
+            truth.append(text)
         rows[f"numbers, {name}"] = {"images": args.count, **shares(read, truth),
                                     "wrong": [(t, r) for t, r in zip(truth, read) if t != r]}  # fmt: skip
     for name, strength in GLARES.items():
@@ -58,9 +57,7 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for name, row in rows.items():
         print(f"| {name} | {row['images']} | {row['right']:.0%} | {row['no_digit']:.0%} | {row['misread']:.0%} |")
-    for name, row in rows.items():
-        if row.get("wrong"):
-            print(f"{name}, wrong: {', '.join(f'{t} as {g!r}' for t, g in row['wrong'][:6])}")
+    print_wrong(rows)
 
 
 if __name__ == "__main__":

@@ -83,6 +83,13 @@ def print_scores(heading: str, rows: dict) -> None:
             print(f"{name}: {row['read_as_digit']:.0%} read as a digit")
 
 
+def print_wrong(rows: dict) -> None:
+    """For each row with wrong readings (``wrong``: (truth, read) pairs), a line with the first six."""
+    for name, row in rows.items():
+        if "wrong" in row:
+            print(f"{name}, wrong: {', '.join(f'{t} as {g!r}' for t, g in row['wrong'][:6]) or 'none'}")
+
+
 def test_digits(args: argparse.Namespace):
     """The MNIST data, the recognizer (``--data-dir``, ``--model-path``) and ``--count`` test digits'
     indices drawn with ``--seed``."""

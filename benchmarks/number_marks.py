@@ -23,7 +23,7 @@ from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import MARKED_KINDS, sample_marked_numbers  # noqa: E402
 
-from machine import digit_rows_arguments, write_results  # noqa: E402
+from machine import digit_rows_arguments, print_wrong, write_results  # noqa: E402
 
 
 def main() -> None:
@@ -40,8 +40,7 @@ def main() -> None:
     print("|---|---|---|---|")
     for kind, row in rows.items():
         print(f"| {kind} | {row['numbers']} | {row['exact']:.0%} | {row['digits_exact']:.0%} |")
-    for kind, row in rows.items():
-        print(f"{kind}, wrong: {', '.join(f'{t} as {g!r}' for t, g in row['wrong'][:6]) or 'none'}")
+    print_wrong(rows)
 
 
 def scored(pairs: list[tuple[str, str]]) -> dict:

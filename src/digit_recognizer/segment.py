@@ -58,7 +58,7 @@ SMUDGES = "no digits: only smudges or shading, no pen strokes"  # pieces.smudged
 MARKS = "no digits: only dashes or blots"  # pieces.dash, pieces.blot
 SLANT_MOST = 45  # degrees: a number written rising or falling this steeply at most is made level (_rising)
 PRINT, PRINT_MOST, PRINT_SPACE, PRINT_FOOT = 0.6, 0.7, 0.3, 0.15  # small print at a line's ends (_print)
-DOT_ROW, DOT_ROW_SIZE = 3, 0.3  # a printed row of dots: this many alike level with a piece this small (_drop_dot_rows)
+DOT_ROW, DOT_ROW_SIZE, DOT_APART = 3, 0.3, 0.5  # printed dots (_drop_dot_rows): how many, how small, how far apart
 PRINT_LINE = 0.5  # of the tallest line's digit height: a line of print alone under it is dropped (_drop_printed)
 ONE_LINE = 0.35  # of the digits' height: glyphs whose middles lie this close to a straight line are one line
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
@@ -283,7 +283,10 @@ def _drop_dot_rows(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.n
     """Drop printed rows of dots before merging: a form's dotted line to write on, dot-grid paper. A
     small piece (under DOT_ROW_SIZE of the typical height both ways) is one when DOT_ROW others or more
     are level with it (their middles within half the taller's height) and alike (each side within
-    half to twice its). A number's own marks are never so many in a row (1.000.000 has two points).
+    half to twice its), the nearest DOT_APART of its width away at least: the small letters of a
+    printed word, as alike and level, stand closer (a form's label, dropped as such dots on the day
+    this rule came, left its capitals to be read as digits). A number's own marks are never so many
+    in a row (1.000.000 has two points).
     Until 2026-11-29 such dots between digits were read as points (0142 as 01.42, dot-grid paper's as
     colons) or joined to the digit beside them as slivers (363 as 368)."""
     if len(stats) <= DOT_ROW:
@@ -294,7 +297,11 @@ def _drop_dot_rows(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.n
     within_twice = lambda v: np.abs(np.log(np.divide.outer(v, v))) <= np.log(2)  # noqa: E731
     level = np.abs(np.subtract.outer(middle, middle)) <= np.maximum.outer(h, h) / 2
     alike = level & within_twice(w) & within_twice(h) & np.outer(small, small)
-    dots = alike.sum(1) - 1 >= DOT_ROW  # the others alike and level with each small piece
+    np.fill_diagonal(alike, False)
+    x = stats[:, cv2.CC_STAT_LEFT].astype(float)
+    gap = np.maximum(np.subtract.outer(x, x + w), np.subtract.outer(x, x + w).T)  # between the two, across
+    nearest = np.where(alike, gap, np.inf).min(1, initial=np.inf)
+    dots = (alike.sum(1) >= DOT_ROW) & (nearest >= DOT_APART * w)  # letters of a word stand closer
     return stats[~dots], ids[~dots]
 
 

@@ -277,6 +277,16 @@ def number_ink(digits: list[np.ndarray], rng: np.random.Generator, touching: boo
     return number_layout(digits, rng, touching, digit_px)[0]
 
 
+def random_number(
+    images: np.ndarray, labels: np.ndarray, rng: np.random.Generator, digit_px: tuple[int, int] = (28, 121)
+) -> tuple[str, np.ndarray]:
+    """A number of 2–6 digits drawn from ``images`` at random, written separated (``number_ink``)
+    ``digit_px`` (a range) px tall: its text, from ``labels``, and its ink."""
+    index = rng.choice(len(labels), int(rng.integers(2, 7)), replace=False)
+    ink = number_ink([images[j] for j in index], rng, False, int(rng.integers(*digit_px)))
+    return "".join(str(labels[j]) for j in index), ink
+
+
 def number_layout(
     digits: list[np.ndarray], rng: np.random.Generator, touching: bool, digit_px: int, overlap=(0.03, 0.1)
 ) -> tuple[np.ndarray, list[tuple[int, int]]]:
