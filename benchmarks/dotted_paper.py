@@ -22,9 +22,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
-from digit_recognizer.synthetic import dotted, random_number, strokes  # noqa: E402
+from digit_recognizer.synthetic import dotted, strokes  # noqa: E402
 
-from machine import digit_rows_arguments, print_wrong, scored_row, write_results  # noqa: E402
+from machine import digit_rows_arguments, print_wrong, read_numbers, scored_row, write_results  # noqa: E402
 
 ROWS = {  # name: (a dot grid, the dots' darkness); None: plain paper
     "plain paper": None,
@@ -41,12 +41,9 @@ def main() -> None:
     recognizer = Recognizer.load(args.model_path)
     rows = {}
     for name, paper in ROWS.items():
-        pairs = []
-        for i in range(args.count):
-            rng = np.random.default_rng([args.seed, i])  # the same numbers on every paper
-            truth, ink = random_number(mnist.test_images, mnist.test_labels, rng)
-            data = dotted(ink, rng, *paper) if paper else dotted(ink, rng, True, 0.0)
-            pairs.append((truth, recognizer.predict_number(data).number))
+        pairs = read_numbers(
+            recognizer, mnist, args, lambda ink, rng, _, paper=paper: dotted(ink, rng, *(paper or (True, 0.0)))
+        )
         rows[f"numbers, {name}"] = {
             "numbers": args.count,
             "exact": sum(t == g for t, g in pairs) / args.count,

@@ -19,14 +19,12 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
-from digit_recognizer.synthetic import LABELS, NUMBER_CONDITIONS, UNITS, labelled, random_number, render_number  # noqa: E402
+from digit_recognizer.synthetic import LABELS, NUMBER_CONDITIONS, UNITS, labelled, render_number  # noqa: E402
 
-from machine import digit_rows_arguments, print_wrong, write_results  # noqa: E402
+from machine import digit_rows_arguments, print_wrong, read_numbers, write_results  # noqa: E402
 
 ROWS = {  # name: (capitals' height in the writing's heights, a label before, a unit after, the label above)
     "no print": (0.0, False, False, False),
@@ -45,15 +43,14 @@ def main() -> None:
     recognizer = Recognizer.load(args.model_path)
     rows = {}
     for name, (cap, label, unit, above) in ROWS.items():
-        pairs = []
-        for i in range(args.count):
-            rng = np.random.default_rng([args.seed, i])  # the same numbers in every row
-            truth, ink = random_number(mnist.test_images, mnist.test_labels, rng)
+
+        def render(ink, rng, i, cap=cap, label=label, unit=unit, above=above):
             words = rng.choice(LABELS), rng.choice(UNITS)
             if label or unit:
                 ink = labelled(ink, rng, cap, words[0] if label else None, words[1] if unit else None, above)
-            data = render_number(ink, NUMBER_CONDITIONS[i % len(NUMBER_CONDITIONS)], rng)
-            pairs.append((truth, recognizer.predict_number(data).number))
+            return render_number(ink, NUMBER_CONDITIONS[i % len(NUMBER_CONDITIONS)], rng)
+
+        pairs = read_numbers(recognizer, mnist, args, render)
         rows[name] = {
             "numbers": args.count,
             "exact": sum(t == g for t, g in pairs) / args.count,

@@ -22,9 +22,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
-from digit_recognizer.synthetic import glare, random_number, strokes  # noqa: E402
+from digit_recognizer.synthetic import glare, strokes  # noqa: E402
 
-from machine import digit_rows_arguments, print_wrong, scored_row, shares, write_results  # noqa: E402
+from machine import digit_rows_arguments, print_wrong, read_numbers, scored_row, shares, write_results  # noqa: E402
 
 GLARES = {"no glare": 0.0, "a glare, 0.3 bright": 0.3, "a glare, 0.5 bright": 0.5, "a glare, 0.7 bright": 0.7}
 
@@ -35,14 +35,13 @@ def main() -> None:
     recognizer = Recognizer.load(args.model_path)
     rows = {}
     for name, strength in GLARES.items():
-        read, truth = [], []
-        for i in range(args.count):
-            rng = np.random.default_rng([args.seed, i])  # the same numbers under every glare
-            text, ink = random_number(mnist.test_images, mnist.test_labels, rng)
-            read.append(recognizer.predict_number(glare(ink, rng, strength)).number)
-            truth.append(text)
-        rows[f"numbers, {name}"] = {"images": args.count, **shares(read, truth),
-                                    "wrong": [(t, r) for t, r in zip(truth, read) if t != r]}  # fmt: skip
+        pairs = read_numbers(recognizer, mnist, args, lambda ink, rng, _, strength=strength: glare(ink, rng, strength))
+        truth, read = zip(*pairs)
+        rows[f"numbers, {name}"] = {
+            "images": args.count,
+            **shares(read, truth),
+            "wrong": [p for p in pairs if p[0] != p[1]],
+        }
     for name, strength in GLARES.items():
         images, labels = [], []
         for i in range(args.count):

@@ -83,6 +83,22 @@ def print_scores(heading: str, rows: dict) -> None:
             print(f"{name}: {row['read_as_digit']:.0%} read as a digit")
 
 
+def read_numbers(recognizer, mnist, args: argparse.Namespace, render) -> list[tuple[str, str]]:
+    """``--count`` numbers of 2–6 test digits (``synthetic.random_number``), each drawn with its own
+    generator from ``--seed`` and its place, so that every caller's rows hold the same numbers, made
+    an image by ``render(ink, rng, i)`` and read: (truth, read) pairs."""
+    import numpy as np
+
+    from digit_recognizer.synthetic import random_number
+
+    pairs = []
+    for i in range(args.count):
+        rng = np.random.default_rng([args.seed, i])
+        truth, ink = random_number(mnist.test_images, mnist.test_labels, rng)
+        pairs.append((truth, recognizer.predict_number(render(ink, rng, i)).number))
+    return pairs
+
+
 def print_wrong(rows: dict) -> None:
     """For each row with wrong readings (``wrong``: (truth, read) pairs), a line with the first six."""
     for name, row in rows.items():
