@@ -286,9 +286,9 @@ def _drop_dot_rows(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.n
     half to twice its), the nearest DOT_APART of its width away at least: the small letters of a
     printed word, as alike and level, stand closer (a form's label, dropped as such dots on the day
     this rule came, left its capitals to be read as digits). A number's own marks are never so many
-    in a row (1.000.000 has two points).
-    Until 2026-11-29 such dots between digits were read as points (0142 as 01.42, dot-grid paper's as
-    colons) or joined to the digit beside them as slivers (363 as 368)."""
+    in a row (1.000.000 has two points). Until 2026-11-29 such dots between digits were read as
+    points (0142 as 01.42, dot-grid paper's as colons) or joined to the digit beside them as slivers
+    (363 as 368)."""
     if len(stats) <= DOT_ROW:
         return stats, ids
     w, h = stats[:, cv2.CC_STAT_WIDTH].astype(float), stats[:, cv2.CC_STAT_HEIGHT].astype(float)
@@ -299,7 +299,8 @@ def _drop_dot_rows(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.n
     alike = level & within_twice(w) & within_twice(h) & np.outer(small, small)
     np.fill_diagonal(alike, False)
     x = stats[:, cv2.CC_STAT_LEFT].astype(float)
-    gap = np.maximum(np.subtract.outer(x, x + w), np.subtract.outer(x, x + w).T)  # between the two, across
+    past = np.subtract.outer(x, x + w)  # how far each piece starts past the end of each other
+    gap = np.maximum(past, past.T)  # the paper between two pieces, across (negative: they overlap)
     nearest = np.where(alike, gap, np.inf).min(1, initial=np.inf)
     dots = (alike.sum(1) >= DOT_ROW) & (nearest >= DOT_APART * w)  # letters of a word stand closer
     return stats[~dots], ids[~dots]
