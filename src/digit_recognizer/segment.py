@@ -364,9 +364,8 @@ def _belong_together(left: Glyph, right: Glyph, height: float) -> bool:
 
 
 def _drop_non_digits(glyphs: list[Glyph]) -> list[Glyph]:
-    """Drop specks: pieces under MIN_SIDE both ways (as a single digit's are, pieces.MIN_SIDE), and
-    pieces tiny against the line's digits."""
-    glyphs = [g for g in glyphs if max(g.height, g.width) >= MIN_SIDE]
+    """Drop the pieces tiny against the line's digits (specks; those under MIN_SIDE both ways, as a
+    single digit's are, pieces.MIN_SIDE, are out before ``_drop_printed``)."""
     if not glyphs:
         return glyphs
     tallest = max(g.height for g in glyphs)
@@ -381,13 +380,13 @@ def _drop_printed(glyphs: list[Glyph]) -> list[Glyph]:
     above or below the field; two small glyphs alone may be two small digits). Run before specks are
     dropped, so that a word's small letters count (an "N" whose "o." are specks)."""
     lines = [sorted(line, key=lambda g: g.x0) for line in _lines(glyphs)]
-    tallest = max((_digit_height(line) for line in lines), default=0.0)
+    heights = [_digit_height(line) for line in lines]
+    tallest = max(heights, default=0.0)
     kept = []
-    for line in lines:
+    for line, digit in zip(lines, heights):
         alone = len(line) >= 3 and max(g.height for g in line) < PRINT_LINE * tallest
         if alone and _print(line, tallest, _AFTER, 0) == len(line):
             continue
-        digit = _digit_height(line)
         start, stop = _print(line, digit, _AFTER), len(line) - _print(line[::-1], digit, _BEFORE)
         kept += line[start:stop]
     ids = {id(g) for g in kept}

@@ -278,12 +278,18 @@ def number_ink(digits: list[np.ndarray], rng: np.random.Generator, touching: boo
 
 
 def random_number(
-    images: np.ndarray, labels: np.ndarray, rng: np.random.Generator, digit_px: tuple[int, int] = (28, 121)
+    images: np.ndarray,
+    labels: np.ndarray,
+    rng: np.random.Generator,
+    digit_px: tuple[int, int] = (28, 121),
+    touching: bool = False,
+    lengths: tuple[int, int] = (2, 6),
 ) -> tuple[str, np.ndarray]:
-    """A number of 2–6 digits drawn from ``images`` at random, written separated (``number_ink``)
-    ``digit_px`` (a range) px tall: its text, from ``labels``, and its ink."""
-    index = rng.choice(len(labels), int(rng.integers(2, 7)), replace=False)
-    ink = number_ink([images[j] for j in index], rng, False, int(rng.integers(*digit_px)))
+    """A number of ``lengths`` (a range, both ends in) digits drawn from ``images`` at random, written
+    (``number_ink``, touching or not) ``digit_px`` (a range, its end out) px tall: its text, from
+    ``labels``, and its ink."""
+    index = rng.choice(len(labels), int(rng.integers(lengths[0], lengths[1] + 1)), replace=False)
+    ink = number_ink([images[j] for j in index], rng, touching, int(rng.integers(*digit_px)))
     return "".join(str(labels[j]) for j in index), ink
 
 
@@ -342,11 +348,9 @@ def sample_numbers(images: np.ndarray, labels: np.ndarray, count: int, touching:
     """Yield (number as text, condition, encoded image) for ``count`` random numbers of test digits."""
     rng = np.random.default_rng(seed)
     for i in range(count):
-        n = int(rng.integers(lengths[0], lengths[1] + 1))
-        index = rng.choice(len(labels), n, replace=False)
-        ink = number_ink([images[j] for j in index], rng, touching, int(rng.integers(28, 120)))
+        text, ink = random_number(images, labels, rng, (28, 120), touching, lengths)
         condition = NUMBER_CONDITIONS[i % len(NUMBER_CONDITIONS)]
-        yield "".join(str(labels[j]) for j in index), condition, render_number(ink, condition, rng)
+        yield text, condition, render_number(ink, condition, rng)
 
 
 MARKED_KINDS = ("decimal", "thousands", "time", "negative", "range")  # marked_number: 3.14, 1,000, 12:30, -42, 25-11
