@@ -46,6 +46,7 @@ BENCHMARKS = (
     ("form_labels", []),
     ("dotted_paper", []),
     ("glare", []),
+    ("on_a_line", []),
     ("several_digits", ["--real"]),
     ("readme_examples", []),
     ("model_damage", []),

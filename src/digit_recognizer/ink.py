@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .picture import SQUARE, border_level, components, inner_picture, quantile
+from .picture import SQUARE, border_level, components, inner_picture, quantile, stroke_width
 
 WORK_SIDE = 1024  # longest side the clean-up works at...
 STRIP_SIDE = 256  # ...unless that takes a long strip's short side (a row of many digits) under this
@@ -34,6 +34,14 @@ FRAME_BAND = 0.15  # a frame around the digit has its sides in this outer share 
 TICK_LENGTH = 2.5  # a tick between a form field's cells is at least this many times its line's width long...
 TICK_SLACK = 0.08  # ...and stands within this share of a cell's width of where equal cells put it
 TICK_ALIKE = 0.1  # a field's line without a box has ticks this close in height to its ends' (printed alike)
+UNDER_LENGTH = 1.5  # a line the writing stands on is this many times as long as the writing is tall...
+SEVERAL = 1.3  # ...(under writing narrower than this many times its height, one digit: ONE_UNDER times as long,
+ONE_UNDER = 2.0  # unless the line is at most half the pen's width: printed, not a 2's base)...
+UNDER_THICK = 0.25  # ...at most this share of that height thick (a pen's stroke or thinner)...
+UNDER_REACH = 0.1  # ...reaching past the writing on both sides by this share of its height or more...
+UNDER_BELOW = 0.5  # ...the writing reaching at most this share of its height below it...
+LINE_TILT = 5.0  # ...turned at most this many degrees...
+LINE_WOBBLE = 2  # ...and its foot within this many px of a straight line
 TURN_LEAST, TURN_MOST = 0.2, 10.0  # degrees: a form's box turned this much is made level first
 BOX_SIDE = 64  # px: a box or field turned, or with paper around it, is looked for only this long at least
 # (at a 28-px digit's size, a digit's outline lies near its rectangle's sides; and time is saved)
@@ -520,12 +528,13 @@ def _quarter(pixels: np.ndarray, axis: int) -> np.ndarray:
 def _lines(mask: np.ndarray) -> np.ndarray:
     """Pixels on straight runs of ink across ≥ LINE_SPAN of the image (ruled and grid lines), the
     sides of a frame drawn around the digit and the ticks between its cells (``_frame``), or else a
-    form's field printed as a line with ticks (``_field_line``)."""
+    form's field printed as a line with ticks (``_field_line``) or a line the writing stands on
+    (``_writing_line``)."""
     frame = _around_ink(_frame, mask)
     return (
         _thin(_long_runs(mask), mask)
         | _thin(_long_runs(mask.T), mask.T).T
-        | (frame if frame.any() else _around_ink(_field_line, mask))
+        | (frame if frame.any() else _around_ink(_field_line, mask) | _writing_line(mask))
     )
 
 
@@ -664,6 +673,73 @@ def _field_line(mask: np.ndarray) -> np.ndarray:
     if not out.any():
         return out
     return cv2.dilate(out.view(np.uint8), SQUARE).view(bool) & mask  # and the line's blurred edge
+
+
+def _writing_line(mask: np.ndarray) -> np.ndarray:
+    """A line printed or drawn under the writing, which the digits stand on or reach through (a form's
+    line to write on, a number underlined), level or turned a little: a straight line (``_foot_line``)
+    along which ink runs under LINE_SPAN of the ink's columns or more, reaching past the writing
+    above it on both sides, UNDER_LENGTH times as long as that writing is tall, and as thin as a
+    pen's stroke or thinner (UNDER_THICK of it), unbroken, and the writing reaching through it by
+    UNDER_BELOW of its height at most (a 4's stem below its bar). Under one digit it is ONE_UNDER times as long, or at
+    most half as wide as the digit's strokes: a 2's base can be 1.8 times as long as the rest of the
+    2 is tall (MNIST's test digit 1227). The line's pixels are those of the run of ink it makes in
+    each column, where that run is no thicker than the line: where a stroke crosses it or runs along
+    it, the ink is left to the digit. Until 2026-11-30 such a line joined the digits into one piece
+    and was read as parts of them (``benchmarks/on_a_line.py``: 11 to 49 % of numbers exact)."""
+    out = np.zeros_like(mask)
+    h = mask.shape[0]
+    cols, ink_rows = np.flatnonzero(mask.any(0)), np.flatnonzero(mask.any(1))
+    if len(cols) < 2 or cols[-1] - cols[0] <= np.ptp(ink_rows) or len(cols) < LINE_SPAN * (cols[-1] + 1 - cols[0]):
+        return out  # most single digits are taller than wide; paper under many columns: between digits
+    low = h - 1 - np.argmax(mask[::-1, cols], axis=0)  # each column's lowest ink
+    foot = _foot_line(cols, low)
+    if foot is None:
+        return out
+    at = np.clip(np.round(foot), 0, h - 1).astype(int)
+    on = mask[np.clip(at + np.arange(-LINE_WOBBLE, LINE_WOBBLE + 1)[:, None], 0, h - 1), cols].any(0)
+    if np.count_nonzero(on) < LINE_SPAN * (cols[-1] + 1 - cols[0]) or np.diff(cols[on]).max() > 1 + LINE_WOBBLE:
+        return out  # a line is unbroken: not a minus sign and a 4's bar level with it
+    cols, at, low = cols[on], at[on], low[on]
+    rows, column = np.arange(h)[:, None], mask[:, cols]
+    paper_above = np.where(~column & (rows < at), rows, -1).max(0)  # around the line's run in each column
+    paper_below = np.where(~column & (rows > at), rows, h).min(0)
+    run = paper_below - paper_above - 1
+    thick = quantile(run, 0.25)  # where no digit stands on it or crosses it: between them and past them
+    first, last = cols[0], cols[-1] + 1
+    line_top = max(int(at.min() - thick - LINE_WOBBLE), 0)
+    writing = mask[:line_top, first:last]
+    above = np.flatnonzero(writing.any(0))  # the writing's columns, from the line's start
+    if len(above) == 0:
+        return out
+    tall = float(np.median(at)) - thick - int(np.argmax(writing.any(1)))
+    long = UNDER_LENGTH
+    if above[-1] - above[0] < SEVERAL * tall and thick > 0.5 * stroke_width(np.ascontiguousarray(writing)):
+        long = ONE_UNDER
+    reach = UNDER_REACH * tall
+    if (thick > UNDER_THICK * tall or last - first < long * tall or min(above[0], last - first - 1 - above[-1]) < reach
+            or (low - at).max() > UNDER_BELOW * tall):  # fmt: skip
+        return out
+    alone = run <= 1.5 * thick + 1
+    out[:, cols[alone]] = (rows > paper_above[alone]) & (rows < paper_below[alone])
+    return cv2.dilate(out.view(np.uint8), SQUARE).view(bool) & mask  # and the line's blurred edge
+
+
+def _foot_line(cols: np.ndarray, low: np.ndarray) -> np.ndarray | None:
+    """The straight line that most of the columns' lowest ink (``low``, the row in each of ``cols``)
+    lies along (within LINE_WOBBLE px), turned at most LINE_TILT: its row in each of ``cols``; None if
+    there is none. The halves' medians set it, so that digits reaching below the line in under half
+    the columns do not turn it."""
+    half = len(cols) // 2
+    left, right = np.median(cols[:half]), np.median(cols[half:])
+    slope = (np.median(low[half:]) - np.median(low[:half])) / max(right - left, 1)
+    if abs(slope) > math.tan(math.radians(LINE_TILT)):
+        return None
+    near = np.abs(low - np.median(low - slope * cols) - slope * cols) <= LINE_WOBBLE
+    if np.count_nonzero(near) < 0.5 * len(cols):
+        return None
+    slope, base = np.polyfit(cols[near], low[near], 1)
+    return slope * cols + base
 
 
 def _ticks(piece: np.ndarray, base: int, ends: tuple[float, float], thick: int, kept) -> np.ndarray:

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from .ink import INK_THRESHOLD, InkMap, speck_limit
-from .picture import SQUARE, components, quantile
+from .picture import components, quantile, stroke_width
 
 NOISE_COVER = 0.45  # ink over this fraction of the image is noise or texture, not handwriting...
 TIGHT_SHARE = 0.5  # ...unless this share of it is one piece, not riddled: a digit cropped tight (crowded)
@@ -318,13 +318,6 @@ def _holes(mask: np.ndarray) -> tuple[int, Callable[[], np.ndarray]]:
     real = stats[:, cv2.CC_STAT_AREA] >= (PINHOLE * stroke_width(mask)) ** 2
     real[[0, labels[0, 0]]] = False  # the ink and the outside
     return int(real.sum()), lambda: real[labels[1:-1, 1:-1]]
-
-
-def stroke_width(mask: np.ndarray) -> float:
-    """The mean width of the strokes in ``mask``, in pixels: twice their area over their outline's."""
-    inner = cv2.erode(mask.view(np.uint8), SQUARE, borderType=cv2.BORDER_CONSTANT, borderValue=0)
-    area = int(np.count_nonzero(mask))
-    return 2.0 * area / max(area - int(np.count_nonzero(inner)), 1)
 
 
 def smudged(stroke_ink: np.ndarray) -> bool:

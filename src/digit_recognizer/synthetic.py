@@ -531,6 +531,37 @@ def dotted(ink: np.ndarray, rng: np.random.Generator, grid: bool, level: float) 
     return _encode(np.clip(rgb + rng.normal(0, 0.02, rgb.shape), 0, 1), "JPEG", 90)
 
 
+LINE_PLACES = {"under": (0.05, 0.15), "standing": (-0.05, 0.05), "crossing": (-0.2, -0.05)}  # on_a_line: the line's
+# row, in the writing's heights below its foot (negative: above it, the digits' feet reach through it)
+
+
+def on_a_line(ink: np.ndarray, rng: np.random.Generator, place: str, by_hand: bool = False, reach=(0.1, 0.6)) -> bytes:
+    """Handwriting (an ink map) on a line, scanned as JPEG: a form's printed line to write on (thin,
+    black or blue, level) or, ``by_hand``, a line drawn under it in the pen (a pen's stroke wide,
+    turned up to 1.5°). The line lies at ``place`` (LINE_PLACES) and reaches past the writing by
+    ``reach`` (a range) of its height on each side; the picture holds 0.3 to 1.5 of that height of
+    paper on each side and half of it above and below."""
+    rows, cols = np.flatnonzero(ink.max(1) > 0.3), np.flatnonzero(ink.max(0) > 0.3)
+    size = int(rows[-1]) + 1 - int(rows[0])
+    above, sides = size // 2 + 2, [int(rng.uniform(0.3, 1.5) * size) for _ in range(2)]
+    ink = np.pad(ink, ((above, above), tuple(sides)))
+    y = above + rows[-1] + 1 + rng.uniform(*LINE_PLACES[place]) * size
+    x0 = sides[0] + cols[0] - rng.uniform(*reach) * size
+    x1 = sides[0] + cols[-1] + 1 + rng.uniform(*reach) * size
+    line = np.zeros_like(ink)
+    pen = _pen(rng)
+    if by_hand:
+        rise = np.tan(np.radians(rng.uniform(-1.5, 1.5))) * (x1 - x0) / 2
+        width, colour = max(1, int(size * rng.uniform(0.05, 0.1))), pen
+    else:
+        rise, width = 0.0, max(1, int(size * rng.uniform(0.01, 0.03)))
+        colour = (0.1, 0.1, 0.12) if rng.random() < 0.5 else (0.2, 0.3, 0.6)
+    cv2.line(line, (int(x0), int(y - rise)), (int(x1), int(y + rise)), 1.0, width, cv2.LINE_AA)
+    paper = _compose(line, (0.97, 0.97, 0.95), colour)
+    rgb = paper * (1 - ink[..., None]) + np.asarray(pen, np.float32) * ink[..., None]
+    return _encode(np.clip(rgb + rng.normal(0, 0.02, rgb.shape), 0, 1), "JPEG", 90)
+
+
 BOX_STYLES = ("comb", "apart", "ticks", "baseline")  # boxed_number: how a form's field is printed
 
 
