@@ -47,6 +47,7 @@ BENCHMARKS = (
     ("dotted_paper", []),
     ("glare", []),
     ("on_a_line", []),
+    ("circled", []),
     ("several_digits", ["--real"]),
     ("readme_examples", []),
     ("model_damage", []),

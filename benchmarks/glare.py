@@ -17,14 +17,12 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
-from digit_recognizer.synthetic import glare, strokes  # noqa: E402
+from digit_recognizer.synthetic import glare  # noqa: E402
 
-from machine import digit_rows_arguments, print_wrong, read_numbers, scored_row, shares, write_results  # noqa: E402
+from machine import digit_row, digit_rows_arguments, number_row, print_rows, write_results  # noqa: E402
 
 GLARES = {"no glare": 0.0, "a glare, 0.3 bright": 0.3, "a glare, 0.5 bright": 0.5, "a glare, 0.7 bright": 0.7}
 
@@ -35,28 +33,13 @@ def main() -> None:
     recognizer = Recognizer.load(args.model_path)
     rows = {}
     for name, strength in GLARES.items():
-        pairs = read_numbers(recognizer, mnist, args, lambda ink, rng, _, strength=strength: glare(ink, rng, strength))
-        truth, read = zip(*pairs)
-        rows[f"numbers, {name}"] = {
-            "images": args.count,
-            **shares(read, truth),
-            "wrong": [p for p in pairs if p[0] != p[1]],
-        }
+        draw = lambda ink, rng, strength=strength: glare(ink, rng, strength)  # noqa: E731
+        rows[f"numbers, {name}"] = number_row(recognizer, mnist, args, draw)
     for name, strength in GLARES.items():
-        images, labels = [], []
-        for i in range(args.count):
-            rng = np.random.default_rng([args.seed, 1000 + i])
-            j = int(rng.integers(len(mnist.test_labels)))
-            size = int(rng.integers(40, 201))
-            images.append(glare(strokes(mnist.test_images[j], size, rng.uniform(0.35, 0.55)), rng, strength))
-            labels.append(int(mnist.test_labels[j]))
-        rows[f"single digits, {name}"] = scored_row(recognizer, images, labels)
+        draw = lambda ink, rng, strength=strength: glare(ink, rng, strength)  # noqa: E731
+        rows[f"single digits, {name}"] = digit_row(recognizer, mnist, args, draw)
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
-    print("| glare | images | read right (numbers: exactly) | no digit | misread |")
-    print("|---|---|---|---|---|")
-    for name, row in rows.items():
-        print(f"| {name} | {row['images']} | {row['right']:.0%} | {row['no_digit']:.0%} | {row['misread']:.0%} |")
-    print_wrong(rows)
+    print_rows("glare", rows)
 
 
 if __name__ == "__main__":

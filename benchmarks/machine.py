@@ -99,6 +99,41 @@ def read_numbers(recognizer, mnist, args: argparse.Namespace, render) -> list[tu
     return pairs
 
 
+def number_row(recognizer, mnist, args: argparse.Namespace, draw) -> dict:
+    """A row of ``read_numbers``' numbers, each made an image by ``draw(ink, rng)``: how many, their
+    ``shares`` read exactly, as nothing and otherwise, and the wrong readings (truth, read)."""
+    pairs = read_numbers(recognizer, mnist, args, lambda ink, rng, _: draw(ink, rng))
+    truth, read = zip(*pairs)
+    return {"images": args.count, **shares(read, truth), "wrong": [p for p in pairs if p[0] != p[1]]}
+
+
+def digit_row(recognizer, mnist, args: argparse.Namespace, draw) -> dict:
+    """A ``scored_row`` of ``--count`` single test digits 40–200 px tall (``synthetic.strokes``), each
+    drawn with its own generator from ``--seed`` and 1000 + its place, made an image by ``draw(ink,
+    rng)`` and read with ``predict``."""
+    import numpy as np
+
+    from digit_recognizer.synthetic import strokes
+
+    images, labels = [], []
+    for i in range(args.count):
+        rng = np.random.default_rng([args.seed, 1000 + i])
+        j = int(rng.integers(len(mnist.test_labels)))
+        images.append(draw(strokes(mnist.test_images[j], int(rng.integers(40, 201)), rng.uniform(0.35, 0.55)), rng))
+        labels.append(int(mnist.test_labels[j]))
+    return scored_row(recognizer, images, labels)
+
+
+def print_rows(heading: str, rows: dict) -> None:
+    """``number_row`` and ``digit_row`` rows as a Markdown table, ``heading`` over the first column;
+    then ``print_wrong``."""
+    print(f"| {heading} | images | read right (numbers: exactly) | no digit | misread |")
+    print("|---|---|---|---|---|")
+    for name, row in rows.items():
+        print(f"| {name} | {row['images']} | {row['right']:.0%} | {row['no_digit']:.0%} | {row['misread']:.0%} |")
+    print_wrong(rows)
+
+
 def print_wrong(rows: dict) -> None:
     """For each row with wrong readings (``wrong``: (truth, read) pairs), a line with the first six."""
     for name, row in rows.items():

@@ -18,14 +18,12 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
-from digit_recognizer.synthetic import on_a_line, render_number, strokes, turned  # noqa: E402
+from digit_recognizer.synthetic import on_a_line, render_number, turned  # noqa: E402
 
-from machine import digit_rows_arguments, print_wrong, read_numbers, scored_row, shares, write_results  # noqa: E402
+from machine import digit_row, digit_rows_arguments, number_row, print_rows, write_results  # noqa: E402
 
 NUMBER_ROWS = {  # name: how the number is drawn, from its ink and generator
     "no line": lambda ink, rng: render_number(ink, "grey_paper", rng),
@@ -44,30 +42,12 @@ def main() -> None:
     args = digit_rows_arguments(__doc__, "on_a_line", 100, "row", "numbers or digits")
     mnist = load_mnist(args.data_dir)
     recognizer = Recognizer.load(args.model_path)
-    rows = {}
-    for name, draw in NUMBER_ROWS.items():
-        pairs = read_numbers(recognizer, mnist, args, lambda ink, rng, _, draw=draw: draw(ink, rng))
-        truth, read = zip(*pairs)
-        rows[f"numbers, {name}"] = {
-            "images": args.count,
-            **shares(read, truth),
-            "wrong": [p for p in pairs if p[0] != p[1]],
-        }
+    rows = {f"numbers, {name}": number_row(recognizer, mnist, args, draw) for name, draw in NUMBER_ROWS.items()}
     for name, reach in DIGIT_REACH.items():
-        images, labels = [], []
-        for i in range(args.count):
-            rng = np.random.default_rng([args.seed, 1000 + i])
-            j = int(rng.integers(len(mnist.test_labels)))
-            ink = strokes(mnist.test_images[j], int(rng.integers(40, 201)), rng.uniform(0.35, 0.55))
-            images.append(on_a_line(ink, rng, "standing", reach=reach))
-            labels.append(int(mnist.test_labels[j]))
-        rows[f"single digits standing on {name}"] = scored_row(recognizer, images, labels)
+        draw = lambda ink, rng, reach=reach: on_a_line(ink, rng, "standing", reach=reach)  # noqa: E731
+        rows[f"single digits standing on {name}"] = digit_row(recognizer, mnist, args, draw)
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
-    print("| writing | images | read right (numbers: exactly) | no digit | misread |")
-    print("|---|---|---|---|---|")
-    for name, row in rows.items():
-        print(f"| {name} | {row['images']} | {row['right']:.0%} | {row['no_digit']:.0%} | {row['misread']:.0%} |")
-    print_wrong(rows)
+    print_rows("writing", rows)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,14 @@ UNDER_REACH = 0.1  # ...reaching past the writing on both sides by this share of
 UNDER_BELOW = 0.5  # ...the writing reaching at most this share of its height below it...
 LINE_TILT = 5.0  # ...turned at most this many degrees...
 LINE_WOBBLE = 2  # ...and its foot within this many px of a straight line
+RING_ALL = 0.9  # a ring drawn around the writing spans this share of all the ink's width and height...
+RING_COVER = 0.88  # ...has ink along this share of the ellipse of its outside...
+RING_THIN = 0.18  # ...its stroke at most this share of the ellipse's shorter half-axis wide...
+RING_MIDDLE = 0.7  # ...with writing in the middle of it (an ellipse this many times as large), RING_HOLDS of its
+RING_HOLDS = 0.1  # ink at least (a 0 has none), which spans RING_FILL of its inside's height at least (not a
+RING_FILL = 0.4  # 2's loop round its own foot) and at most RING_ROOM of it both ways (not a slashed 0)
+RING_ROOM = 0.9  # (RING_FILL, RING_ROOM: a share of the inside's height and width)...
+RING_CLEAR = 0.3  # ...and at most this share of a pen's width just inside the ring is ink
 TURN_LEAST, TURN_MOST = 0.2, 10.0  # degrees: a form's box turned this much is made level first
 BOX_SIDE = 64  # px: a box or field turned, or with paper around it, is looked for only this long at least
 # (at a 28-px digit's size, a digit's outline lies near its rectangle's sides; and time is saved)
@@ -535,6 +543,7 @@ def _lines(mask: np.ndarray) -> np.ndarray:
         _thin(_long_runs(mask), mask)
         | _thin(_long_runs(mask.T), mask.T).T
         | (frame if frame.any() else _around_ink(_field_line, mask) | _writing_line(mask))
+        | _drawn_ring(mask)
     )
 
 
@@ -723,6 +732,102 @@ def _writing_line(mask: np.ndarray) -> np.ndarray:
     alone = run <= 1.5 * thick + 1
     out[:, cols[alone]] = (rows > paper_above[alone]) & (rows < paper_below[alone])
     return cv2.dilate(out.view(np.uint8), SQUARE).view(bool) & mask  # and the line's blurred edge
+
+
+def _drawn_ring(mask: np.ndarray) -> np.ndarray:
+    """A ring drawn around the writing (a number or a digit circled), touching it or not, closed or
+    not quite. It is the ink piece with the largest box, spanning RING_ALL of the ink's box (a 0
+    curled inside, among other digits, is no ring), when the ellipse fitted to that piece's outside
+    (its convex hull's outline) fills the box, has ink along RING_COVER of its length half a pen
+    inside, its own stroke (its band's ink) thin for its size (RING_THIN: not a 0 drawn with a broad
+    brush), and writing in its middle (RING_MIDDLE, RING_HOLDS) that spans RING_FILL of its inside's
+    height and at most RING_ROOM of it both ways: a 0 is a ring with nothing written in it; a 2 with
+    a round loop has its foot low in the loop; a slashed 0's slash, and a coin's body, span all of
+    it. A 3, a 5 or an 8 has no ink along much of its hull, and a bold 8's outside has its waist
+    joined to it all along, where the writing in a ring touches it here and there (RING_CLEAR). The
+    ring's pixels are its band's and all of the piece outside its inside: where a digit touches it,
+    the digit's ink inside the band stays. Looked for only where the ink's box could be a ring's
+    (``_ring_box``). Until 2026-11-30 a ring was dropped only whole, when closed and clear of the
+    writing, and an open one was read as digits (``benchmarks/circled.py``: 0 to 68 % of circled
+    numbers exact)."""
+    out = np.zeros_like(mask)
+    if not _ring_box(mask):
+        return out
+    count, labels, stats = components(mask)
+    if count < 2:
+        return out
+    index = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT]))
+    x, y, w, h = stats[index, :4]
+    ink_rows, ink_cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    if min(w, h) < 24 or w < RING_ALL * np.ptp(ink_cols) or h < RING_ALL * np.ptp(ink_rows):
+        return out  # small; or not around all the writing: a 0 among other digits
+    piece = np.ascontiguousarray(labels[y : y + h, x : x + w] == index)
+    outline = max(cv2.findContours(piece.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0], key=len)
+    hull = np.zeros(piece.shape, np.uint8)
+    cv2.fillConvexPoly(hull, cv2.convexHull(outline), 1)
+    edge = max(cv2.findContours(hull, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0], key=len)
+    if len(edge) < 20:
+        return out
+    (cx, cy), (long, short), angle = cv2.fitEllipse(edge)
+    pen = stroke_width(piece)
+    t = math.radians(angle)
+    across = math.hypot(long * math.cos(t), short * math.sin(t)) / 2  # half the ellipse's box, across and down
+    down = math.hypot(long * math.sin(t), short * math.cos(t)) / 2
+    off = abs(cx - w / 2) + abs(across - w / 2), abs(cy - h / 2) + abs(down - h / 2)
+    if off[0] > max(pen + 2, 0.15 * w) or off[1] > max(pen + 2, 0.15 * h):
+        return out
+    middle = ((cx, cy), (long - pen, short - pen), angle)  # the stroke's middle, half a pen inside its outside
+    along, band = np.zeros(piece.shape, np.uint8), np.zeros(piece.shape, np.uint8)
+    cv2.ellipse(along, middle, 1, 1)
+    near_ink = cv2.dilate(piece.view(np.uint8), SQUARE).view(bool)  # the fit is a pixel off here and there
+    if np.count_nonzero(along.view(bool) & near_ink) < RING_COVER * np.count_nonzero(along):
+        return out
+    cv2.ellipse(band, middle, 1, max(1, math.ceil(1.5 * pen + 2)))  # a fit off by a few pixels at a long ring's ends
+    band = band.view(bool)
+    if stroke_width(np.ascontiguousarray(band & piece)) > RING_THIN * min(long, short) / 2:
+        return out  # a 0 drawn with a broad brush, the ring's own stroke (a bold digit touching it is not)
+    room = (long - 2 * pen - 4, short - 2 * pen - 4)  # inside the ring's stroke
+    inside, middle_part = np.zeros(piece.shape, np.uint8), np.zeros(piece.shape, np.uint8)
+    cv2.ellipse(inside, ((cx, cy), room, angle), 1, -1)
+    cv2.ellipse(middle_part, ((cx, cy), (RING_MIDDLE * room[0], RING_MIDDLE * room[1]), angle), 1, -1)
+    drawn = mask[y : y + h, x : x + w]
+    if np.count_nonzero(drawn & middle_part.view(bool)) < RING_HOLDS * np.count_nonzero(band & piece):
+        return out  # nothing written in its middle: a 0, whose stroke only bends inside its ellipse here and there
+    writing = drawn & inside.view(bool) & ~band
+    if not writing.any():
+        return out
+    rows, cols = np.flatnonzero(writing.any(1)), np.flatnonzero(writing.any(0))
+    spans = np.flatnonzero(inside.any(1)), np.flatnonzero(inside.any(0))
+    if np.ptp(rows) < RING_FILL * np.ptp(spans[0]) or (
+        np.ptp(rows) >= RING_ROOM * np.ptp(spans[0]) and np.ptp(cols) >= RING_ROOM * np.ptp(spans[1])
+    ):
+        return out  # too low for writing (a 2's loop round its own foot), or all of it (a slashed 0)
+    reach = max(1, round(pen))  # a pen's width just inside the ring: mostly paper, touched by the writing
+    strip = inside.view(bool) & ~cv2.erode(inside, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)).view(bool)
+    if np.count_nonzero(drawn & strip) > RING_CLEAR * np.count_nonzero(strip):
+        return out  # a bold 8's outside, its waist joined to it all along
+    # and its edges, and all of it outside the inside: the ellipse misses a thin ring's ends by a few pixels
+    edges = cv2.dilate((band & piece).view(np.uint8), SQUARE).view(bool)
+    out[y : y + h, x : x + w] = (edges | ~inside.view(bool)) & piece
+    return out
+
+
+def _ring_box(mask: np.ndarray) -> bool:
+    """At once, whether the ink's box could be a ring's: ink at the middle of three of its sides or all
+    four (a ring left open), and none in its corners (squares a tenth of its shorter side), as an
+    ellipse in its box has."""
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    if len(rows) < 24 or len(cols) < 24:
+        return False
+    box = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    h, w = box.shape
+    dy, dx = max(1, h // 10), max(1, w // 10)
+    c = min(dy, dx)  # a corner's square: a long ellipse turned a little reaches far into its box's ends
+    if box[:c, :c].any() or box[:c, -c:].any() or box[-c:, :c].any() or box[-c:, -c:].any():
+        return False
+    across = box[h // 2 - dy // 2 : h // 2 + dy // 2 + 1]
+    down = box[:, w // 2 - dx // 2 : w // 2 + dx // 2 + 1]
+    return sum((across[:, :dx].any(), across[:, -dx:].any(), down[:dy].any(), down[-dy:].any())) >= 3
 
 
 def _foot_line(cols: np.ndarray, low: np.ndarray) -> np.ndarray | None:

@@ -562,6 +562,26 @@ def on_a_line(ink: np.ndarray, rng: np.random.Generator, place: str, by_hand: bo
     return _encode(np.clip(rgb + rng.normal(0, 0.02, rgb.shape), 0, 1), "JPEG", 90)
 
 
+def circled(ink: np.ndarray, rng: np.random.Generator, room=(1.05, 1.2), ends=(-20.0, 30.0)) -> bytes:
+    """Handwriting (an ink map) with a ring drawn around it in the pen, photographed on grey paper: an
+    ellipse through the corners of the writing's box (at least 0.8 as wide as tall) made ``room`` (a
+    range) times as large (at 1 and under it touches the end digits), turned up to 5°, a pen's
+    stroke wide (0.05–0.1 of the writing's height), its ends overlapping by up to ``ends`` degrees
+    (negative: a gap), as JPEG."""
+    rows, cols = np.flatnonzero(ink.max(1) > 0.3), np.flatnonzero(ink.max(0) > 0.3)
+    h, w = int(rows[-1]) + 1 - int(rows[0]), int(cols[-1]) + 1 - int(cols[0])
+    grow = rng.uniform(*room) * np.sqrt(2)
+    axes = (int(max(w, 0.8 * h) / 2 * grow), int(h / 2 * grow))  # round enough around a 1
+    pen = max(1, int(h * rng.uniform(0.05, 0.1)))
+    pad = int(max(axes[0] - w / 2, axes[1] - h / 2) + 0.3 * h + pen)
+    ink = np.pad(ink, pad)
+    centre = (int(pad + cols[0] + w / 2), int(pad + rows[0] + h / 2))
+    start = rng.uniform(0, 360)
+    ring = np.zeros_like(ink)
+    cv2.ellipse(ring, centre, axes, rng.uniform(-5, 5), start, start + 360 + rng.uniform(*ends), 1.0, pen, cv2.LINE_AA)
+    return CONDITIONS["grey_paper"](np.maximum(ink, ring), rng)
+
+
 BOX_STYLES = ("comb", "apart", "ticks", "baseline")  # boxed_number: how a form's field is printed
 
 

@@ -1,0 +1,46 @@
+"""Numbers and digits with a ring drawn around them, from MNIST *test* digits: a circled answer.
+
+    python benchmarks/circled.py --data-dir ../shared/data/mnist [--count 100] [--seed 0]
+
+People circle a number or a digit (a teacher marking an answer, a total picked out on a page), and
+the ring often touches the digits at its ends, or is left open. Each row draws ``--count`` numbers
+of 2–6 digits 28–120 px tall (``synthetic.random_number``) or single digits 40–200 px tall
+(``synthetic.strokes``) with a ring around them (``synthetic.circled``): clear of the writing,
+touching it, left open. Numbers are read with ``predict_number`` (exact), digits with ``predict``.
+Run it with PYTHONPATH pointing at another commit's src for a before/after. Results go to
+benchmarks/results/circled.json, a table to stdout.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from digit_recognizer.data import load_mnist  # noqa: E402
+from digit_recognizer.recognizer import Recognizer  # noqa: E402
+from digit_recognizer.synthetic import circled, render_number  # noqa: E402
+
+from machine import digit_row, digit_rows_arguments, number_row, print_rows, write_results  # noqa: E402
+
+RINGS = {  # name: how the writing is drawn, from its ink and generator
+    "no ring": lambda ink, rng: render_number(ink, "grey_paper", rng),
+    "a ring clear of it": lambda ink, rng: circled(ink, rng, room=(1.15, 1.3)),
+    "a ring touching it": lambda ink, rng: circled(ink, rng, room=(0.95, 1.05)),
+    "a ring left open": lambda ink, rng: circled(ink, rng, ends=(-40.0, -15.0)),
+}
+
+
+def main() -> None:
+    args = digit_rows_arguments(__doc__, "circled", 100, "row", "numbers or digits")
+    mnist = load_mnist(args.data_dir)
+    recognizer = Recognizer.load(args.model_path)
+    rows = {f"numbers, {name}": number_row(recognizer, mnist, args, draw) for name, draw in RINGS.items()}
+    rows |= {f"single digits, {name}": digit_row(recognizer, mnist, args, draw) for name, draw in RINGS.items()}
+    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
+    print_rows("ring", rows)
+
+
+if __name__ == "__main__":
+    main()
