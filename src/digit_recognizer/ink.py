@@ -751,14 +751,14 @@ def _drawn_ring(mask: np.ndarray) -> np.ndarray:
     writing, and an open one was read as digits (``benchmarks/circled.py``: 0 to 68 % of circled
     numbers exact)."""
     out = np.zeros_like(mask)
-    if not _ring_box(mask):
+    if (extents := _ring_box(mask)) is None:
         return out
+    ink_rows, ink_cols = extents
     count, labels, stats = components(mask)
     if count < 2:
         return out
     index = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT]))
     x, y, w, h = stats[index, :4]
-    ink_rows, ink_cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
     if min(w, h) < 24 or w < RING_ALL * np.ptp(ink_cols) or h < RING_ALL * np.ptp(ink_rows):
         return out  # small; or not around all the writing: a 0 among other digits
     piece = np.ascontiguousarray(labels[y : y + h, x : x + w] == index)
@@ -812,22 +812,23 @@ def _drawn_ring(mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def _ring_box(mask: np.ndarray) -> bool:
+def _ring_box(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """At once, whether the ink's box could be a ring's: ink at the middle of three of its sides or all
     four (a ring left open), and none in its corners (squares a tenth of its shorter side), as an
-    ellipse in its box has."""
+    ellipse in its box has. If so, the rows and the columns that hold ink; else None."""
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
     if len(rows) < 24 or len(cols) < 24:
-        return False
+        return None
     box = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     h, w = box.shape
     dy, dx = max(1, h // 10), max(1, w // 10)
     c = min(dy, dx)  # a corner's square: a long ellipse turned a little reaches far into its box's ends
     if box[:c, :c].any() or box[:c, -c:].any() or box[-c:, :c].any() or box[-c:, -c:].any():
-        return False
+        return None
     across = box[h // 2 - dy // 2 : h // 2 + dy // 2 + 1]
     down = box[:, w // 2 - dx // 2 : w // 2 + dx // 2 + 1]
-    return sum((across[:, :dx].any(), across[:, -dx:].any(), down[:dy].any(), down[-dy:].any())) >= 3
+    sides = (across[:, :dx].any(), across[:, -dx:].any(), down[:dy].any(), down[-dy:].any())
+    return (rows, cols) if sum(sides) >= 3 else None
 
 
 def _foot_line(cols: np.ndarray, low: np.ndarray) -> np.ndarray | None:
