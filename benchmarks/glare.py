@@ -31,13 +31,9 @@ def main() -> None:
     args = digit_rows_arguments(__doc__, "glare", 100, "row", "numbers or digits")
     mnist = load_mnist(args.data_dir)
     recognizer = Recognizer.load(args.model_path)
-    rows = {}
-    for name, strength in GLARES.items():
-        draw = lambda ink, rng, strength=strength: glare(ink, rng, strength)  # noqa: E731
-        rows[f"numbers, {name}"] = number_row(recognizer, mnist, args, draw)
-    for name, strength in GLARES.items():
-        draw = lambda ink, rng, strength=strength: glare(ink, rng, strength)  # noqa: E731
-        rows[f"single digits, {name}"] = digit_row(recognizer, mnist, args, draw)
+    draws = {name: (lambda ink, rng, strength=strength: glare(ink, rng, strength)) for name, strength in GLARES.items()}
+    rows = {f"numbers, {name}": number_row(recognizer, mnist, args, draw) for name, draw in draws.items()}
+    rows |= {f"single digits, {name}": digit_row(recognizer, mnist, args, draw) for name, draw in draws.items()}
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
     print_rows("glare", rows)
 
