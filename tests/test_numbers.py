@@ -27,6 +27,7 @@ from digit_recognizer.synthetic import (
     NUMBER_CONDITIONS,
     PENCILS,
     UNITS,
+    boxed_by_hand,
     boxed_number,
     circled,
     dotted,
@@ -422,6 +423,25 @@ def test_a_circled_digit_is_read_without_its_ring(recognizer, mnist):
         ring = circled(ink, rng, (0.95, 1.05)) if i % 2 else circled(ink, rng, ends=(-40.0, -15.0))
         right += recognizer.predict(ring).digit == mnist.test_labels[j]
     assert right >= 37
+
+
+@pytest.mark.parametrize(("room", "least"), [((0.15, 0.35), 19), ((0.0, 0.06), 12)])
+def test_a_number_in_a_box_drawn_by_hand_is_read_without_it(recognizer, mnist, room, least):
+    # A box drawn by hand around the number (synthetic.boxed_by_hand: bowed sides, corners jittered,
+    # overshooting), clear of the digits or touching them: its sides were read as 1s. Until
+    # ink._box_shape, 10 and 4 of these 20 were read exactly; 20 and 13 now.
+    assert read_exactly(recognizer, mnist, 14, lambda ink, rng: boxed_by_hand(ink, rng, room)) >= least
+
+
+def test_a_digit_in_a_box_drawn_by_hand_is_read_without_it(recognizer, mnist):
+    # The same for one digit, its box clear of it: 29 of these 40 were read then, 40 now.
+    right = 0
+    for i in range(40):
+        rng = np.random.default_rng([15, i])
+        j = int(rng.integers(len(mnist.test_labels)))
+        ink = strokes(mnist.test_images[j], int(rng.integers(60, 201)), rng.uniform(0.35, 0.55))
+        right += recognizer.predict(boxed_by_hand(ink, rng, (0.15, 0.35))).digit == mnist.test_labels[j]
+    assert right >= 38
 
 
 def test_a_0_is_no_ring(recognizer, mnist):

@@ -50,6 +50,12 @@ RING_HOLDS = 0.1  # ink at least (a 0 has none), which spans RING_FILL of its in
 RING_FILL = 0.4  # 2's loop round its own foot) and at most RING_ROOM of it both ways (not a slashed 0)
 RING_ROOM = 0.9  # (RING_FILL, RING_ROOM: a share of the inside's height and width)...
 RING_CLEAR = 0.3  # ...and at most this share of a pen's width just inside the ring is ink
+BOX_SIDES = 0.75  # a box drawn around the writing has ink in this share of the columns or rows along each side
+BOX_BAND = 0.25  # (in this share of its shorter side from it)...
+BOX_BEND = 0.03  # ...its hull is a quadrilateral within this share of its perimeter...
+BOX_BOW = 0.04  # ...its sides lie in from it by at most this share of its longest side (bowed, or overshot)...
+BOX_THIN = 0.3  # ...its stroke at most this share of its shorter side's half (drawn close around the writing)...
+BOX_CLEAR = 0.3  # ...and paper inside its stroke along this share of its sides at least
 TURN_LEAST, TURN_MOST = 0.2, 10.0  # degrees: a form's box turned this much is made level first
 BOX_SIDE = 64  # px: a box or field turned, or with paper around it, is looked for only this long at least
 # (at a 28-px digit's size, a digit's outline lies near its rectangle's sides; and time is saved)
@@ -694,7 +700,7 @@ def _writing_line(mask: np.ndarray) -> np.ndarray:
     most half as wide as the digit's strokes: a 2's base can be 1.8 times as long as the rest of the
     2 is tall (MNIST's test digit 1227). The line's pixels are those of the run of ink it makes in
     each column, where that run is no thicker than the line: where a stroke crosses it or runs along
-    it, the ink is left to the digit. Until 2026-11-30 such a line joined the digits into one piece
+    it, the ink is left to the digit. Until 2026-11-29 such a line joined the digits into one piece
     and was read as parts of them (``benchmarks/on_a_line.py``: 11 to 49 % of numbers exact)."""
     out = np.zeros_like(mask)
     h = mask.shape[0]
@@ -735,25 +741,29 @@ def _writing_line(mask: np.ndarray) -> np.ndarray:
 
 
 def _drawn_ring(mask: np.ndarray) -> np.ndarray:
-    """A ring drawn around the writing (a number or a digit circled), touching it or not, closed or
-    not quite. It is the ink piece with the largest box, spanning RING_ALL of the ink's box (a 0
-    curled inside, among other digits, is no ring), when the ellipse fitted to that piece's outside
-    (its convex hull's outline) fills the box, has ink along RING_COVER of its length half a pen
-    inside, its own stroke (its band's ink) thin for its size (RING_THIN: not a 0 drawn with a broad
-    brush), and writing in its middle (RING_MIDDLE, RING_HOLDS) that spans RING_FILL of its inside's
-    height and at most RING_ROOM of it both ways: a 0 is a ring with nothing written in it; a 2 with
-    a round loop has its foot low in the loop; a slashed 0's slash, and a coin's body, span all of
-    it. A 3, a 5 or an 8 has no ink along much of its hull, and a bold 8's outside has its waist
-    joined to it all along, where the writing in a ring touches it here and there (RING_CLEAR). The
-    ring's pixels are its band's and all of the piece outside its inside: where a digit touches it,
-    the digit's ink inside the band stays. Looked for only where the ink's box could be a ring's
-    (``_ring_box``). Until 2026-11-30 a ring was dropped only whole, when closed and clear of the
-    writing, and an open one was read as digits (``benchmarks/circled.py``: 0 to 68 % of circled
-    numbers exact)."""
+    """A ring or a box drawn around the writing (a number or a digit circled, or boxed by hand),
+    touching it or not, closed or not quite. It is the ink piece with the largest box, spanning
+    RING_ALL of the ink's box (a 0 curled inside, among other digits, is no ring), whose outside is
+    an ellipse (``_ring_shape``) or a box drawn by hand (``_box_shape``), with ink along RING_COVER
+    of that shape half a pen inside, its own stroke (its band's ink) thin for its size (RING_THIN,
+    BOX_THIN: not a 0 drawn with a broad brush), and writing in its middle (RING_MIDDLE, RING_HOLDS)
+    that spans RING_FILL of its inside's height: a 0 is a ring with nothing written in it; a 2 with
+    a round loop has its foot low in the loop. A ring's writing spans at most RING_ROOM of its
+    inside both ways (a slashed 0's slash, and a coin's body, span all of it), and touches it only
+    here and there (RING_CLEAR: a bold 8's outside has its waist joined to it all along); a 3, a 5
+    or an 8 has no ink along much of its hull. A ring's pixels are its band's and all of the piece
+    outside its inside: where a digit touches it, the digit's ink inside the band stays. A box, drawn
+    close around the writing, may have it fill its inside; it has paper just inside its own stroke
+    along BOX_CLEAR of its sides (noise does not), and its pixels are that stroke's and whatever of
+    the piece does not reach well inside (its corners, its ends past them). Looked for only where the
+    ink's box could be a ring's or a box's (``_ring_box``). Until 2026-11-29 a ring was dropped only
+    whole, when closed and clear of the writing, and an open one, or a box drawn by hand, was read as
+    digits (``benchmarks/circled.py``: 0 to 68 % of circled numbers exact, 10 and 44 % of numbers in
+    a box touching them or clear of them)."""
     out = np.zeros_like(mask)
-    if (extents := _ring_box(mask)) is None:
+    if (found := _ring_box(mask)) is None:
         return out
-    ink_rows, ink_cols = extents
+    ink_rows, ink_cols, boxed = found
     count, labels, stats = components(mask)
     if count < 2:
         return out
@@ -763,59 +773,170 @@ def _drawn_ring(mask: np.ndarray) -> np.ndarray:
         return out  # small; or not around all the writing: a 0 among other digits
     piece = np.ascontiguousarray(labels[y : y + h, x : x + w] == index)
     outline = max(cv2.findContours(piece.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0], key=len)
-    hull = np.zeros(piece.shape, np.uint8)
-    cv2.fillConvexPoly(hull, cv2.convexHull(outline), 1)
-    edge = max(cv2.findContours(hull, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0], key=len)
-    if len(edge) < 20:
-        return out
-    (cx, cy), (long, short), angle = cv2.fitEllipse(edge)
     pen = stroke_width(piece)
-    t = math.radians(angle)
-    across = math.hypot(long * math.cos(t), short * math.sin(t)) / 2  # half the ellipse's box, across and down
-    down = math.hypot(long * math.sin(t), short * math.cos(t)) / 2
-    off = abs(cx - w / 2) + abs(across - w / 2), abs(cy - h / 2) + abs(down - h / 2)
-    if off[0] > max(pen + 2, 0.15 * w) or off[1] > max(pen + 2, 0.15 * h):
+    shape = _box_shape(piece, outline, pen) if boxed else _ring_shape(piece, outline, pen)
+    if shape is None:
         return out
-    middle = ((cx, cy), (long - pen, short - pen), angle)  # the stroke's middle, half a pen inside its outside
-    along, band = np.zeros(piece.shape, np.uint8), np.zeros(piece.shape, np.uint8)
-    cv2.ellipse(along, middle, 1, 1)
+    (cx, cy), (long, short), draw, sides = shape
+    along = draw((long - pen, short - pen), 1)  # the stroke's middle, half a pen inside its outside
     near_ink = cv2.dilate(piece.view(np.uint8), SQUARE).view(bool)  # the fit is a pixel off here and there
-    if np.count_nonzero(along.view(bool) & near_ink) < RING_COVER * np.count_nonzero(along):
+    if np.count_nonzero(along & near_ink) < RING_COVER * np.count_nonzero(along):
         return out
-    cv2.ellipse(band, middle, 1, max(1, math.ceil(1.5 * pen + 2)))  # a fit off by a few pixels at a long ring's ends
-    band = band.view(bool)
-    if stroke_width(np.ascontiguousarray(band & piece)) > RING_THIN * min(long, short) / 2:
+    band = draw((long - pen, short - pen), max(1, math.ceil(1.5 * pen + 2)))  # a fit a few pixels off at the ends
+    if stroke_width(np.ascontiguousarray(band & piece)) > (BOX_THIN if boxed else RING_THIN) * min(long, short) / 2:
         return out  # a 0 drawn with a broad brush, the ring's own stroke (a bold digit touching it is not)
     room = (long - 2 * pen - 4, short - 2 * pen - 4)  # inside the ring's stroke
-    inside, middle_part = np.zeros(piece.shape, np.uint8), np.zeros(piece.shape, np.uint8)
-    cv2.ellipse(inside, ((cx, cy), room, angle), 1, -1)
-    cv2.ellipse(middle_part, ((cx, cy), (RING_MIDDLE * room[0], RING_MIDDLE * room[1]), angle), 1, -1)
+    inside, middle_part = draw(room, -1), draw((RING_MIDDLE * room[0], RING_MIDDLE * room[1]), -1)
     drawn = mask[y : y + h, x : x + w]
-    if np.count_nonzero(drawn & middle_part.view(bool)) < RING_HOLDS * np.count_nonzero(band & piece):
+    if np.count_nonzero(drawn & middle_part) < RING_HOLDS * np.count_nonzero(band & piece):
         return out  # nothing written in its middle: a 0, whose stroke only bends inside its ellipse here and there
-    writing = drawn & inside.view(bool) & ~band
+    writing = drawn & inside & ~band
     if not writing.any():
         return out
     rows, cols = np.flatnonzero(writing.any(1)), np.flatnonzero(writing.any(0))
     spans = np.flatnonzero(inside.any(1)), np.flatnonzero(inside.any(0))
     if np.ptp(rows) < RING_FILL * np.ptp(spans[0]) or (
-        np.ptp(rows) >= RING_ROOM * np.ptp(spans[0]) and np.ptp(cols) >= RING_ROOM * np.ptp(spans[1])
+        not boxed and np.ptp(rows) >= RING_ROOM * np.ptp(spans[0]) and np.ptp(cols) >= RING_ROOM * np.ptp(spans[1])
     ):
         return out  # too low for writing (a 2's loop round its own foot), or all of it (a slashed 0)
+    if sides is not None:  # a box: its own stroke, where paper lies inside it along BOX_CLEAR of its sides
+        stroke, clear = sides
+        if clear < BOX_CLEAR:
+            return out  # noise, or ink all along inside
+        rest = piece & ~cv2.dilate(stroke.view(np.uint8), SQUARE).view(bool)  # and its blurred edge
+        _, parts, stats = components(rest)
+        deep = draw((room[0] - 2 * pen - 4, room[1] - 2 * pen - 4), -1)  # a pen further in than the inside
+        tall = np.flatnonzero(stats[:, cv2.CC_STAT_HEIGHT] >= RING_FILL * np.ptp(spans[0]))  # a 1 beside a side
+        writing = np.union1d(parts[rest & deep], np.intersect1d(parts[rest & inside], tall))
+        kept = np.isin(parts, writing)  # what reaches well inside, or inside and is as tall as writing
+        out[y : y + h, x : x + w] = piece & ~(kept & rest)  # not its corners, nor its ends past them
+        return out
     reach = max(1, round(pen))  # a pen's width just inside the ring: mostly paper, touched by the writing
-    strip = inside.view(bool) & ~cv2.erode(inside, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)).view(bool)
+    strip = inside & ~cv2.erode(inside.view(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)).view(bool)
     if np.count_nonzero(drawn & strip) > RING_CLEAR * np.count_nonzero(strip):
         return out  # a bold 8's outside, its waist joined to it all along
     # and its edges, and all of it outside the inside: the ellipse misses a thin ring's ends by a few pixels
     edges = cv2.dilate((band & piece).view(np.uint8), SQUARE).view(bool)
-    out[y : y + h, x : x + w] = (edges | ~inside.view(bool)) & piece
+    out[y : y + h, x : x + w] = (edges | ~inside) & piece
     return out
 
 
-def _ring_box(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def _ring_shape(piece: np.ndarray, outline: np.ndarray, pen: float):
+    """The ellipse fitted to the outline of the convex hull of ``piece`` (its outside ``outline``), if
+    it fills the piece's box: its centre, its axes, and a function drawing it with other axes (axes,
+    thickness → bool image, -1 filled); else None."""
+    hull = np.zeros(piece.shape, np.uint8)
+    cv2.fillConvexPoly(hull, cv2.convexHull(outline), 1)
+    edge = max(cv2.findContours(hull, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0], key=len)
+    if len(edge) < 20:
+        return None
+    (cx, cy), (long, short), angle = cv2.fitEllipse(edge)
+    h, w = piece.shape
+    t = math.radians(angle)
+    across = math.hypot(long * math.cos(t), short * math.sin(t)) / 2  # half the ellipse's box, across and down
+    down = math.hypot(long * math.sin(t), short * math.cos(t)) / 2
+    off = abs(cx - w / 2) + abs(across - w / 2), abs(cy - h / 2) + abs(down - h / 2)
+    if off[0] > max(pen + 2, 0.15 * w) or off[1] > max(pen + 2, 0.15 * h):
+        return None
+
+    def draw(axes: tuple[float, float], thickness: int) -> np.ndarray:
+        canvas = np.zeros(piece.shape, np.uint8)
+        cv2.ellipse(canvas, ((cx, cy), axes, angle), 1, thickness)
+        return canvas.view(bool)
+
+    return (cx, cy), (long, short), draw, None
+
+
+def _box_shape(piece: np.ndarray, outline: np.ndarray, pen: float):
+    """The box drawn by hand that ``piece`` (its outside ``outline``, its strokes ``pen`` wide) is: a
+    quadrilateral hull (within BOX_BEND of its perimeter), each of its sides bowed in a little as a
+    hand draws a long line. Each side is followed where the ink begins, looking in from the hull as
+    far as BOX_BOW of its longest side (a stroke overshooting a corner moves the hull's corner out),
+    by a parabola fitted to that (a gap, or a digit touching the side, is no part of it); then, at
+    each point along it, the run of ink from there and the paper after it. Returns its box's centre
+    and sides; a function drawing the outline made of those four curves, grown or shrunk about that
+    centre to other sides (sides, thickness → bool image, -1 filled); and the box's own stroke with
+    the share of its sides where it has paper inside it. The stroke is each run no thicker than 1.5
+    times their median and a pixel, and of a thicker run (a digit touching the side, or running along
+    it) the median and a pixel from the outside; paper inside it is twice its width and 2 px at least
+    (a digit touches a box's side here and there, noise all along). None if the hull is no
+    quadrilateral."""
+    hull = cv2.convexHull(outline)
+    bend = BOX_BEND * cv2.arcLength(hull, True)
+    corners = cv2.approxPolyDP(hull, bend, True)[:, 0].astype(np.float64)
+    if len(corners) != 4:
+        return None  # (the hull lies outside its corners' quadrilateral by ``bend`` at most)
+    middle = corners.mean(0)
+    slack = max(2.0, pen / 2)  # px: how far a side's ink may begin from its curve
+    longest = float(np.linalg.norm(corners - np.roll(corners, -1, axis=0), axis=1).max())
+    curves, runs = [], []
+    for a, b in zip(corners, np.roll(corners, -1, axis=0)):
+        length = float(np.linalg.norm(b - a))
+        inward = np.array([a[1] - b[1], b[0] - a[0]]) / max(length, 1)
+        inward *= np.sign(np.dot(middle - a, inward)) or 1
+        t = np.linspace(0, 1, max(8, int(length)))
+        out = math.ceil(min(bend, max(0.0, -float(((hull[:, 0] - a) @ inward).min()))))  # the hull past the side
+        reach = out + math.ceil(BOX_BOW * longest) + 2  # the depths the side's ink begins at (a corner's overshoot)
+        depth = np.arange(-out, reach - out + math.ceil(4 * pen))
+        start, step = a + t[:, None] * (b - a), depth[:, None] * inward  # samples × depth, in x and y:
+        xs = np.rint(start[:, :1] + step[:, 0]).astype(np.intp)
+        ys = np.rint(start[:, 1:] + step[:, 1]).astype(np.intp)
+        inside = (xs >= 0) & (xs < piece.shape[1]) & (ys >= 0) & (ys < piece.shape[0])
+        xs, ys = np.clip(xs, 0, piece.shape[1] - 1), np.clip(ys, 0, piece.shape[0] - 1)
+        hit = inside & piece[ys, xs]
+        first = np.argmax(hit, axis=1)
+        found = hit.any(1) & (first < reach)
+        edge = np.zeros(len(t))  # where the side's ink begins, from the quadrilateral's side: in (+) or out
+        if np.count_nonzero(found) >= 3:
+            fit = np.polyfit(t[found], first[found], 2)
+            near = np.abs(np.polyval(fit, t[found]) - first[found]) <= slack
+            if np.count_nonzero(near) >= 3:
+                fit = np.polyfit(t[found][near], first[found][near], 2)
+            edge = np.clip(np.polyval(fit, t), 0, reach - 1)
+            found &= np.abs(edge - first) <= slack
+        curves.append(start + (edge + depth[0])[:, None] * inward)
+        paper = _first(~hit, first)  # the run's end, and the next ink after it
+        runs.append((found, first, paper - first, _first(hit, paper) - paper, ys, xs))
+    curve = np.concatenate(curves)
+    low, high = curve.min(0), curve.max(0)
+    centre, sides = (low + high) / 2, np.maximum(high - low, 1)
+    found, _, run, after = (np.concatenate([side[k] for side in runs]) for k in range(4))
+    if not found.any():
+        return None
+    thick = float(np.median(run[found]))
+    clear = float(np.mean(found & (run <= 1.5 * thick + 1) & (after >= 2 * thick + 2)))
+    stroke = np.zeros(piece.shape, bool)
+    for found, first, run, _, ys, xs in runs:
+        own = np.where(run <= 1.5 * thick + 1, run, np.minimum(run, math.ceil(thick) + 1))  # a digit's ink beyond
+        steps = np.arange(ys.shape[1]) - first[:, None]
+        taken = found[:, None] & (steps >= 0) & (steps < own[:, None])
+        stroke[ys[taken], xs[taken]] = True
+
+    def draw(to: tuple[float, float], thickness: int) -> np.ndarray:
+        canvas = np.zeros(piece.shape, np.uint8)
+        points = np.round((centre + (curve - centre) * np.divide(to, sides)) * 16).astype(np.int32)  # 4 fraction bits
+        if thickness < 0:
+            cv2.fillPoly(canvas, [points], 1, cv2.LINE_8, 4)
+        else:
+            cv2.polylines(canvas, [points], True, 1, thickness, cv2.LINE_8, 4)
+        return canvas.view(bool)
+
+    return tuple(centre), tuple(sides), draw, (stroke & piece, clear)
+
+
+def _first(rows: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """In each row of ``rows`` (bools), the index of the first True at or after ``start`` (one per
+    row), or the row's length if there is none."""
+    after = rows & (np.arange(rows.shape[1]) >= start[:, None])
+    return np.where(after.any(1), np.argmax(after, axis=1), rows.shape[1])
+
+
+def _ring_box(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool] | None:
     """At once, whether the ink's box could be a ring's: ink at the middle of three of its sides or all
     four (a ring left open), and none in its corners (squares a tenth of its shorter side), as an
-    ellipse in its box has. If so, the rows and the columns that hold ink; else None."""
+    ellipse in its box has; or a box's: ink in BOX_SIDES of the columns or rows along each side (in
+    BOX_BAND of its shorter side). If so, the rows and the columns that hold ink, and
+    whether it is a box; else None."""
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
     if len(rows) < 24 or len(cols) < 24:
         return None
@@ -824,11 +945,13 @@ def _ring_box(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     dy, dx = max(1, h // 10), max(1, w // 10)
     c = min(dy, dx)  # a corner's square: a long ellipse turned a little reaches far into its box's ends
     if box[:c, :c].any() or box[:c, -c:].any() or box[-c:, :c].any() or box[-c:, -c:].any():
-        return None
+        band = max(1, round(BOX_BAND * min(h, w)))
+        sides = box[:band].any(0), box[-band:].any(0), box[:, :band].any(1), box[:, -band:].any(1)
+        return (rows, cols, True) if all(np.count_nonzero(side) >= BOX_SIDES * len(side) for side in sides) else None
     across = box[h // 2 - dy // 2 : h // 2 + dy // 2 + 1]
     down = box[:, w // 2 - dx // 2 : w // 2 + dx // 2 + 1]
     sides = (across[:, :dx].any(), across[:, -dx:].any(), down[:dy].any(), down[-dy:].any())
-    return (rows, cols) if sum(sides) >= 3 else None
+    return (rows, cols, False) if sum(sides) >= 3 else None
 
 
 def _foot_line(cols: np.ndarray, low: np.ndarray) -> np.ndarray | None:

@@ -582,6 +582,33 @@ def circled(ink: np.ndarray, rng: np.random.Generator, room=(1.05, 1.2), ends=(-
     return CONDITIONS["grey_paper"](np.maximum(ink, ring), rng)
 
 
+def boxed_by_hand(ink: np.ndarray, rng: np.random.Generator, room=(0.15, 0.35)) -> bytes:
+    """Handwriting (an ink map) with a box drawn around it by hand in the pen, photographed on grey
+    paper: four strokes, each a little bowed, between corners ``room`` (a range, in the writing's
+    heights; at 0 and under they touch it) outside the writing's box and jittered by up to 0.06 of
+    its height, each stroke reaching past its corners by up to 0.1 of that height or stopping 0.03
+    short, a pen's stroke wide (0.05–0.1 of the height), as JPEG."""
+    rows, cols = np.flatnonzero(ink.max(1) > 0.3), np.flatnonzero(ink.max(0) > 0.3)
+    h = int(rows[-1]) + 1 - int(rows[0])
+    pad = int((max(room) + 0.3) * h)
+    ink = np.pad(ink, pad)
+    margin = rng.uniform(*room, 4) * h  # left, top, right, bottom
+    left, top = pad + cols[0] - margin[0], pad + rows[0] - margin[1]
+    right, bottom = pad + cols[-1] + margin[2], pad + rows[-1] + margin[3]
+    corners = (
+        np.array([(left, top), (right, top), (right, bottom), (left, bottom)]) + rng.uniform(-0.06, 0.06, (4, 2)) * h
+    )
+    pen = max(1, int(h * rng.uniform(0.05, 0.1)))
+    box = np.zeros_like(ink)
+    for a, b in zip(corners, np.roll(corners, -1, axis=0)):
+        along = (b - a) / np.linalg.norm(b - a)
+        start, stop = a - along * rng.uniform(-0.03, 0.1) * h, b + along * rng.uniform(-0.03, 0.1) * h
+        bow = (start + stop) / 2 + np.array([-along[1], along[0]]) * rng.uniform(-0.02, 0.02) * np.linalg.norm(b - a)
+        points = np.round(np.array([start, bow, stop]) * 16).astype(np.int32)  # 4 bits of sub-pixel place
+        cv2.polylines(box, [points], False, 1.0, pen, cv2.LINE_AA, 4)
+    return CONDITIONS["grey_paper"](np.maximum(ink, box), rng)
+
+
 BOX_STYLES = ("comb", "apart", "ticks", "baseline")  # boxed_number: how a form's field is printed
 
 
