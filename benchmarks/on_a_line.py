@@ -6,8 +6,8 @@ A form often gives a printed line to write on ("Amount ________"), and people un
 the digits stand on the line or reach through it, and the line joins them into one piece of ink.
 Each row draws ``--count`` numbers of 2–6 digits 28–120 px tall (``synthetic.random_number``) or
 single digits 40–200 px tall (``synthetic.strokes``) on a line (``synthetic.on_a_line``): printed
-or drawn by hand, under the writing, the writing standing on it or reaching through it; one row
-turns the scan 3° (``synthetic.turned``). Numbers are read with ``predict_number`` (exact), digits
+or drawn by hand, solid or dashed, under the writing, the writing standing on it or reaching
+through it; one row turns the scan 3° (``synthetic.turned``). Numbers are read with ``predict_number`` (exact), digits
 with ``predict``. Run it with PYTHONPATH pointing at another commit's src for a before/after.
 Results go to benchmarks/results/on_a_line.json, a table to stdout.
 """
@@ -34,6 +34,9 @@ NUMBER_ROWS = {  # name: how the number is drawn, from its ink and generator
     "underlined by hand": lambda ink, rng: on_a_line(ink, rng, "under", by_hand=True),
     "standing on a line drawn by hand": lambda ink, rng: on_a_line(ink, rng, "standing", by_hand=True),
     "reaching through a line drawn by hand": lambda ink, rng: on_a_line(ink, rng, "crossing", by_hand=True),
+    "a dashed printed line under it": lambda ink, rng: on_a_line(ink, rng, "under", dashed=True),
+    "standing on a dashed printed line": lambda ink, rng: on_a_line(ink, rng, "standing", dashed=True),
+    "standing on a dashed line drawn by hand": lambda ink, rng: on_a_line(ink, rng, "standing", True, dashed=True),
 }
 DIGIT_REACH = {"a line 1.5 to 2 times as long as it": (0.25, 0.5), "a line 3 to 4 times as long": (1.0, 1.5)}
 
@@ -46,6 +49,8 @@ def main() -> None:
     for name, reach in DIGIT_REACH.items():
         draw = lambda ink, rng, reach=reach: on_a_line(ink, rng, "standing", reach=reach)  # noqa: E731
         rows[f"single digits standing on {name}"] = digit_row(recognizer, mnist, args, draw)
+    draw = lambda ink, rng: on_a_line(ink, rng, "standing", reach=(1.0, 1.5), dashed=True)  # noqa: E731
+    rows["single digits standing on a dashed line 3 to 4 times as long"] = digit_row(recognizer, mnist, args, draw)
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
     print_rows("writing", rows)
 

@@ -42,6 +42,9 @@ UNDER_REACH = 0.1  # ...reaching past the writing on both sides by this share of
 UNDER_BELOW = 0.5  # ...the writing reaching at most this share of its height below it...
 LINE_TILT = 5.0  # ...turned at most this many degrees...
 LINE_WOBBLE = 2  # ...and its foot within this many px of a straight line
+DASHED_SPAN = 0.5  # a dashed line's dashes cover this share of its length at least...
+DASHES = 4  # ...and it has this many of them...
+DASH_ALIKE = 0.75  # ...this share of the gaps between them alike
 RING_ALL = 0.9  # a ring drawn around the writing spans this share of all the ink's width and height...
 RING_COVER = 0.88  # ...has ink along this share of the ellipse of its outside...
 RING_THIN = 0.18  # ...its stroke at most this share of the ellipse's shorter half-axis wide...
@@ -693,19 +696,21 @@ def _field_line(mask: np.ndarray) -> np.ndarray:
 def _writing_line(mask: np.ndarray) -> np.ndarray:
     """A line printed or drawn under the writing, which the digits stand on or reach through (a form's
     line to write on, a number underlined), level or turned a little: a straight line (``_foot_line``)
-    along which ink runs under LINE_SPAN of the ink's columns or more, reaching past the writing
-    above it on both sides, UNDER_LENGTH times as long as that writing is tall, and as thin as a
-    pen's stroke or thinner (UNDER_THICK of it), unbroken, and the writing reaching through it by
-    UNDER_BELOW of its height at most (a 4's stem below its bar). Under one digit it is ONE_UNDER times as long, or at
-    most half as wide as the digit's strokes: a 2's base can be 1.8 times as long as the rest of the
-    2 is tall (MNIST's test digit 1227). The line's pixels are those of the run of ink it makes in
-    each column, where that run is no thicker than the line: where a stroke crosses it or runs along
-    it, the ink is left to the digit. Until 2026-11-29 such a line joined the digits into one piece
-    and was read as parts of them (``benchmarks/on_a_line.py``: 11 to 49 % of numbers exact)."""
+    along which ink runs under LINE_SPAN of the ink's columns or more, unbroken, or under DASHED_SPAN
+    of them in dashes (``_dashes``); reaching past the writing above it on both sides (a dashed line
+    may stop under it if two of its dashes are pieces of their own, ``_free_dashes``), UNDER_LENGTH
+    times as long as that writing is tall, as thin as a pen's stroke or thinner (UNDER_THICK of it),
+    and the writing reaching through it by UNDER_BELOW of its height at most (a 4's stem below its
+    bar). Under one digit it is ONE_UNDER times as long, or at most half as wide as the digit's
+    strokes: a 2's base can be 1.8 times as long as the rest of the 2 is tall (MNIST's test digit
+    1227). The line's pixels are those of the run of ink it makes in each column, where that run is
+    no thicker than the line: where a stroke crosses it or runs along it, the ink is left to the
+    digit. Until 2026-11-29 such a line joined the digits into one piece and was read as parts of
+    them (``benchmarks/on_a_line.py``: 11 to 49 % of numbers exact; a dashed one 25 to 62 %)."""
     out = np.zeros_like(mask)
     h = mask.shape[0]
     cols, ink_rows = np.flatnonzero(mask.any(0)), np.flatnonzero(mask.any(1))
-    if len(cols) < 2 or cols[-1] - cols[0] <= np.ptp(ink_rows) or len(cols) < LINE_SPAN * (cols[-1] + 1 - cols[0]):
+    if len(cols) < 2 or cols[-1] - cols[0] <= np.ptp(ink_rows) or len(cols) < DASHED_SPAN * (cols[-1] + 1 - cols[0]):
         return out  # most single digits are taller than wide; paper under many columns: between digits
     low = h - 1 - np.argmax(mask[::-1, cols], axis=0)  # each column's lowest ink
     foot = _foot_line(cols, low)
@@ -713,8 +718,11 @@ def _writing_line(mask: np.ndarray) -> np.ndarray:
         return out
     at = np.clip(np.round(foot), 0, h - 1).astype(int)
     on = mask[np.clip(at + np.arange(-LINE_WOBBLE, LINE_WOBBLE + 1)[:, None], 0, h - 1), cols].any(0)
-    if np.count_nonzero(on) < LINE_SPAN * (cols[-1] + 1 - cols[0]) or np.diff(cols[on]).max() > 1 + LINE_WOBBLE:
-        return out  # a line is unbroken: not a minus sign and a 4's bar level with it
+    span = cols[-1] + 1 - cols[0]
+    solid = np.count_nonzero(on) >= LINE_SPAN * span and np.diff(cols[on]).max() <= 1 + LINE_WOBBLE
+    dashes = None if solid else _dashes(cols[on])
+    if not solid and (dashes is None or np.count_nonzero(on) < DASHED_SPAN * span):
+        return out  # a line is unbroken or dashed: not a minus sign and a 4's bar level with it
     cols, at, low = cols[on], at[on], low[on]
     rows, column = np.arange(h)[:, None], mask[:, cols]
     paper_above = np.where(~column & (rows < at), rows, -1).max(0)  # around the line's run in each column
@@ -731,13 +739,44 @@ def _writing_line(mask: np.ndarray) -> np.ndarray:
     long = UNDER_LENGTH
     if above[-1] - above[0] < SEVERAL * tall and thick > 0.5 * stroke_width(np.ascontiguousarray(writing)):
         long = ONE_UNDER
-    reach = UNDER_REACH * tall
-    if (thick > UNDER_THICK * tall or last - first < long * tall or min(above[0], last - first - 1 - above[-1]) < reach
+    past = min(above[0], last - first - 1 - above[-1]) >= UNDER_REACH * tall
+    if dashes is not None:  # a dash is longer than thick (a row of dots is left to segment._drop_dot_rows)
+        if dashes < 2 * thick + 1:
+            return out
+        past = past or _free_dashes(mask, cols, low, line_top) >= 2  # its pattern may stop under the writing
+    if (thick > UNDER_THICK * tall or last - first < long * tall or not past
             or (low - at).max() > UNDER_BELOW * tall):  # fmt: skip
         return out
     alone = run <= 1.5 * thick + 1
     out[:, cols[alone]] = (rows > paper_above[alone]) & (rows < paper_below[alone])
     return cv2.dilate(out.view(np.uint8), SQUARE).view(bool) & mask  # and the line's blurred edge
+
+
+def _dashes(cols: np.ndarray) -> float | None:
+    """The dashes' length if the columns ``cols`` (ascending) that ink runs along a line in make a
+    dashed line: DASHES runs or more, apart by gaps alike (DASH_ALIKE of them within half their median
+    and a pixel of it) and half of them alike in length (a digit standing on the line joins some);
+    else None."""
+    breaks = np.flatnonzero(np.diff(cols) > 1)
+    if len(breaks) + 1 < DASHES:
+        return None
+    starts, stops = cols[np.r_[0, breaks + 1]], cols[np.r_[breaks, len(cols) - 1]] + 1
+    lengths, gaps = (stops - starts)[1:-1], starts[1:] - stops[:-1]  # the end dashes may be cut short
+
+    def alike(values: np.ndarray, share: float) -> bool:
+        middle = float(np.median(values))
+        return np.count_nonzero(np.abs(values - middle) <= 0.5 * middle + 1) >= share * len(values)
+
+    return float(np.median(lengths)) if alike(gaps, DASH_ALIKE) and alike(lengths, 0.5) else None
+
+
+def _free_dashes(mask: np.ndarray, cols: np.ndarray, low: np.ndarray, top: int) -> int:
+    """How many of a dashed line's dashes (the runs of its columns ``cols``, its lowest ink in each at
+    row ``low``) are pieces of their own, reaching no higher than row ``top``: not a digit's flat foot,
+    as a row of 2s' are."""
+    _, labels, stats = components(mask)
+    free = stats[labels[low, cols], cv2.CC_STAT_TOP] >= top
+    return sum(bool(run.all()) for run in np.split(free, np.flatnonzero(np.diff(cols) > 1) + 1))
 
 
 def _drawn_ring(mask: np.ndarray) -> np.ndarray:

@@ -535,12 +535,15 @@ LINE_PLACES = {"under": (0.05, 0.15), "standing": (-0.05, 0.05), "crossing": (-0
 # row, in the writing's heights below its foot (negative: above it, the digits' feet reach through it)
 
 
-def on_a_line(ink: np.ndarray, rng: np.random.Generator, place: str, by_hand: bool = False, reach=(0.1, 0.6)) -> bytes:
+def on_a_line(
+    ink: np.ndarray, rng: np.random.Generator, place: str, by_hand: bool = False, reach=(0.1, 0.6), dashed=False
+) -> bytes:
     """Handwriting (an ink map) on a line, scanned as JPEG: a form's printed line to write on (thin,
     black or blue, level) or, ``by_hand``, a line drawn under it in the pen (a pen's stroke wide,
-    turned up to 1.5°). The line lies at ``place`` (LINE_PLACES) and reaches past the writing by
-    ``reach`` (a range) of its height on each side; the picture holds 0.3 to 1.5 of that height of
-    paper on each side and half of it above and below."""
+    turned up to 1.5°); ``dashed``, in dashes 0.25–0.5 of the writing's height long with gaps of
+    0.1–0.25 of it, the last cut where the line ends. The line lies at ``place`` (LINE_PLACES) and
+    reaches past the writing by ``reach`` (a range) of its height on each side; the picture holds 0.3
+    to 1.5 of that height of paper on each side and half of it above and below."""
     rows, cols = np.flatnonzero(ink.max(1) > 0.3), np.flatnonzero(ink.max(0) > 0.3)
     size = int(rows[-1]) + 1 - int(rows[0])
     above, sides = size // 2 + 2, [int(rng.uniform(0.3, 1.5) * size) for _ in range(2)]
@@ -556,7 +559,11 @@ def on_a_line(ink: np.ndarray, rng: np.random.Generator, place: str, by_hand: bo
     else:
         rise, width = 0.0, max(1, int(size * rng.uniform(0.01, 0.03)))
         colour = (0.1, 0.1, 0.12) if rng.random() < 0.5 else (0.2, 0.3, 0.6)
-    cv2.line(line, (int(x0), int(y - rise)), (int(x1), int(y + rise)), 1.0, width, cv2.LINE_AA)
+    dash, gap = (rng.uniform(0.25, 0.5) * size, rng.uniform(0.1, 0.25) * size) if dashed else (x1 - x0, 0.0)
+    for start in np.arange(x0, x1, dash + gap):
+        stop = min(start + dash, x1)
+        ends = [(int(x), int(y + rise * (2 * (x - x0) / (x1 - x0) - 1))) for x in (start, stop)]
+        cv2.line(line, ends[0], ends[1], 1.0, width, cv2.LINE_AA)
     paper = _compose(line, (0.97, 0.97, 0.95), colour)
     rgb = paper * (1 - ink[..., None]) + np.asarray(pen, np.float32) * ink[..., None]
     return _encode(np.clip(rgb + rng.normal(0, 0.02, rgb.shape), 0, 1), "JPEG", 90)
