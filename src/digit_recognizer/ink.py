@@ -697,8 +697,8 @@ def _writing_line(mask: np.ndarray) -> np.ndarray:
     """A line printed or drawn under the writing, which the digits stand on or reach through (a form's
     line to write on, a number underlined), level or turned a little: a straight line (``_foot_line``)
     along which ink runs under LINE_SPAN of the ink's columns or more, unbroken, or under DASHED_SPAN
-    of them in dashes (``_dashes``); reaching past the writing above it on both sides (a dashed line
-    may stop under it if two of its dashes are pieces of their own, ``_free_dashes``), UNDER_LENGTH
+    of them in dashes (``_dashes``, two of them flat pieces of their own, ``_free_dashes``); reaching
+    past the writing above it on both sides (a dashed line may stop under it), UNDER_LENGTH
     times as long as that writing is tall, as thin as a pen's stroke or thinner (UNDER_THICK of it),
     and the writing reaching through it by UNDER_BELOW of its height at most (a 4's stem below its
     bar). Under one digit it is ONE_UNDER times as long, or at most half as wide as the digit's
@@ -743,7 +743,9 @@ def _writing_line(mask: np.ndarray) -> np.ndarray:
     if dashes is not None:  # a dash is longer than thick (a row of dots is left to segment._drop_dot_rows)
         if dashes < 2 * thick + 1:
             return out
-        past = past or _free_dashes(mask, cols, low, line_top) >= 2  # its pattern may stop under the writing
+        if _free_dashes(mask, cols, low, line_top) < 2:
+            return out  # digits' flat feet and a colon's dot, level and alike (number_marks.py: 36:52)
+        past = True  # its pattern may stop under the writing
     if (thick > UNDER_THICK * tall or last - first < long * tall or not past
             or (low - at).max() > UNDER_BELOW * tall):  # fmt: skip
         return out
@@ -772,10 +774,11 @@ def _dashes(cols: np.ndarray) -> float | None:
 
 def _free_dashes(mask: np.ndarray, cols: np.ndarray, low: np.ndarray, top: int) -> int:
     """How many of a dashed line's dashes (the runs of its columns ``cols``, its lowest ink in each at
-    row ``low``) are pieces of their own, reaching no higher than row ``top``: not a digit's flat foot,
-    as a row of 2s' are."""
+    row ``low``) are pieces of their own, flat (twice as wide as high) and reaching no higher than row
+    ``top``: not a digit's flat foot, as a row of 2s' are, nor a colon's dot."""
     _, labels, stats = components(mask)
-    free = stats[labels[low, cols], cv2.CC_STAT_TOP] >= top
+    box = stats[labels[low, cols]]
+    free = (box[:, cv2.CC_STAT_TOP] >= top) & (box[:, cv2.CC_STAT_WIDTH] >= 2 * box[:, cv2.CC_STAT_HEIGHT])
     return sum(bool(run.all()) for run in np.split(free, np.flatnonzero(np.diff(cols) > 1) + 1))
 
 
