@@ -29,6 +29,11 @@ HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"
 ORIENTATION = ExifTags.Base.Orientation
 FAINT = 64  # grey levels: luminance spanning fewer than this is faint, and a colour channel may show more
 SAMPLE = 250_000  # pixels: about how many of a large image are looked at to tell whether it is faint
+HIGHLIGHT_SHARE = 0.05  # a highlighter's colour under the writing covers this share of the image at least...
+HIGHLIGHT_LIGHT = 0.7  # ...bright in its brightest channel...
+HIGHLIGHT_VIVID = 0.25  # ...its dullest channel this share of that darker...
+HIGHLIGHT_DULL = 0.2  # ...but this share of it at least (a dye on paper, not a colour map's pure hues)...
+WRITING_DARK = 0.4  # ...and the writing on it at most this bright in every channel
 
 ImageSource = str | os.PathLike | bytes | bytearray | memoryview | Image.Image | np.ndarray
 
@@ -125,7 +130,8 @@ def _formats(data: bytes) -> tuple[str, ...]:
 
 def to_gray(image: Image.Image) -> np.ndarray:
     """A PIL image → float32 grayscale in [0, 1] (transparent areas become white): its luminance, or
-    where that spans fewer than FAINT grey levels, the colour channel that tells its colours apart."""
+    where that spans fewer than FAINT grey levels, the colour channel that tells its colours apart, or
+    under dark writing on a highlighter's colour, the channel it is lightest in (``_highlighter_channel``)."""
     try:
         # exif_transpose copies even an upright image (40 ms for 12 megapixels): only turn a turned one
         if image.getexif().get(ORIENTATION, 1) != 1:
@@ -143,10 +149,14 @@ def to_gray(image: Image.Image) -> np.ndarray:
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
         background = Image.new("RGBA", image.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, image.convert("RGBA"))
-    gray = np.asarray(image.convert("L"), dtype=np.float32)
-    channel = _colour_channel(image) if image.mode in ("RGB", "RGBA") else None
+    channel = None
+    if image.mode in ("RGB", "RGBA"):
+        channel = _colour_channel(image)
+        channel = _highlighter_channel(image) if channel is None else channel
     if channel is not None:
         gray = np.asarray(image.getchannel(channel), dtype=np.float32)
+    else:
+        gray = np.asarray(image.convert("L"), dtype=np.float32)
     gray /= 255.0  # in place: a phone photo's float copy is 48 MB
     return gray
 
@@ -165,6 +175,28 @@ def _colour_channel(image: Image.Image) -> int | None:
     spans = [top - bottom for bottom, top in image.getextrema()[:3]]
     widest = int(np.argmax(spans))
     return widest if spans[widest] >= 2 * (high - low) else None
+
+
+def _highlighter_channel(image: Image.Image) -> int | None:
+    """Where dark writing lies on a light, vivid colour, as on a highlighter's stroke or a coloured
+    note, the colour channel (0-2) in which that colour is brightest, as light as the paper there;
+    else None. Such a colour covers HIGHLIGHT_SHARE of about SAMPLE of the image's pixels: light in
+    its brightest channel and vivid, yet not a pure hue (HIGHLIGHT_LIGHT, HIGHLIGHT_VIVID,
+    HIGHLIGHT_DULL: a colour map's are, as jet's); and a percent of the pixels are dark in every
+    channel (WRITING_DARK). A pink highlighter is a mid grey in luminance, as dark as pencil: until
+    2026-11-29, with the writing on it, it was read as one smudge (``benchmarks/highlighted.py``)."""
+    step = max(1, int(np.sqrt(image.width * image.height / SAMPLE)))
+    if step > 1:
+        image = image.resize((image.width // step, image.height // step), Image.Resampling.NEAREST)
+    pixels = np.asarray(image)[..., :3]
+    bright, dull = pixels.max(axis=2).astype(np.int16), pixels.min(axis=2)
+    light = bright >= 255 * HIGHLIGHT_LIGHT
+    vivid = light & (bright - dull >= HIGHLIGHT_VIVID * bright) & (dull >= HIGHLIGHT_DULL * bright)
+    if np.count_nonzero(vivid) < HIGHLIGHT_SHARE * vivid.size:  # the common case
+        return None
+    if np.count_nonzero(bright <= 255 * WRITING_DARK) < 0.01 * bright.size:
+        return None
+    return int(np.argmax(pixels[vivid].mean(axis=0)))
 
 
 def _rescale(pixels: np.ndarray) -> np.ndarray:
