@@ -446,14 +446,10 @@ def test_a_circled_number_is_read_without_its_ring(recognizer, mnist, room, ends
 
 def test_a_circled_digit_is_read_without_its_ring(recognizer, mnist):
     # The same for one digit, its ring touching it or left open: 14 of these 40 were read then, 40 now.
-    right = 0
-    for i in range(40):
-        rng = np.random.default_rng([13, i])
-        j = int(rng.integers(len(mnist.test_labels)))
-        ink = strokes(mnist.test_images[j], int(rng.integers(60, 201)), rng.uniform(0.35, 0.55))
-        ring = circled(ink, rng, (0.95, 1.05)) if i % 2 else circled(ink, rng, ends=(-40.0, -15.0))
-        right += recognizer.predict(ring).digit == mnist.test_labels[j]
-    assert right >= 37
+    def ring(ink, rng, i):
+        return circled(ink, rng, (0.95, 1.05)) if i % 2 else circled(ink, rng, ends=(-40.0, -15.0))
+
+    assert read_digits(recognizer, mnist, 13, ring) >= 37
 
 
 @pytest.mark.parametrize(("room", "least"), [((0.15, 0.35), 19), ((0.0, 0.06), 12)])
@@ -466,13 +462,7 @@ def test_a_number_in_a_box_drawn_by_hand_is_read_without_it(recognizer, mnist, r
 
 def test_a_digit_in_a_box_drawn_by_hand_is_read_without_it(recognizer, mnist):
     # The same for one digit, its box clear of it: 29 of these 40 were read then, 40 now.
-    right = 0
-    for i in range(40):
-        rng = np.random.default_rng([15, i])
-        j = int(rng.integers(len(mnist.test_labels)))
-        ink = strokes(mnist.test_images[j], int(rng.integers(60, 201)), rng.uniform(0.35, 0.55))
-        right += recognizer.predict(boxed_by_hand(ink, rng, (0.15, 0.35))).digit == mnist.test_labels[j]
-    assert right >= 38
+    assert read_digits(recognizer, mnist, 15, lambda ink, rng, _: boxed_by_hand(ink, rng, (0.15, 0.35))) >= 38
 
 
 @pytest.mark.parametrize("colour", ["pink", "blue"])
@@ -506,6 +496,18 @@ def read_exactly(recognizer, mnist, seed: int, draw, count: int = 20) -> int:
         rng = np.random.default_rng([seed, i])
         truth, ink = random_number(mnist.test_images, mnist.test_labels, rng, (40, 121))
         right += recognizer.predict_number(draw(ink, rng)).number == truth
+    return right
+
+
+def read_digits(recognizer, mnist, seed: int, draw, count: int = 40) -> int:
+    """How many of ``count`` test digits 60–200 px tall (each with its generator from ``seed`` and its
+    place ``i``), made an image by ``draw(ink, rng, i)``, are read right."""
+    right = 0
+    for i in range(count):
+        rng = np.random.default_rng([seed, i])
+        j = int(rng.integers(len(mnist.test_labels)))
+        ink = strokes(mnist.test_images[j], int(rng.integers(60, 201)), rng.uniform(0.35, 0.55))
+        right += recognizer.predict(draw(ink, rng, i)).digit == mnist.test_labels[j]
     return right
 
 
