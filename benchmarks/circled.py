@@ -1,14 +1,14 @@
-"""Numbers and digits with a ring or a box drawn around them, from MNIST *test* digits: a marked answer.
+"""Numbers and digits marked as an answer, from MNIST *test* digits: a ring or a box drawn around, a tick.
 
     python benchmarks/circled.py --data-dir ../shared/data/mnist [--count 100] [--seed 0]
 
 People circle a number or a digit (a teacher marking an answer, a total picked out on a page), and
 the ring often touches the digits at its ends, or is left open; or they draw a box around it by
-hand. Each row draws ``--count`` numbers of 2–6 digits 28–120 px tall (``synthetic.random_number``)
-or single digits 40–200 px tall (``synthetic.strokes``) with a ring around them
-(``synthetic.circled``): clear of the writing, touching it, left open; or a box drawn by hand
-(``synthetic.boxed_by_hand``): clear of the writing, touching it. Numbers are read with
-``predict_number`` (exact), digits with ``predict``.
+hand, or tick it. Each row draws ``--count`` numbers of 2–6 digits 28–120 px tall
+(``synthetic.random_number``) or single digits 40–200 px tall (``synthetic.strokes``) with a ring
+around them (``synthetic.circled``): clear of the writing, touching it, left open; or a box drawn by hand
+(``synthetic.boxed_by_hand``): clear of the writing, touching it; or with a tick after it
+(``synthetic.ticked``). Numbers are read with ``predict_number`` (exact), digits with ``predict``.
 Run it with PYTHONPATH pointing at another commit's src for a before/after. Results go to
 benchmarks/results/circled.json, a table to stdout.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from digit_recognizer.data import load_mnist  # noqa: E402
 from digit_recognizer.recognizer import Recognizer  # noqa: E402
-from digit_recognizer.synthetic import boxed_by_hand, circled, render_number  # noqa: E402
+from digit_recognizer.synthetic import boxed_by_hand, circled, render_number, ticked  # noqa: E402
 
 from machine import digit_row, digit_rows_arguments, number_row, print_rows, write_results  # noqa: E402
 
@@ -33,6 +33,7 @@ RINGS = {  # name: how the writing is drawn, from its ink and generator
     "a ring left open": lambda ink, rng: circled(ink, rng, ends=(-40.0, -15.0)),
     "a box clear of it": lambda ink, rng: boxed_by_hand(ink, rng, room=(0.15, 0.35)),
     "a box touching it": lambda ink, rng: boxed_by_hand(ink, rng, room=(0.0, 0.06)),
+    "a tick after it": ticked,
 }
 
 
@@ -43,7 +44,7 @@ def main() -> None:
     rows = {f"numbers, {name}": number_row(recognizer, mnist, args, draw) for name, draw in RINGS.items()}
     rows |= {f"single digits, {name}": digit_row(recognizer, mnist, args, draw) for name, draw in RINGS.items()}
     write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
-    print_rows("ring or box", rows)
+    print_rows("mark", rows)
 
 
 if __name__ == "__main__":

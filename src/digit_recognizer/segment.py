@@ -42,7 +42,7 @@ import numpy as np
 from .ink import InkMap, coarser, grain_sizes, grainy, picture_ink, turned_ink
 from .marks import Mark, find_marks
 from .picture import components
-from .pieces import MIN_SIDE, blot, crowded, dash, holes, objects, riddled, smudged, specks, texture_and_rings
+from .pieces import MIN_SIDE, blot, crowded, dash, holes, objects, riddled, smudged, specks, texture_and_rings, tick
 from .preprocess import input_box, to_mnist
 
 MAX_PIECES = 400  # only the largest this many components are tried as digits
@@ -55,7 +55,7 @@ TEXTURE_PIECES = 40  # one glyph with more pieces, or riddled with holes (pieces
 PIECES_PER_DIGIT, HOLES_PER_DIGIT = 12, 4  # what is left has more on average (holes: beyond 20): noise
 NOISE = "no digits: the image looks like noise"
 SMUDGES = "no digits: only smudges or shading, no pen strokes"  # pieces.smudged
-MARKS = "no digits: only dashes or blots"  # pieces.dash, pieces.blot
+MARKS = "no digits: only dashes, blots or ticks"  # pieces.dash, pieces.blot, pieces.tick
 SLANT_MOST = 45  # degrees: a number written rising or falling this steeply at most is made level (_rising)
 PRINT, PRINT_MOST, PRINT_SPACE, PRINT_FOOT = 0.6, 0.7, 0.3, 0.15  # small print at a line's ends (_print)
 DOT_ROW, DOT_ROW_SIZE, DOT_APART = 3, 0.3, 0.5  # printed dots (_drop_dot_rows): how many, how small, how far apart
@@ -151,8 +151,9 @@ def _segment(
     if smudged(np.concatenate([crop[mask] for crop, mask in (_glyph_ink(g, labels, ink.ink) for g in kept)])):
         drawn = np.isin(labels, [x for g in kept for x in g.labels])
         return Segmented([], SMUDGES), ink, grainy(ink.ink, drawn), False
-    # A blot or a dash is no digit, as for single digits: the classifier reads a bar's slices as 1s.
-    lines = [kept for line in lines if (kept := [g for g in line if not _blot_or_dash(g, labels)])]
+    # A blot, a dash or a tick is no digit, as for single digits: the classifier reads a bar's slices
+    # as 1s, a tick as a 5.
+    lines = [kept for line in lines if (kept := [g for g in line if not _no_digit(g, labels)])]
     if not lines:
         return Segmented([], MARKS), ink, bool(texture), False
     parts = [[part for glyph in line for part in _split(glyph, labels, ink.ink, height, models)] for line in lines]
@@ -252,9 +253,10 @@ def _noise(glyphs: list[Glyph], labels: np.ndarray) -> bool:
     return pieces > PIECES_PER_DIGIT * len(glyphs) or holes > 20 + HOLES_PER_DIGIT * len(glyphs)
 
 
-def _blot_or_dash(glyph: Glyph, labels: np.ndarray) -> bool:
+def _no_digit(glyph: Glyph, labels: np.ndarray) -> bool:
+    """Whether the glyph is a blot, a dash or a tick (``pieces``)."""
     mask = glyph.pixels(labels)
-    return blot(mask) or dash(mask)
+    return blot(mask) or dash(mask) or tick(mask)
 
 
 def _holes(glyph: Glyph, labels: np.ndarray) -> int:
@@ -265,7 +267,7 @@ def _holes(glyph: Glyph, labels: np.ndarray) -> int:
 def _drop_underlines(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Drop long, flat strokes under other strokes (underlines) before merging, or they would join
     every digit above them. One with nothing above or below it is kept: a minus sign before a number
-    (a dash alone is dropped later, ``_blot_or_dash``; until 2026-11-29 a minus sign longer than 1.5
+    (a dash alone is dropped later, ``_no_digit``; until 2026-11-29 a minus sign longer than 1.5
     of the digits' height was dropped here, and -525 read as 525)."""
     if len(stats) == 0:
         return stats, ids

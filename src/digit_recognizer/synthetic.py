@@ -616,6 +616,25 @@ def boxed_by_hand(ink: np.ndarray, rng: np.random.Generator, room=(0.15, 0.35)) 
     return CONDITIONS["grey_paper"](np.maximum(ink, box), rng)
 
 
+def ticked(ink: np.ndarray, rng: np.random.Generator) -> bytes:
+    """Handwriting (an ink map) with a tick (a check mark) drawn after it in the pen, as a teacher
+    marks a right answer, photographed on grey paper: 0.3–0.6 of the writing's height to its right,
+    0.7–1.2 of that height tall; a short arm down to the right, 0.25–0.45 of the height tall, then a
+    long one up to the right, a pen's stroke wide (0.05–0.1 of the height), as JPEG."""
+    rows, cols = np.flatnonzero(ink.max(1) > 0.3), np.flatnonzero(ink.max(0) > 0.3)
+    h = int(rows[-1]) + 1 - int(rows[0])
+    pad = int(1.6 * h)
+    ink = np.pad(ink, ((h // 2, h // 2), (h // 2, pad)))
+    x = h // 2 + cols[-1] + rng.uniform(0.3, 0.6) * h
+    tall, short = rng.uniform(0.7, 1.2) * h, rng.uniform(0.25, 0.45) * h
+    foot = h // 2 + rows[0] + rng.uniform(0.8, 1.1) * h
+    vertex = (x + rng.uniform(0.15, 0.3) * h, foot)
+    points = [(x, foot - short), vertex, (vertex[0] + rng.uniform(0.3, 0.6) * h, foot - tall)]
+    mark, pen = np.zeros_like(ink), max(1, int(h * rng.uniform(0.05, 0.1)))
+    cv2.polylines(mark, [np.round(np.array(points) * 16).astype(np.int32)], False, 1.0, pen, cv2.LINE_AA, 4)
+    return CONDITIONS["grey_paper"](np.maximum(ink, mark), rng)
+
+
 HIGHLIGHTERS = {  # highlighted: a highlighter's dye, what it lets through of each channel
     "yellow": (1.0, 0.95, 0.3),
     "green": (0.55, 1.0, 0.45),
