@@ -40,6 +40,7 @@ BAR_FILL = 0.9  # this share of its minimum-area rectangle is an object lying be
 TICK_ANGLE = (40, 120)  # degrees between a tick's two arms, rising from its lowest point...
 TICK_SHORT = (0.2, 1 / 1.2)  # ...its left arm this share of its right arm's length...
 TICK_PENS = 3  # ...and this many stroke widths long at least, each arm within a stroke width of straight
+TICK_SIDE = 16  # px: a tick is told only this tall at least (a blurred 7 read 12 px tall is one)
 SMUDGE = "no digit: only smudges or shading, no pen strokes"
 DASH = "no digit: a dash or a line, not a digit"
 TICK = "no digit: a tick (a check mark), not a digit"
@@ -377,17 +378,17 @@ def dash(mask: np.ndarray) -> bool:
 
 
 def tick(mask: np.ndarray) -> bool:
-    """Whether the ink in ``mask`` is a tick, a check mark (as a teacher marks a right answer): two
-    straight arms rising from its lowest point, left and right, TICK_ANGLE apart, the left one
-    TICK_SHORT of the right one's length and TICK_PENS stroke widths long at least, all the ink
-    within a stroke width of them. The classifier reads a tick as a 5, a third sure: until
-    2026-11-29 a number with a tick after it was read with a 5 at its end (``benchmarks/circled.py``:
-    0 of 100 exact). A digit is seldom drawn so: a 1's hooked foot is a short left arm (of MNIST's
-    10,000 test digits none is a tick, the suite's test; of its 60,000 training digits 9, 1s and 4s;
-    with arms 35° apart allowed, 1 and 27). A tick drawn narrower than TICK_ANGLE is still read as
-    digits."""
+    """Whether the ink in ``mask`` is a tick, a check mark (as a teacher marks a right answer), at
+    least TICK_SIDE tall: two straight arms rising from its lowest point, left and right, each
+    unbroken from there (a 7's bar is apart from its foot), TICK_ANGLE apart, the left one TICK_SHORT
+    of the right one's length and TICK_PENS stroke widths long at least, all the ink within a stroke
+    width of them. The classifier reads a tick as a 5, a third sure: until 2026-11-29 a number with
+    a tick after it was read with a 5 at its end (``benchmarks/circled.py``: 0 of 100 exact). A
+    digit is seldom drawn so: a 1's hooked foot is a short left arm (of MNIST's 10,000 test digits
+    none is a tick, the suite's test; of its 60,000 training digits one). A tick drawn narrower than
+    TICK_ANGLE is still read as digits."""
     ys, xs = np.nonzero(mask)
-    if len(xs) < 10:
+    if len(xs) < 10 or np.ptp(ys) + 1 < TICK_SIDE:
         return False
     pen = stroke_width(np.ascontiguousarray(mask))
     low = ys >= ys.max() - max(1.0, pen / 2)
@@ -401,8 +402,9 @@ def tick(mask: np.ndarray) -> bool:
         length = float(np.hypot(*end))
         way = end / max(length, 1e-6)
         off = np.abs(points[:, 0] * way[1] - points[:, 1] * way[0])  # from the straight arm
-        if quantile(off, 0.95) > pen or way[1] >= 0:  # not straight, or not rising
-            return False
+        along = np.sort(points @ way)
+        if quantile(off, 0.95) > pen or way[1] >= 0 or along[0] > 2 * pen or np.diff(along).max() > pen:
+            return False  # not straight, not rising, or not one stroke from the lowest point (a 7's bar)
         arms.append((way, length))
     (left, short), (right, long) = arms
     angle = np.degrees(np.arccos(np.clip(left @ right, -1, 1)))
