@@ -819,7 +819,7 @@ def _drawn_ring(mask: np.ndarray) -> np.ndarray:
     shape = _box_shape(piece, outline, pen) if boxed else _ring_shape(piece, outline, pen)
     if shape is None:
         return out
-    (cx, cy), (long, short), draw, sides = shape
+    (long, short), draw, box_stroke = shape
     along = draw((long - pen, short - pen), 1)  # the stroke's middle, half a pen inside its outside
     near_ink = cv2.dilate(piece.view(np.uint8), SQUARE).view(bool)  # the fit is a pixel off here and there
     if np.count_nonzero(along & near_ink) < RING_COVER * np.count_nonzero(along):
@@ -841,8 +841,8 @@ def _drawn_ring(mask: np.ndarray) -> np.ndarray:
         not boxed and np.ptp(rows) >= RING_ROOM * np.ptp(spans[0]) and np.ptp(cols) >= RING_ROOM * np.ptp(spans[1])
     ):
         return out  # too low for writing (a 2's loop round its own foot), or all of it (a slashed 0)
-    if sides is not None:  # a box: its own stroke, where paper lies inside it along BOX_CLEAR of its sides
-        stroke, clear = sides
+    if box_stroke is not None:  # a box: its own stroke, where paper lies inside it along BOX_CLEAR of its sides
+        stroke, clear = box_stroke
         if clear < BOX_CLEAR:
             return out  # noise, or ink all along inside
         rest = piece & ~cv2.dilate(stroke.view(np.uint8), SQUARE).view(bool)  # and its blurred edge
@@ -865,8 +865,8 @@ def _drawn_ring(mask: np.ndarray) -> np.ndarray:
 
 def _ring_shape(piece: np.ndarray, outline: np.ndarray, pen: float):
     """The ellipse fitted to the outline of the convex hull of ``piece`` (its outside ``outline``), if
-    it fills the piece's box: its centre, its axes, and a function drawing it with other axes (axes,
-    thickness → bool image, -1 filled); else None."""
+    it fills the piece's box: its axes, a function drawing it with other axes (axes, thickness → bool
+    image, -1 filled), and None (no box's stroke); else None."""
     hull = np.zeros(piece.shape, np.uint8)
     cv2.fillConvexPoly(hull, cv2.convexHull(outline), 1)
     edge = max(cv2.findContours(hull, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0], key=len)
@@ -886,7 +886,7 @@ def _ring_shape(piece: np.ndarray, outline: np.ndarray, pen: float):
         cv2.ellipse(canvas, ((cx, cy), axes, angle), 1, thickness)
         return canvas.view(bool)
 
-    return (cx, cy), (long, short), draw, None
+    return (long, short), draw, None
 
 
 def _box_shape(piece: np.ndarray, outline: np.ndarray, pen: float):
@@ -895,8 +895,8 @@ def _box_shape(piece: np.ndarray, outline: np.ndarray, pen: float):
     hand draws a long line. Each side is followed where the ink begins, looking in from the hull as
     far as BOX_BOW of its longest side (a stroke overshooting a corner moves the hull's corner out),
     by a parabola fitted to that (a gap, or a digit touching the side, is no part of it); then, at
-    each point along it, the run of ink from there and the paper after it. Returns its box's centre
-    and sides; a function drawing the outline made of those four curves, grown or shrunk about that
+    each point along it, the run of ink from there and the paper after it. Returns the sides of its
+    box; a function drawing the outline made of those four curves, grown or shrunk about the box's
     centre to other sides (sides, thickness → bool image, -1 filled); and the box's own stroke with
     the share of its sides where it has paper inside it. The stroke is each run no thicker than 1.5
     times their median and a pixel, and of a thicker run (a digit touching the side, or running along
@@ -948,10 +948,10 @@ def _box_shape(piece: np.ndarray, outline: np.ndarray, pen: float):
     thick = float(np.median(run[found]))
     clear = float(np.mean(found & (run <= 1.5 * thick + 1) & (after >= 2 * thick + 2)))
     stroke = np.zeros(piece.shape, bool)
-    for found, first, run, _, ys, xs in runs:
-        own = np.where(run <= 1.5 * thick + 1, run, np.minimum(run, math.ceil(thick) + 1))  # a digit's ink beyond
-        steps = np.arange(ys.shape[1]) - first[:, None]
-        taken = found[:, None] & (steps >= 0) & (steps < own[:, None])
+    for on_side, begins, lengths, _, ys, xs in runs:  # each side's; of a thicker run, the ink beyond is a digit's
+        own = np.where(lengths <= 1.5 * thick + 1, lengths, np.minimum(lengths, math.ceil(thick) + 1))
+        steps = np.arange(ys.shape[1]) - begins[:, None]
+        taken = on_side[:, None] & (steps >= 0) & (steps < own[:, None])
         stroke[ys[taken], xs[taken]] = True
 
     def draw(to: tuple[float, float], thickness: int) -> np.ndarray:
@@ -963,7 +963,7 @@ def _box_shape(piece: np.ndarray, outline: np.ndarray, pen: float):
             cv2.polylines(canvas, [points], True, 1, thickness, cv2.LINE_8, 4)
         return canvas.view(bool)
 
-    return tuple(centre), tuple(sides), draw, (stroke & piece, clear)
+    return tuple(sides), draw, (stroke & piece, clear)
 
 
 def _first(rows: np.ndarray, start: np.ndarray) -> np.ndarray:
