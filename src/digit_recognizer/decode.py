@@ -178,13 +178,15 @@ def _colour_channel(image: Image.Image) -> int | None:
 
 
 def _highlighter_channel(image: Image.Image) -> int | None:
-    """Where dark writing lies on a light, vivid colour, as on a highlighter's stroke or a coloured
-    note, the colour channel (0-2) in which that colour is brightest, as light as the paper there;
-    else None. Such a colour covers HIGHLIGHT_SHARE of about SAMPLE of the image's pixels: light in
-    its brightest channel and vivid, yet not a pure hue (HIGHLIGHT_LIGHT, HIGHLIGHT_VIVID,
-    HIGHLIGHT_DULL: a colour map's are, as jet's); and a percent of the pixels are dark in every
-    channel (WRITING_DARK). A pink highlighter is a mid grey in luminance, as dark as pencil: until
-    2026-11-29, with the writing on it, it was read as one smudge (``benchmarks/highlighted.py``)."""
+    """Where dark writing lies on a light, vivid colour, as on a highlighter's stroke, the colour
+    channel (0-2) in which that colour is brightest, as light as the paper there; else None. Such a
+    colour covers HIGHLIGHT_SHARE of about SAMPLE of the image's pixels: light in its brightest
+    channel and vivid, yet not a pure hue (HIGHLIGHT_LIGHT, HIGHLIGHT_VIVID, HIGHLIGHT_DULL: a colour
+    map's are, as jet's), and not along most of the image's edges (a light wooden desk is such a
+    colour, and read in its lightest channel it was hardly darker than a sheet of paper on it); and a
+    percent of the pixels are dark in every channel (WRITING_DARK). A pink highlighter is a mid grey
+    in luminance, as dark as pencil: until 2026-11-29, with the writing on it, it was read as one
+    smudge (``benchmarks/highlighted.py``)."""
     step = max(1, int(np.sqrt(image.width * image.height / SAMPLE)))
     if step > 1:
         image = image.resize((image.width // step, image.height // step), Image.Resampling.NEAREST)
@@ -196,6 +198,9 @@ def _highlighter_channel(image: Image.Image) -> int | None:
         return None
     if np.count_nonzero(bright <= 255 * WRITING_DARK) < 0.01 * bright.size:
         return None
+    edges = np.concatenate([vivid[0], vivid[-1], vivid[:, 0], vivid[:, -1]])
+    if np.count_nonzero(edges) > 0.5 * edges.size:
+        return None  # the surround: a light wooden desk, coloured paper, a note filling the photo
     return int(np.argmax(pixels[vivid].mean(axis=0)))
 
 
