@@ -390,6 +390,9 @@ def tick(mask: np.ndarray) -> bool:
     ys, xs = np.nonzero(mask)
     if len(xs) < 10 or np.ptp(ys) + 1 < TICK_SIDE:
         return False
+    foot, top = xs[ys == ys.max()].mean(), xs[ys == ys.min()].mean()
+    if not xs.min() < foot < top:  # at once: its top lies right of its foot, with ink left of that
+        return False
     pen = stroke_width(np.ascontiguousarray(mask))
     low = ys >= ys.max() - max(1.0, pen / 2)
     vertex = np.array([xs[low].mean(), ys.max() - pen / 2])
