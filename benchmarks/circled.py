@@ -16,15 +16,12 @@ benchmarks/results/circled.json, a table to stdout.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from digit_recognizer.data import load_mnist  # noqa: E402
-from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import boxed_by_hand, circled, render_number, ticked  # noqa: E402
 
-from machine import digit_row, digit_rows_arguments, number_row, print_rows, write_results  # noqa: E402
+from machine import drawn_rows_main  # noqa: E402
 
 RINGS = {  # name: how the writing is drawn, from its ink and generator
     "no ring": lambda ink, rng: render_number(ink, "grey_paper", rng),
@@ -38,13 +35,7 @@ RINGS = {  # name: how the writing is drawn, from its ink and generator
 
 
 def main() -> None:
-    args = digit_rows_arguments(__doc__, "circled", 100, "row", "numbers or digits")
-    mnist = load_mnist(args.data_dir)
-    recognizer = Recognizer.load(args.model_path)
-    rows = {f"numbers, {name}": number_row(recognizer, mnist, args, draw) for name, draw in RINGS.items()}
-    rows |= {f"single digits, {name}": digit_row(recognizer, mnist, args, draw) for name, draw in RINGS.items()}
-    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
-    print_rows("mark", rows)
+    drawn_rows_main(__doc__, "circled", "mark", RINGS)
 
 
 if __name__ == "__main__":

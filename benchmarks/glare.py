@@ -14,28 +14,19 @@ table to stdout.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from digit_recognizer.data import load_mnist  # noqa: E402
-from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import glare  # noqa: E402
 
-from machine import digit_row, digit_rows_arguments, number_row, print_rows, write_results  # noqa: E402
+from machine import drawn_rows_main  # noqa: E402
 
 GLARES = {"no glare": 0.0, "a glare, 0.3 bright": 0.3, "a glare, 0.5 bright": 0.5, "a glare, 0.7 bright": 0.7}
 
 
 def main() -> None:
-    args = digit_rows_arguments(__doc__, "glare", 100, "row", "numbers or digits")
-    mnist = load_mnist(args.data_dir)
-    recognizer = Recognizer.load(args.model_path)
     draws = {name: (lambda ink, rng, strength=strength: glare(ink, rng, strength)) for name, strength in GLARES.items()}
-    rows = {f"numbers, {name}": number_row(recognizer, mnist, args, draw) for name, draw in draws.items()}
-    rows |= {f"single digits, {name}": digit_row(recognizer, mnist, args, draw) for name, draw in draws.items()}
-    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
-    print_rows("glare", rows)
+    drawn_rows_main(__doc__, "glare", "glare", draws)
 
 
 if __name__ == "__main__":

@@ -15,27 +15,18 @@ benchmarks/results/highlighted.json, a table to stdout.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from digit_recognizer.data import load_mnist  # noqa: E402
-from digit_recognizer.recognizer import Recognizer  # noqa: E402
 from digit_recognizer.synthetic import HIGHLIGHTERS, highlighted, render_number  # noqa: E402
 
-from machine import digit_row, digit_rows_arguments, number_row, print_rows, write_results  # noqa: E402
+from machine import drawn_rows_main  # noqa: E402
 
 
 def main() -> None:
-    args = digit_rows_arguments(__doc__, "highlighted", 100, "row", "numbers or digits")
-    mnist = load_mnist(args.data_dir)
-    recognizer = Recognizer.load(args.model_path)
     draws = {"no highlighter": lambda ink, rng: render_number(ink, "grey_paper", rng)}
     draws |= {colour: lambda ink, rng, colour=colour: highlighted(ink, rng, colour) for colour in HIGHLIGHTERS}
-    rows = {f"numbers, {name}": number_row(recognizer, mnist, args, draw) for name, draw in draws.items()}
-    rows |= {f"single digits, {name}": digit_row(recognizer, mnist, args, draw) for name, draw in draws.items()}
-    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
-    print_rows("highlighter", rows)
+    drawn_rows_main(__doc__, "highlighted", "highlighter", draws)
 
 
 if __name__ == "__main__":

@@ -124,6 +124,22 @@ def digit_row(recognizer, mnist, args: argparse.Namespace, draw) -> dict:
     return scored_row(recognizer, images, labels)
 
 
+def drawn_rows_main(doc: str, result: str, heading: str, draws: dict) -> None:
+    """The whole run of a benchmark described by ``doc`` that reads ``--count`` numbers
+    (``number_row``), then as many single digits (``digit_row``), drawn by each of ``draws`` (a row
+    name → draw(ink, rng)): its results to ``result``.json and a table headed ``heading``."""
+    from digit_recognizer.data import load_mnist
+    from digit_recognizer.recognizer import Recognizer
+
+    args = digit_rows_arguments(doc, result, 100, "row", "numbers or digits")
+    mnist = load_mnist(args.data_dir)
+    recognizer = Recognizer.load(args.model_path)
+    rows = {f"numbers, {name}": number_row(recognizer, mnist, args, draw) for name, draw in draws.items()}
+    rows |= {f"single digits, {name}": digit_row(recognizer, mnist, args, draw) for name, draw in draws.items()}
+    write_results(args.out, {"date": time.strftime("%Y-%m-%d"), "settings": vars(args), "rows": rows})
+    print_rows(heading, rows)
+
+
 def print_rows(heading: str, rows: dict) -> None:
     """``number_row`` and ``digit_row`` rows as a Markdown table, ``heading`` over the first column;
     then ``print_wrong``."""
