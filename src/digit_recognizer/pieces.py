@@ -387,11 +387,16 @@ def tick(mask: np.ndarray) -> bool:
     digit is seldom drawn so: a 1's hooked foot is a short left arm (of MNIST's 10,000 test digits
     none is a tick, the suite's test; of its 60,000 training digits one). A tick drawn narrower than
     TICK_ANGLE is still read as digits."""
-    ys, xs = np.nonzero(mask)
-    if len(xs) < 10 or np.ptp(ys) + 1 < TICK_SIDE:
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    if len(rows) == 0 or rows[-1] + 1 - rows[0] < TICK_SIDE:
         return False
-    foot, top = xs[ys == ys.max()].mean(), xs[ys == ys.min()].mean()
-    if not xs.min() < foot < top:  # at once: its top lies right of its foot, with ink left of that
+    high, bottom, first = rows[0], rows[-1], cols[0]
+    foot, top = np.flatnonzero(mask[bottom]).mean(), np.flatnonzero(mask[high]).mean()
+    left = np.flatnonzero(mask[:, first]).mean()  # its left arm's end: midway (a 1's is its foot, a 7's its top)
+    if not (first < foot < top and high + 0.15 * (bottom - high) < left < bottom - 0.15 * (bottom - high)):
+        return False  # at once: its top lies right of its foot, with ink left of that, ending midway
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 10:
         return False
     pen = stroke_width(np.ascontiguousarray(mask))
     low = ys >= ys.max() - max(1.0, pen / 2)
