@@ -199,10 +199,10 @@ def test_a_dash_or_a_dot_alone_is_no_digit_and_no_number(recognizer):
 
 def test_a_tick_alone_is_no_digit_and_no_number(recognizer):
     # A tick (a check mark) was read as a 5, a third sure, alone and with --multi.
-    tick = np.full((200, 200), 255, np.uint8)
-    cv2.polylines(tick, [np.int32([(50, 110), (80, 150), (150, 40)])], False, 0, 9, cv2.LINE_AA)
-    assert recognizer.predict(tick).reason == "no digit: a tick (a check mark), not a digit"
-    result = recognizer.predict_number(tick)
+    mark = np.full((200, 200), 255, np.uint8)
+    cv2.polylines(mark, [np.int32([(50, 110), (80, 150), (150, 40)])], False, 0, 9, cv2.LINE_AA)
+    assert recognizer.predict(mark).reason == "no digit: a tick (a check mark), not a digit"
+    result = recognizer.predict_number(mark)
     assert (result.number, result.digits, result.reason) == ("", [], MARKS)
 
 

@@ -531,6 +531,12 @@ def dotted(ink: np.ndarray, rng: np.random.Generator, grid: bool, level: float) 
     return _encode(np.clip(rgb + rng.normal(0, 0.02, rgb.shape), 0, 1), "JPEG", 90)
 
 
+def _extent(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """The rows and the columns of an ink map that hold writing (over 0.3), and its height in px."""
+    rows, cols = np.flatnonzero(ink.max(1) > 0.3), np.flatnonzero(ink.max(0) > 0.3)
+    return rows, cols, int(rows[-1]) + 1 - int(rows[0])
+
+
 LINE_PLACES = {"under": (0.05, 0.15), "standing": (-0.05, 0.05), "crossing": (-0.2, -0.05)}  # on_a_line: the line's
 # row, in the writing's heights below its foot (negative: above it, the digits' feet reach through it)
 
@@ -544,8 +550,7 @@ def on_a_line(
     0.1–0.25 of it, the last cut where the line ends. The line lies at ``place`` (LINE_PLACES) and
     reaches past the writing by ``reach`` (a range) of its height on each side; the picture holds 0.3
     to 1.5 of that height of paper on each side and half of it above and below."""
-    rows, cols = np.flatnonzero(ink.max(1) > 0.3), np.flatnonzero(ink.max(0) > 0.3)
-    size = int(rows[-1]) + 1 - int(rows[0])
+    rows, cols, size = _extent(ink)
     above, sides = size // 2 + 2, [int(rng.uniform(0.3, 1.5) * size) for _ in range(2)]
     ink = np.pad(ink, ((above, above), tuple(sides)))
     y = above + rows[-1] + 1 + rng.uniform(*LINE_PLACES[place]) * size
@@ -575,8 +580,8 @@ def circled(ink: np.ndarray, rng: np.random.Generator, room=(1.05, 1.2), ends=(-
     range) times as large (at 1 and under it touches the end digits), turned up to 5°, a pen's
     stroke wide (0.05–0.1 of the writing's height), its ends overlapping by up to ``ends`` degrees
     (negative: a gap), as JPEG."""
-    rows, cols = np.flatnonzero(ink.max(1) > 0.3), np.flatnonzero(ink.max(0) > 0.3)
-    h, w = int(rows[-1]) + 1 - int(rows[0]), int(cols[-1]) + 1 - int(cols[0])
+    rows, cols, h = _extent(ink)
+    w = int(cols[-1]) + 1 - int(cols[0])
     grow = rng.uniform(*room) * np.sqrt(2)
     axes = (int(max(w, 0.8 * h) / 2 * grow), int(h / 2 * grow))  # round enough around a 1
     pen = max(1, int(h * rng.uniform(0.05, 0.1)))
@@ -595,8 +600,7 @@ def boxed_by_hand(ink: np.ndarray, rng: np.random.Generator, room=(0.15, 0.35)) 
     heights; at 0 and under they touch it) outside the writing's box and jittered by up to 0.06 of
     its height, each stroke reaching past its corners by up to 0.1 of that height or stopping 0.03
     short, a pen's stroke wide (0.05–0.1 of the height), as JPEG."""
-    rows, cols = np.flatnonzero(ink.max(1) > 0.3), np.flatnonzero(ink.max(0) > 0.3)
-    h = int(rows[-1]) + 1 - int(rows[0])
+    rows, cols, h = _extent(ink)
     pad = int((max(room) + 0.3) * h)
     ink = np.pad(ink, pad)
     margin = rng.uniform(*room, 4) * h  # left, top, right, bottom
@@ -621,8 +625,7 @@ def ticked(ink: np.ndarray, rng: np.random.Generator) -> bytes:
     marks a right answer, photographed on grey paper: 0.3–0.6 of the writing's height to its right,
     0.7–1.2 of that height tall; a short arm down to the right, 0.25–0.45 of the height tall, then a
     long one up to the right, a pen's stroke wide (0.05–0.1 of the height), as JPEG."""
-    rows, cols = np.flatnonzero(ink.max(1) > 0.3), np.flatnonzero(ink.max(0) > 0.3)
-    h = int(rows[-1]) + 1 - int(rows[0])
+    rows, cols, h = _extent(ink)
     pad = int(1.6 * h)
     ink = np.pad(ink, ((h // 2, h // 2), (h // 2, pad)))
     x = h // 2 + cols[-1] + rng.uniform(0.3, 0.6) * h
@@ -649,8 +652,7 @@ def highlighted(ink: np.ndarray, rng: np.random.Generator, colour: str) -> bytes
     ``colour`` (HIGHLIGHTERS): a band 0.6–1 of the writing's height tall, from 0.2 above its top to
     0.3 below it, reaching up to 0.3 of the height past its ends, turned a little, its dye multiplying
     paper and ink alike; photographed (noise 0.02), as JPEG."""
-    rows, cols = np.flatnonzero(ink.max(1) > 0.3), np.flatnonzero(ink.max(0) > 0.3)
-    h = int(rows[-1]) + 1 - int(rows[0])
+    rows, cols, h = _extent(ink)
     pad = int(0.6 * h)
     ink = np.pad(ink, pad)
     top, tall = pad + rows[0] + rng.uniform(-0.2, 0.3) * h, rng.uniform(0.6, 1.0) * h
