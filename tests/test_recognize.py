@@ -1103,6 +1103,31 @@ def test_ruled_lines_are_removed(seven):
     assert np.abs(got - clean).mean() < 15
 
 
+@pytest.mark.parametrize("width", [3, 4])
+def test_a_grid_line_through_a_stroke_does_not_cut_it(width):
+    # A 0 on squared paper, a grid line 3 or 4 px wide running through it both ways: only the line's
+    # pixels next to a stroke were kept where the line ran through it, which cut the 0 into 4 pieces,
+    # until ink._crossed kept the line's pixels with the stroke on both sides of them.
+    page = np.ones((160, 240), np.float32)
+    page[:, 118 : 118 + width], page[78 : 78 + width] = 0.5, 0.5
+    ring = np.zeros_like(page)
+    cv2.ellipse(ring, (120, 80), (35, 50), 0, 0, 360, 1.0, 9, cv2.LINE_AA)
+    mask = ink_map(page * (1 - 0.9 * ring)).mask
+    assert components(mask)[0] == 2  # the 0 and the background
+    assert not mask[:20].any() and not mask[140:].any()  # and the line taken out off it
+
+
+@pytest.mark.parametrize(("width", "level"), [(1, 0.3), (3, 0.3), (3, 0.6)])
+def test_a_grid_line_along_the_images_edge_is_taken_out(mnist, width, level):
+    # Squared paper cropped on one of its lines: a line along the image's right edge was kept as ink
+    # (ink._slice looked past the edge at the line itself, and took it for a slice of a thicker stroke)
+    # and read as a 1 beside the writing.
+    page = np.ones((160, 240), np.float32)
+    page[:, -width:] = level
+    page[30:130, 70:170] *= 1 - strokes(mnist.test_images[0], 100, 0.5)
+    assert not ink_map(page).mask[:, -4:].any()
+
+
 # ---- the predict command and the Python API ------------------------------------------------
 
 

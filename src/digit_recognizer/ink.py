@@ -29,6 +29,7 @@ SMOOTH_FIT = 1.5 / 255  # the most a pixel differs from the bilinear enlargement
 MIN_CONTRAST = 0.12  # weakest ink, as a fraction of full scale, still read as ink
 INK_THRESHOLD = 0.35  # of the normalised ink: what counts as stroke
 LINE_SPAN = 0.85  # a run of ink this long (fraction of the image) is a ruled or grid line...
+FAINT_LINE = 0.5  # ...found in the ink over this share of INK_THRESHOLD too (a grey line, broken up in the mask)...
 LINE_THICKNESS = 0.04  # ...if its band is at most this thick for its length (or 2 px): else a digit's bold stroke
 FRAME_BAND = 0.15  # a frame around the digit has its sides in this outer share of its box
 TICK_LENGTH = 2.5  # a tick between a form field's cells is at least this many times its line's width long...
@@ -398,10 +399,15 @@ def _ink_map(gray: np.ndarray, scale: int, step: tuple[float, float], pooled) ->
         return InkMap(ink, np.zeros(ink.shape, bool), per_pixel, dark_on_light, blank)
     ink = np.clip(ink / strength, 0, 1)
     mask = ink > INK_THRESHOLD
-    lines = _lines(mask)
+    faint = ink > FAINT_LINE * INK_THRESHOLD
+    across = (_thin(_long_runs(mask), mask) | _thin(_long_runs(faint), faint)) & mask
+    down = (_thin(_long_runs(mask.T), mask.T) | _thin(_long_runs(faint.T), faint.T)).T & mask
+    lines = across | down | _lines(mask)
     strokes = mask & ~lines
-    # Keep line pixels where a stroke crosses a line, so the line does not cut the digit in pieces.
-    mask = strokes | (lines & cv2.dilate(strokes.view(np.uint8), SQUARE).view(bool))
+    # Keep line pixels where a stroke crosses a line, so the line does not cut the digit in pieces: a
+    # ruled or grid line's with the stroke on both sides, any line's next to a stroke.
+    kept = _crossed(strokes, across) | _crossed(strokes.T, down.T).T
+    mask = strokes | (lines & (kept | cv2.dilate(strokes.view(np.uint8), SQUARE).view(bool)))
     return InkMap(ink.astype(np.float32), mask, per_pixel, dark_on_light)
 
 
@@ -543,17 +549,26 @@ def _quarter(pixels: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _lines(mask: np.ndarray) -> np.ndarray:
-    """Pixels on straight runs of ink across ≥ LINE_SPAN of the image (ruled and grid lines), the
-    sides of a frame drawn around the digit and the ticks between its cells (``_frame``), or else a
-    form's field printed as a line with ticks (``_field_line``) or a line the writing stands on
-    (``_writing_line``)."""
+    """Pixels of lines other than ruled and grid lines (``_long_runs``, ``_thin``): the sides of a
+    frame drawn around the digit and the ticks between its cells (``_frame``), or else a form's field
+    printed as a line with ticks (``_field_line``) or a line the writing stands on (``_writing_line``);
+    and a ring or box drawn around the writing (``_drawn_ring``)."""
     frame = _around_ink(_frame, mask)
-    return (
-        _thin(_long_runs(mask), mask)
-        | _thin(_long_runs(mask.T), mask.T).T
-        | (frame if frame.any() else _around_ink(_field_line, mask) | _writing_line(mask))
-        | _drawn_ring(mask)
-    )
+    return (frame if frame.any() else _around_ink(_field_line, mask) | _writing_line(mask)) | _drawn_ring(mask)
+
+
+def _crossed(strokes: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """The pixels of level ``lines`` (``_long_runs``' bands) with ``strokes`` just above and below
+    them, as near as the lines are thick: where a stroke crosses a line. Only the line's own pixels
+    next to a stroke were kept until 2026-11-29; a grid line 3 px wide inside a stroke left a pixel's
+    cut there, and a number on squared paper was read in pieces."""
+    rows = lines.any(1)
+    if not rows.any():
+        return lines
+    bands = np.count_nonzero(np.diff(rows.view(np.int8), prepend=0) == 1)
+    reach = math.ceil(np.count_nonzero(rows) / bands / 2) + 1
+    kernel = np.ones((2 * reach + 1, 1), np.uint8)
+    return cv2.morphologyEx(strokes.view(np.uint8), cv2.MORPH_CLOSE, kernel).view(bool) & lines
 
 
 def _around_ink(find, mask: np.ndarray) -> np.ndarray:
@@ -601,8 +616,9 @@ def _slice(mask: np.ndarray, labels: np.ndarray, band: int, reach: int, box: np.
     x, y, w, h = box[:4]
     rows, cols = np.nonzero(labels[y : y + h, x : x + w] == band)
     rows, cols = rows + y, cols + x
-    last = mask.shape[0] - 1
-    beyond = mask[np.maximum(rows - reach, 0), cols] | mask[np.minimum(rows + reach, last), cols]
+    above, below = rows - reach, rows + reach
+    inside = mask.shape[0] - 1  # past the image's edge counts as paper (a grid's line along the edge)
+    beyond = mask[np.maximum(above, 0), cols] & (above >= 0) | mask[np.minimum(below, inside), cols] & (below <= inside)
     return np.count_nonzero(beyond) > 0.5 * len(rows)
 
 

@@ -667,6 +667,34 @@ def highlighted(ink: np.ndarray, rng: np.random.Generator, colour: str) -> bytes
     return _encode(np.clip(rgb + rng.normal(0, 0.02, rgb.shape), 0, 1), "JPEG", 90)
 
 
+SQUARED = {  # squared: the grid lines' colour
+    "light blue": (0.7, 0.8, 0.92),  # a school exercise book
+    "grey": (0.7, 0.7, 0.7),
+    "mid grey": (0.55, 0.55, 0.55),
+    "dark grey": (0.35, 0.35, 0.35),  # a worksheet photocopied dark
+}
+
+
+def squared(ink: np.ndarray, rng: np.random.Generator, lines: str | None) -> bytes:
+    """Handwriting (an ink map) in a pen (``_pen``) on squared paper, scanned as JPEG: grid lines of
+    colour ``lines`` (SQUARED; None: plain paper), 1 px to 0.02 of the writing's height wide, a
+    square 0.4 to 1 of that height, the grid placed at random (a line may lie along an edge), with
+    0.6 of the height of paper around the writing."""
+    _, _, h = _extent(ink)
+    ink = np.pad(ink, int(0.6 * h))
+    grid = np.zeros_like(ink)
+    if lines is not None:
+        square, width = max(4.0, h * rng.uniform(0.4, 1.0)), max(1, int(h * rng.uniform(0, 0.02)))
+        start = rng.uniform(0, square, 2)
+        for y in np.arange(start[0], ink.shape[0], square).astype(int):
+            grid[y : y + width] = 1
+        for x in np.arange(start[1], ink.shape[1], square).astype(int):
+            grid[:, x : x + width] = 1
+    paper = _compose(grid, (0.96, 0.96, 0.94), SQUARED.get(lines, (1, 1, 1)))
+    rgb = paper * (1 - ink[..., None]) + np.asarray(_pen(rng), np.float32) * ink[..., None]
+    return _encode(np.clip(rgb + rng.normal(0, 0.02, rgb.shape), 0, 1), "JPEG", 90)
+
+
 BOX_STYLES = ("comb", "apart", "ticks", "baseline")  # boxed_number: how a form's field is printed
 
 
