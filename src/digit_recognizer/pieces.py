@@ -41,9 +41,14 @@ TICK_ANGLE = (40, 120)  # degrees between a tick's two arms, rising from its low
 TICK_SHORT = (0.2, 1 / 1.2)  # ...its left arm this share of its right arm's length...
 TICK_PENS = 3  # ...and this many stroke widths long at least, each arm within a stroke width of straight
 TICK_SIDE = 16  # px: a tick is told only this tall at least (a blurred 7 read 12 px tall is one)
+CROSS_ANGLE = (40, 140)  # degrees between a cross's two straight strokes, each reaching past the other...
+CROSS_REACH = 0.25  # ...by this share of its length on both sides at least...
+CROSS_THIN = 0.2  # ...their stroke at most this share of its width and height wide...
+CROSS_BOW = 0.03  # ...bowed by this share of its length at most (its ink that near its line, and the line to ink)
 SMUDGE = "no digit: only smudges or shading, no pen strokes"
 DASH = "no digit: a dash or a line, not a digit"
 TICK = "no digit: a tick (a check mark), not a digit"
+CROSS = "no digit: a cross (an x), not a digit"
 NOISE = "no digit: the image looks like noise"
 
 
@@ -70,7 +75,7 @@ def find_digit(ink: InkMap) -> tuple[np.ndarray | None, str | None, int]:
     if crowded(stats, labels.size, texture):
         return None, NOISE, 0
     left_out = rings + objects(stats, labels, ink.ink, texture)
-    left_out += _ticks(stats, labels, left_out)
+    left_out += _ticks_and_crosses(stats, labels, left_out)
     keep, reason, apart = _digit_components(stats[1:], labels.size, texture, left_out)
     if reason:
         return None, reason, 0
@@ -79,10 +84,11 @@ def find_digit(ink: InkMap) -> tuple[np.ndarray | None, str | None, int]:
     return chosen[labels], None, apart
 
 
-def _ticks(stats: np.ndarray, labels: np.ndarray, left_out: list[int], largest: int = 5) -> list[int]:
+def _ticks_and_crosses(stats: np.ndarray, labels: np.ndarray, left_out: list[int], largest: int = 5) -> list[int]:
     """Which of the ``largest`` components (indices into ``stats[1:]``), not ``left_out`` already, are
-    ticks (``tick``) beside other writing: a teacher's check mark beside a digit was read with it as
-    one digit. A tick alone stays, to be told as one (``preprocess``)."""
+    ticks (``tick``) or crosses (``cross``) beside other writing: a teacher's check mark or cross
+    beside a digit was read with it as one digit. One alone stays, to be told as one
+    (``preprocess``)."""
     sizes = stats[1:, cv2.CC_STAT_AREA]
     if len(sizes) - len(left_out) < 2:
         return []
@@ -91,7 +97,7 @@ def _ticks(stats: np.ndarray, labels: np.ndarray, left_out: list[int], largest: 
         if i in left_out or sizes[i] < 0.1 * sizes.max():
             continue
         x, y, w, h = stats[i + 1, :4]
-        if tick(labels[y : y + h, x : x + w] == i + 1):
+        if tick(mark := labels[y : y + h, x : x + w] == i + 1) or cross(mark):
             out.append(int(i))
     return out if len(out) < len(sizes) - len(left_out) else []
 
@@ -422,6 +428,65 @@ def tick(mask: np.ndarray) -> bool:
         and TICK_SHORT[0] * long <= short <= TICK_SHORT[1] * long
         and short >= TICK_PENS * pen
     )
+
+
+def cross(mask: np.ndarray) -> bool:
+    """Whether the ink in ``mask`` is a cross, an x (as a teacher marks a wrong answer), at least
+    TICK_SIDE tall: two straight strokes, one falling and one rising to the right, CROSS_ANGLE apart,
+    each unbroken, TICK_PENS stroke widths long at least and reaching past the other by CROSS_REACH
+    of its length on both sides, all the ink within a stroke width of them. The classifier reads a
+    cross as a 4 or an 8: until 2026-11-29 a number with a cross after it was read with one at its
+    end (``benchmarks/circled.py``: 0 of 100 exact). An 8 whose loops are pressed flat is the digit
+    nearest one, but its loops bend (of MNIST's 10,000 test digits none is a cross, the suite's
+    test)."""
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    if len(rows) == 0 or rows[-1] + 1 - rows[0] < TICK_SIDE:
+        return False
+    box = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    h, w = box.shape
+    q, t, side = max(1, h // 4), max(1, w // 3), w // 6
+    middle = box[int(0.4 * h) : int(0.6 * h) + 1]
+    corners = box[:q, :t].any() and box[:q, -t:].any() and box[-q:, :t].any() and box[-q:, -t:].any()
+    if not corners or middle[:, :side].any() or middle[:, w - side :].any():
+        return False  # at once: ink near its four corners, none at the sides of its middle
+    ys, xs = np.nonzero(box)
+    points = np.stack([xs, ys], axis=1) - np.array([w / 2, h / 2])
+    falling = points[:, 0] * points[:, 1] > 0  # top left and bottom right: "\"; the rest: "/"
+    for _ in range(2):  # fit a line to each, then give each point to the nearer line and fit again
+        if min(np.count_nonzero(falling), np.count_nonzero(~falling)) < 3:
+            return False
+        fits = [_line(points[part]) for part in (falling, ~falling)]
+        off = np.stack([np.abs((points - at) @ np.array([-way[1], way[0]])) for at, way in fits])
+        falling = off[0] < off[1]
+    pen = stroke_width(np.ascontiguousarray(box))
+    if pen > CROSS_THIN * min(h, w):
+        return False  # drawn thick for its size: a bold digit
+    (a, down), (b, up) = fits
+    bow = CROSS_BOW * max(h, w)
+    if quantile(off.min(axis=0), 0.95) > pen / 2 + bow + 1 or down[0] * down[1] <= 0 or up[0] * up[1] >= 0:
+        return False  # not two straight strokes, one falling and one rising to the right
+    upwards = [way if way[1] < 0 else -way for way in (down, up)]
+    if not CROSS_ANGLE[0] <= np.degrees(np.arccos(np.clip(upwards[0] @ upwards[1], -1, 1))) <= CROSS_ANGLE[1]:
+        return False  # the angle they open upwards
+    crossing = a + down * np.linalg.solve(np.stack([down, -up], axis=1), b - a)[0]
+    for part, way in ((falling, down), (~falling, up)):
+        along = np.sort((points[part] - crossing) @ way)
+        length = along[-1] - along[0]
+        if length < TICK_PENS * pen or min(-along[0], along[-1]) < CROSS_REACH * length:
+            return False  # short, or ending at the other stroke (a V, a T)
+        reach = max(1, round(CROSS_BOW * length))  # the line runs within this of ink all along
+        near = cv2.dilate(box.view(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
+        x, y = (crossing + np.arange(along[0], along[-1])[:, None] * way + np.array([w / 2, h / 2])).T
+        if near[np.clip(np.round(y).astype(int), 0, h - 1), np.clip(np.round(x).astype(int), 0, w - 1)].mean() < 0.95:
+            return False  # not one stroke along its line (a 2's top bends away from it)
+    return True
+
+
+def _line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The straight line that best fits ``points`` (x, y): a point on it (their mean) and its direction."""
+    mean = points.mean(axis=0)
+    _, vectors = np.linalg.eigh(np.cov((points - mean).T))
+    return mean, vectors[:, -1]
 
 
 def core_share(stroke_ink: np.ndarray) -> float:

@@ -49,7 +49,21 @@ import numpy as np
 
 from .ink import InkMap, coarser, grain_sizes, grainy, picture_ink
 from .picture import SQUARE
-from .pieces import DASH, NOISE, SMUDGE, TICK, blot, dash, find_digit, side_by_side, smudged, stroke_width, tick
+from .pieces import (
+    CROSS,
+    DASH,
+    NOISE,
+    SMUDGE,
+    TICK,
+    blot,
+    cross,
+    dash,
+    find_digit,
+    side_by_side,
+    smudged,
+    stroke_width,
+    tick,
+)
 
 MNIST_STROKE = 0.14  # median MNIST stroke width / the 20 px box (measured on the test set)
 MNIST_COM = (14.0, 14.0)  # mean centre of mass of MNIST digits (row, column)
@@ -98,6 +112,8 @@ def _prepare(gray: np.ndarray, reduce: int = 1) -> tuple[Prepared, InkMap, bool,
         reason = DASH
     elif reason is None and tick(digit_mask):
         reason = TICK
+    elif reason is None and cross(digit_mask):
+        reason = CROSS
     if reason:
         retry = reason == NOISE or (smudge and grainy(ink.ink, digit_mask))
         return Prepared(None, None, reason, ink.dark_on_light), ink, retry, False

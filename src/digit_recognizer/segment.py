@@ -42,7 +42,20 @@ import numpy as np
 from .ink import InkMap, coarser, grain_sizes, grainy, picture_ink, turned_ink
 from .marks import Mark, find_marks
 from .picture import components
-from .pieces import MIN_SIDE, blot, crowded, dash, holes, objects, riddled, smudged, specks, texture_and_rings, tick
+from .pieces import (
+    MIN_SIDE,
+    blot,
+    cross,
+    crowded,
+    dash,
+    holes,
+    objects,
+    riddled,
+    smudged,
+    specks,
+    texture_and_rings,
+    tick,
+)
 from .preprocess import input_box, to_mnist
 
 MAX_PIECES = 400  # only the largest this many components are tried as digits
@@ -55,7 +68,7 @@ TEXTURE_PIECES = 40  # one glyph with more pieces, or riddled with holes (pieces
 PIECES_PER_DIGIT, HOLES_PER_DIGIT = 12, 4  # what is left has more on average (holes: beyond 20): noise
 NOISE = "no digits: the image looks like noise"
 SMUDGES = "no digits: only smudges or shading, no pen strokes"  # pieces.smudged
-MARKS = "no digits: only dashes, blots or ticks"  # pieces.dash, pieces.blot, pieces.tick
+MARKS = "no digits: only dashes, blots, ticks or crosses"  # pieces.dash, .blot, .tick, .cross
 SLANT_MOST = 45  # degrees: a number written rising or falling this steeply at most is made level (_rising)
 PRINT, PRINT_MOST, PRINT_SPACE, PRINT_FOOT = 0.6, 0.7, 0.3, 0.15  # small print at a line's ends (_print)
 DOT_ROW, DOT_ROW_SIZE, DOT_APART = 3, 0.3, 0.5  # printed dots (_drop_dot_rows): how many, how small, how far apart
@@ -151,8 +164,8 @@ def _segment(
     if smudged(np.concatenate([crop[mask] for crop, mask in (_glyph_ink(g, labels, ink.ink) for g in kept)])):
         drawn = np.isin(labels, [x for g in kept for x in g.labels])
         return Segmented([], SMUDGES), ink, grainy(ink.ink, drawn), False
-    # A blot, a dash or a tick is no digit, as for single digits: the classifier reads a bar's slices
-    # as 1s, a tick as a 5.
+    # A blot, a dash, a tick or a cross is no digit, as for single digits: the classifier reads a
+    # bar's slices as 1s, a tick as a 5, a cross as a 4 or an 8.
     lines = [kept for line in lines if (kept := [g for g in line if not _no_digit(g, labels)])]
     if not lines:
         return Segmented([], MARKS), ink, bool(texture), False
@@ -254,9 +267,9 @@ def _noise(glyphs: list[Glyph], labels: np.ndarray) -> bool:
 
 
 def _no_digit(glyph: Glyph, labels: np.ndarray) -> bool:
-    """Whether the glyph is a blot, a dash or a tick (``pieces``)."""
+    """Whether the glyph is a blot, a dash, a tick or a cross (``pieces``)."""
     mask = glyph.pixels(labels)
-    return blot(mask) or dash(mask) or tick(mask)
+    return blot(mask) or dash(mask) or tick(mask) or cross(mask)
 
 
 def _holes(glyph: Glyph, labels: np.ndarray) -> int:

@@ -638,6 +638,25 @@ def ticked(ink: np.ndarray, rng: np.random.Generator) -> bytes:
     return CONDITIONS["grey_paper"](np.maximum(ink, mark), rng)
 
 
+def crossed(ink: np.ndarray, rng: np.random.Generator) -> bytes:
+    """Handwriting (an ink map) with a cross (an x) drawn after it in the pen, as a teacher marks a
+    wrong answer, photographed on grey paper: 0.3–0.6 of the writing's height to its right, 0.6–1.1
+    of that height tall and 0.6–1 of that as wide, its two strokes each from a corner to the
+    opposite one (the corners jittered by 0.08 of the height), bowed up to 0.03 of their length, a
+    pen's stroke wide (0.05–0.1 of the height), as JPEG."""
+    rows, cols, h = _extent(ink)
+    ink = np.pad(ink, ((h // 2, h // 2), (h // 2, int(1.6 * h))))
+    tall = rng.uniform(0.6, 1.1) * h
+    left, top = h // 2 + cols[-1] + rng.uniform(0.3, 0.6) * h, h // 2 + rows[0] + rng.uniform(-0.1, 0.4) * h
+    corners = np.array([(0, 0), (1, 1), (1, 0), (0, 1)]) * (rng.uniform(0.6, 1.0) * tall, tall) + (left, top)
+    corners += rng.uniform(-0.08, 0.08, (4, 2)) * h
+    mark, pen = np.zeros_like(ink), max(1, int(h * rng.uniform(0.05, 0.1)))
+    for a, b in (corners[:2], corners[2:]):
+        bow = (a + b) / 2 + np.array([b[1] - a[1], a[0] - b[0]]) * rng.uniform(-0.03, 0.03)
+        cv2.polylines(mark, [np.round(np.array([a, bow, b]) * 16).astype(np.int32)], False, 1.0, pen, cv2.LINE_AA, 4)
+    return CONDITIONS["grey_paper"](np.maximum(ink, mark), rng)
+
+
 HIGHLIGHTERS = {  # highlighted: a highlighter's dye, what it lets through of each channel
     "yellow": (1.0, 0.95, 0.3),
     "green": (0.55, 1.0, 0.45),
