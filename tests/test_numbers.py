@@ -216,7 +216,7 @@ def test_a_ticked_number_is_read_without_its_tick(recognizer, mnist):
 
 def test_a_ticked_digit_is_read_without_its_tick(recognizer, mnist):
     # Reading one digit, the tick beside it was read with it as one digit: 21 of these 40 were read
-    # right until pieces._ticks left it out, 40 now.
+    # right until pieces._ticks (now _ticks_and_crosses) left it out, 40 now.
     assert read_digits(recognizer, mnist, 20, lambda ink, rng, _: ticked(ink, rng)) >= 37
 
 
