@@ -1,5 +1,6 @@
 """Segmentation, the marks between a number's digits: a decimal point (3.14), a thousands comma
-(1,000), a time's colon (12:30), a minus sign (-42) or a dash between two numbers (25-11).
+(1,000), a time's colon (12:30), a minus sign (-42) or a dash between two numbers (25-11), a plus
+and an equals sign (12+7=19).
 
 Each is told by its shape and where it stands against the digits either side of it (its
 neighbours: the nearest digit-tall pieces left and right on its line), measured in their height and
@@ -9,16 +10,21 @@ in the writing's stroke width:
   digits' height (or 4 strokes), lying at their foot; two dots one above the other are a **colon**;
 - a **comma** is a short stroke or a dot with a tail, starting low beside the digits and reaching
   below their foot by a tenth of their height;
-- a **minus** is a flat stroke at mid-height, before a number or between two.
+- a **minus** is a flat stroke at mid-height, before a number or between two;
+- an **equals** sign is two flat strokes at mid-height, one straight above the other, alike in length;
+- a **plus** is two straight strokes crossing at mid-height, one about level and one about upright,
+  the corners of its box empty; it may be as tall as the digits.
 
 A mark stands in a gap between two digits (a minus also before the first); elsewhere a dot is a
 speck and a dash a stray line, as before. Until 2026-11-29 marks were dropped as specks or read as
 digits: 3.14 was read as 314, 1,000 as 11000, 12:30 as 1230, -42 as 42 (none of 500 numbers with
-marks was read exactly, ``benchmarks/number_marks.py``).
+marks was read exactly, ``benchmarks/number_marks.py``); until 2026-11-29 (later) a plus sign was
+read as a 4 and an equals sign as a 2 or a 5 (5+4=9 as 54429; none of 100 sums read exactly).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -26,7 +32,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .pieces import stroke_width
+from .pieces import crossing_strokes, stroke_width
 
 if TYPE_CHECKING:
     from .segment import Glyph
@@ -49,6 +55,9 @@ SPECKS = 0.25  # a colon's two dots may have specks with them, with this share o
 GAP = 2  # digits' heights: a mark at most this far from the digit after it (and before it)
 POINT_GAP, POINT_RISE = 1.0, 0.15  # a point, comma or colon: nearer than GAP; its foot near the digit before's
 DARK = 0.5  # a mark's mean ink against the digits': as dark as a pen's stroke, not paper grain
+PLUS_SIZE = (0.25, 1.0)  # of the digits' height: a plus sign's width and height
+PLUS_TILT = 20  # degrees: its strokes this near level and upright
+EQUALS_ALIKE, EQUALS_GAP = 0.5, 0.5  # an equals sign's shorter stroke, of the longer; the gap between, of the digits
 
 
 @dataclass
@@ -80,7 +89,9 @@ def find_marks(glyphs: list[Glyph], labels: np.ndarray, ink: np.ndarray) -> list
         )
 
     marks, high = [], []
-    for glyph in (g for g in glyphs if g.height < MARK_HEIGHT * height or len(g.labels) > 1):  # colon: 2 dots
+    glyphs = _stacked_bars(glyphs, height)
+    # A mark is shorter than the digits, but a colon (2 dots) and a plus sign, which may be as tall
+    for glyph in (g for g in glyphs if g.height < MARK_HEIGHT * height or len(g.labels) > 1 or _plus_sized(g, height)):
         left, right, after = _neighbours(glyph, [g for g in tall if g is not glyph])
         if right is None:
             continue
@@ -93,6 +104,8 @@ def find_marks(glyphs: list[Glyph], labels: np.ndarray, ink: np.ndarray) -> list
         if _darkness(glyph, mask, ink) < DARK * darkness:
             continue
         char = _shape(glyph, mask, labels, top, foot - top, pen, left is not None)
+        if glyph.height >= MARK_HEIGHT * height and len(glyph.labels) == 1 and char != "+":
+            continue
         if char != "," and not _clear(glyph, tall, top, foot, APART * pen):  # a comma's tail may curl under a digit
             continue
         if char in (".", ":", ",") and not _between(glyph, glyphs, left, top, foot, pen if char != "," else 0.0):
@@ -114,7 +127,8 @@ def _shape(
     glyph: Glyph, mask: np.ndarray, labels: np.ndarray, top: float, size: float, pen: float, after_digit: bool
 ) -> str | None:
     """Which mark a piece (its stroke pixels ``mask``) is by its shape and place against digits ``size``
-    tall whose top is at ``top``: ".", ",", ":", "-", "'" (a dot high up: a colon's upper dot), or None."""
+    tall whose top is at ``top``: ".", ",", ":", "-", "+", "=", "'" (a dot high up: a colon's upper dot),
+    or None."""
     middle = ((glyph.y0 + glyph.y1) / 2 - top) / size
     if not after_digit:  # only a minus sign stands before a number
         return "-" if _minus(glyph, middle, size, pen) else None
@@ -129,17 +143,22 @@ def _shape(
         return ","
     if _minus(glyph, middle, size, pen):
         return "-"
+    if _plus(glyph, mask, middle, size):
+        return "+"
     if _spot(mask, size, pen):
         if middle >= FOOT:
             return "."
         return "'" if COLON_TOP[0] <= middle <= COLON_TOP[1] else None
-    if len(glyph.labels) >= 2:  # a colon whose two dots were merged as one glyph (specks with them)
+    if len(glyph.labels) >= 2:  # a colon whose two dots were merged as one glyph (specks with them), an equals sign
         crop = labels[glyph.y0 : glyph.y1, glyph.x0 : glyph.x1]
         pieces = sorted((crop == label for label in glyph.labels), key=np.count_nonzero, reverse=True)
         upper, lower = sorted(pieces[:2], key=lambda piece: np.flatnonzero(piece.any(1))[0])
+        if sum(map(np.count_nonzero, pieces[2:])) >= SPECKS * np.count_nonzero(pieces[1]):
+            return None
+        if _equals(upper, lower, middle, size, pen):
+            return "="
         if (
-            sum(map(np.count_nonzero, pieces[2:])) < SPECKS * np.count_nonzero(pieces[1])
-            and COLON_TOP[0] <= (glyph.y0 + _middle_row(upper) - top) / size <= COLON_TOP[1]
+            COLON_TOP[0] <= (glyph.y0 + _middle_row(upper) - top) / size <= COLON_TOP[1]
             and (glyph.y0 + _middle_row(lower) - top) / size >= FOOT
             and _spot(upper, size, pen)
             and _spot(lower, size, pen)
@@ -156,6 +175,78 @@ def _minus(glyph: Glyph, middle: float, size: float, pen: float) -> bool:
         and MINUS_LENGTH[0] * size <= glyph.width <= MINUS_LENGTH[1] * size
         and glyph.width >= MINUS_FLAT * glyph.height
         and DOT_MIN * pen <= glyph.height <= MINUS_HEIGHT * size
+    )
+
+
+def _stacked_bars(glyphs: list[Glyph], height: float) -> list[Glyph]:
+    """``glyphs`` with each two flat pieces (MINUS_FLAT times as wide as tall), one straight above the
+    other (under it for half the shorter's width), at most EQUALS_GAP of the digits' ``height`` apart
+    and EQUALS_ALIKE as long, made one glyph: an equals sign's strokes, which segmentation leaves
+    apart when farther apart than a colon's dots (``_equals`` tells it)."""
+    flat = [
+        g for g in glyphs if len(g.labels) == 1 and g.height < MARK_HEIGHT * height and g.width >= MINUS_FLAT * g.height
+    ]
+    out = list(glyphs)
+    for upper in flat:
+        for lower in flat:
+            overlap = min(upper.x1, lower.x1) - max(upper.x0, lower.x0)
+            if (
+                upper in out
+                and lower in out
+                and 0 <= lower.y0 - upper.y1 <= EQUALS_GAP * height
+                and overlap >= 0.5 * min(upper.width, lower.width)
+                and min(upper.width, lower.width) >= EQUALS_ALIKE * max(upper.width, lower.width)
+            ):
+                both = dataclasses.replace(upper, labels=list(upper.labels))
+                both.absorb(lower)
+                out = [both if g is upper else g for g in out if g is not lower]
+    return out
+
+
+def _plus_sized(glyph: Glyph, height: float) -> bool:
+    """Whether a glyph is as large as a plus sign may be against digits ``height`` tall (PLUS_SIZE)."""
+    return (
+        PLUS_SIZE[0] * height <= min(glyph.width, glyph.height)
+        and max(glyph.width, glyph.height) <= PLUS_SIZE[1] * height
+    )
+
+
+def _plus(glyph: Glyph, mask: np.ndarray, middle: float, size: float) -> bool:
+    """A plus sign: at mid-height, PLUS_SIZE of the digits' height both ways, no ink in the corners of
+    its box (a quarter of its sides: a quick look first; a digit's strokes reach into one), two
+    straight strokes crossing (``pieces.crossing_strokes``), one within PLUS_TILT of level and one of
+    upright."""
+    if not (MIDDLE[0] <= middle <= MIDDLE[1] and _plus_sized(glyph, size)):
+        return False
+    box = np.ascontiguousarray(mask[: glyph.height, : glyph.width])
+    h, w = max(1, glyph.height // 4), max(1, glyph.width // 4)
+    if box[:h, :w].any() or box[:h, -w:].any() or box[-h:, :w].any() or box[-h:, -w:].any():
+        return False
+    ways = crossing_strokes(box, stroke_width(box), diagonal=False)  # its own stroke: a pen pressed harder
+    tilt = math.sin(math.radians(PLUS_TILT))
+    return ways is not None and abs(ways[0][1]) <= tilt and abs(ways[1][0]) <= tilt
+
+
+def _equals(upper: np.ndarray, lower: np.ndarray, middle: float, size: float, pen: float) -> bool:
+    """An equals sign: two flat strokes (masks over the glyph's box) at mid-height, one above the
+    other: each MINUS_LENGTH of the digits' height long and MINUS_FLAT times as long as tall, the
+    shorter at least EQUALS_ALIKE of the longer and under it for most of its length, at most
+    EQUALS_GAP of the digits' height between them."""
+    spans = []
+    for piece in (upper, lower):
+        rows, cols = np.flatnonzero(piece.any(1)), np.flatnonzero(piece.any(0))
+        tall, long = rows[-1] + 1 - rows[0], cols[-1] + 1 - cols[0]
+        if not (MINUS_LENGTH[0] * size <= long <= MINUS_LENGTH[1] * size and long >= MINUS_FLAT * tall):
+            return False
+        spans.append((rows[0], rows[-1] + 1, cols[0], cols[-1] + 1))
+    (top, bottom, left, right), (top2, bottom2, left2, right2) = spans
+    lengths = sorted((right - left, right2 - left2))
+    overlap = min(right, right2) - max(left, left2)
+    return (
+        MIDDLE[0] <= middle <= MIDDLE[1]
+        and lengths[0] >= EQUALS_ALIKE * lengths[1]
+        and overlap >= 0.5 * lengths[0]
+        and top2 - bottom <= EQUALS_GAP * size
     )
 
 

@@ -432,13 +432,13 @@ def tick(mask: np.ndarray) -> bool:
 
 def cross(mask: np.ndarray) -> bool:
     """Whether the ink in ``mask`` is a cross, an x (as a teacher marks a wrong answer), at least
-    TICK_SIDE tall: two straight strokes, one falling and one rising to the right, CROSS_ANGLE apart,
-    each unbroken, TICK_PENS stroke widths long at least and reaching past the other by CROSS_REACH
-    of its length on both sides, all the ink within a stroke width of them. The classifier reads a
-    cross as a 4 or an 8: until 2026-11-29 a number with a cross after it was read with one at its
-    end (``benchmarks/circled.py``: 0 of 100 exact). An 8 whose loops are pressed flat is the digit
-    nearest one, but its loops bend (of MNIST's 10,000 test digits none is a cross, the suite's
-    test)."""
+    TICK_SIDE tall: ink near the four corners of its box and none at the sides of its middle rows (a
+    quick look first), a stroke at most CROSS_THIN of its width and height wide, and two straight
+    strokes crossing (``crossing_strokes``), one falling and one rising to the right, opening
+    CROSS_ANGLE upwards. The classifier reads a cross as a 4 or an 8: until 2026-11-29 a number with
+    a cross after it was read with one at its end (``benchmarks/circled.py``: 0 of 100 exact). A
+    narrow bold 2 is the digit nearest one (none of MNIST's 10,000 test digits is a cross, 24 or
+    80 px tall: the suite's tests)."""
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
     if len(rows) == 0 or rows[-1] + 1 - rows[0] < TICK_SIDE:
         return False
@@ -449,37 +449,59 @@ def cross(mask: np.ndarray) -> bool:
     corners = box[:q, :t].any() and box[:q, -t:].any() and box[-q:, :t].any() and box[-q:, -t:].any()
     if not corners or middle[:, :side].any() or middle[:, w - side :].any():
         return False  # at once: ink near its four corners, none at the sides of its middle
+    pen = stroke_width(np.ascontiguousarray(box))
+    if pen > CROSS_THIN * min(h, w) or (ways := crossing_strokes(box, pen, diagonal=True)) is None:
+        return False  # drawn thick for its size (a bold digit), or not two straight strokes crossing
+    down, up = ways
+    if down[0] * down[1] <= 0 or up[0] * up[1] >= 0:
+        return False  # not one falling and one rising to the right
+    upwards = [way if way[1] < 0 else -way for way in ways]
+    return CROSS_ANGLE[0] <= np.degrees(np.arccos(np.clip(upwards[0] @ upwards[1], -1, 1))) <= CROSS_ANGLE[1]
+
+
+def crossing_strokes(box: np.ndarray, pen: float, diagonal: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """The directions (x, y) of two straight strokes ``pen`` wide that cross in ``box`` (a mask cropped
+    to its ink), or None: 95 % of the ink within half a stroke width of their lines (and CROSS_BOW of
+    the box's longer side, for a bow, and a quarter of a pixel: a 2 drawn 24 px tall like a Z lay
+    half a pixel farther), each line within CROSS_BOW of its length of ink along 95 % of it,
+    TICK_PENS stroke widths long at least and reaching past the other by CROSS_REACH of its length
+    on both sides (not a V, not a T). The ink is split between them by the box's diagonals
+    (``diagonal``: an x; the one falling to the right first) or by its middle row and column (a +;
+    the one across first), a line fitted to each part, each point given to the nearer line and the
+    lines fitted again. Two strokes crossing enclose no paper: a small 8, its loops a few pixels
+    across, lies as near two lines."""
+    if holes(box):
+        return None
+    h, w = box.shape
     ys, xs = np.nonzero(box)
     points = np.stack([xs, ys], axis=1) - np.array([w / 2, h / 2])
-    falling = points[:, 0] * points[:, 1] > 0  # top left and bottom right: "\"; the rest: "/"
-    for _ in range(2):  # fit a line to each, then give each point to the nearer line and fit again
-        if min(np.count_nonzero(falling), np.count_nonzero(~falling)) < 3:
-            return False
-        fits = [_line(points[part]) for part in (falling, ~falling)]
+    first = points[:, 0] * points[:, 1] > 0 if diagonal else np.abs(points[:, 0]) * h >= np.abs(points[:, 1]) * w
+    for _ in range(2):
+        if min(np.count_nonzero(first), np.count_nonzero(~first)) < 3:
+            return None
+        fits = [_line(points[part]) for part in (first, ~first)]
         off = np.stack([np.abs((points - at) @ np.array([-way[1], way[0]])) for at, way in fits])
-        falling = off[0] < off[1]
-    pen = stroke_width(np.ascontiguousarray(box))
-    if pen > CROSS_THIN * min(h, w):
-        return False  # drawn thick for its size: a bold digit
-    (a, down), (b, up) = fits
-    bow = CROSS_BOW * max(h, w)
-    if quantile(off.min(axis=0), 0.95) > pen / 2 + bow + 1 or down[0] * down[1] <= 0 or up[0] * up[1] >= 0:
-        return False  # not two straight strokes, one falling and one rising to the right
-    upwards = [way if way[1] < 0 else -way for way in (down, up)]
-    if not CROSS_ANGLE[0] <= np.degrees(np.arccos(np.clip(upwards[0] @ upwards[1], -1, 1))) <= CROSS_ANGLE[1]:
-        return False  # the angle they open upwards
-    crossing = a + down * np.linalg.solve(np.stack([down, -up], axis=1), b - a)[0]
-    for part, way in ((falling, down), (~falling, up)):
+        first = off[0] < off[1]
+    if quantile(off.min(axis=0), 0.95) > pen / 2 + CROSS_BOW * max(h, w) + 0.25:
+        return None
+    (a, one), (b, other) = fits
+    if abs(one @ other) > 0.99:
+        return None  # parallel: no crossing
+    crossing = a + one * np.linalg.solve(np.stack([one, -other], axis=1), b - a)[0]
+    near = {}
+    for part, way in ((first, one), (~first, other)):
         along = np.sort((points[part] - crossing) @ way)
         length = along[-1] - along[0]
         if length < TICK_PENS * pen or min(-along[0], along[-1]) < CROSS_REACH * length:
-            return False  # short, or ending at the other stroke (a V, a T)
+            return None
         reach = max(1, round(CROSS_BOW * length))  # the line runs within this of ink all along
-        near = cv2.dilate(box.view(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
+        if reach not in near:
+            near[reach] = cv2.dilate(box.view(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
         x, y = (crossing + np.arange(along[0], along[-1])[:, None] * way + np.array([w / 2, h / 2])).T
-        if near[np.clip(np.round(y).astype(int), 0, h - 1), np.clip(np.round(x).astype(int), 0, w - 1)].mean() < 0.95:
-            return False  # not one stroke along its line (a 2's top bends away from it)
-    return True
+        on = near[reach][np.clip(np.round(y).astype(int), 0, h - 1), np.clip(np.round(x).astype(int), 0, w - 1)]
+        if on.mean() < 0.95:
+            return None  # not one stroke along its line (a 2's top bends away from it)
+    return one, other
 
 
 def _line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -357,7 +357,8 @@ MARKED_KINDS = ("decimal", "thousands", "time", "negative", "range")  # marked_n
 
 
 def marked_text(kind: str, rng: np.random.Generator) -> str:
-    """A number of ``kind`` (MARKED_KINDS) with random digits: "3.14", "1,000", "12:30", "-42", "25-11"."""
+    """A number of ``kind`` (MARKED_KINDS) with random digits: "3.14", "1,000", "12:30", "-42", "25-11";
+    or a sum ("sum"), two numbers of 1–2 digits added: "12+7=19"."""
     digits = lambda n: "".join(str(d) for d in rng.integers(0, 10, n))  # noqa: E731
     count = lambda low, high: int(rng.integers(low, high + 1))  # noqa: E731
     return {
@@ -366,6 +367,7 @@ def marked_text(kind: str, rng: np.random.Generator) -> str:
         "time": lambda: f"{digits(2)}:{digits(2)}",
         "negative": lambda: f"-{digits(count(1, 3))}",
         "range": lambda: f"{digits(count(1, 2))}-{digits(count(1, 2))}",
+        "sum": lambda: "{}+{}={}".format(*(a := rng.integers(0, 10 ** count(1, 2), 2)), a.sum()),
     }[kind]()
 
 
@@ -373,7 +375,9 @@ def marked_number(text: str, images: np.ndarray, labels: np.ndarray, rng: np.ran
     """One line of ink writing ``text``: its digits are MNIST digits of those labels drawn from ``images``
     (as in ``number_layout``), its marks drawn as a pen makes them: a decimal point (a dot a little wider
     than the strokes, or a short dab), a comma (a short stroke curling down below the digits' foot), a
-    colon (two dots), a minus sign (a short stroke about level, at mid-height)."""
+    colon (two dots), a minus sign (a short stroke about level, at mid-height), an equals sign (two,
+    0.3–0.5 of the digits' height apart), a plus sign (a shorter one with a stroke about upright
+    across its middle)."""
     glyphs = []
     for char in text:
         if char.isdigit():
@@ -386,12 +390,16 @@ def marked_number(text: str, images: np.ndarray, labels: np.ndarray, rng: np.ran
     first = next(g for g in glyphs if not isinstance(g, str))
     pen = max(2.0, stroke_width(first > 0.5))
     height = max(g.shape[0] for g in glyphs if not isinstance(g, str)) + digit_px
-    width = sum(g.shape[1] if not isinstance(g, str) else digit_px for g in glyphs) + 2 * digit_px
+    room = 2 + max(0, len(glyphs) - 6)  # digit sizes of paper for the gaps: more in a sum of 7-9 glyphs
+    width = sum(g.shape[1] if not isinstance(g, str) else digit_px for g in glyphs) + room * digit_px
     line = np.zeros((height, width), np.uint8)
     x, placed = digit_px // 2, []
     for glyph in glyphs:
         if isinstance(glyph, str):
-            width = max(rng.uniform(0.35, 0.7) * digit_px, 4 * pen) if glyph == "-" else 2.5 * pen
+            width = max(rng.uniform(0.35, 0.7) * digit_px, 4 * pen) if glyph in "-=" else 2.5 * pen
+            width = (
+                max(rng.uniform(0.3, 0.5) * digit_px, 4 * pen) if glyph == "+" else width
+            )  # its ink 0.4-0.7 of a digit's
             placed.append((glyph, x, width))
             x = int(x + width + rng.uniform(0.1, 0.3) * digit_px)
             continue
@@ -427,23 +435,34 @@ def marked_number(text: str, images: np.ndarray, labels: np.ndarray, rng: np.ran
             cv2.polylines(line, [curve], False, 255, thick, cv2.LINE_AA)
             blob = max(1, int(pen * rng.uniform(0.5, 0.8)))
             cv2.circle(line, (int(head[0]), int(head[1])), blob, 255, -1, cv2.LINE_AA)
-        else:  # a minus sign, its round ends inside its width
+        else:  # a minus sign, its round ends inside its width; an equals sign, two; a plus, one with a stroke across
             cy = top + rng.uniform(0.4, 0.6) * size
             slant = np.tan(np.radians(rng.uniform(-8, 8))) * width
             start, stop = x0 + thick / 2, x0 + width - thick / 2
-            cv2.line(line, (int(start), int(cy + slant / 2)), (int(stop), int(cy - slant / 2)), 255, thick, cv2.LINE_AA)
+            gap = rng.uniform(0.15, 0.25) * size if char == "=" else 0.0
+            for y in (cy - gap, cy + gap) if gap else (cy,):
+                cv2.line(
+                    line, (int(start), int(y + slant / 2)), (int(stop), int(y - slant / 2)), 255, thick, cv2.LINE_AA
+                )
+            if char == "+":
+                half, lean = (stop - start) / 2 * rng.uniform(0.9, 1.2), np.tan(np.radians(rng.uniform(-8, 8)))
+                mid = (start + stop) / 2 + rng.uniform(-0.05, 0.05) * width
+                ends = [(int(mid + lean * half), int(cy - half)), (int(mid - lean * half), int(cy + half))]
+                cv2.line(line, *ends, 255, thick, cv2.LINE_AA)
     return line[:, : x + digit_px // 2].astype(np.float32) / 255
 
 
-def sample_marked_numbers(images: np.ndarray, labels: np.ndarray, count: int, seed: int = 0):
+def sample_marked_numbers(
+    images: np.ndarray, labels: np.ndarray, count: int, seed: int = 0, kinds: tuple[str, ...] = MARKED_KINDS
+):
     """Yield (number as text, kind, condition, encoded image) for ``count`` numbers with marks
-    (``marked_number``), the kinds in turn, under the conditions of ``sample_numbers``."""
+    (``marked_number``), of ``kinds`` in turn (``marked_text``'s), under the conditions of ``sample_numbers``."""
     rng = np.random.default_rng(seed)
     for i in range(count):
-        kind = MARKED_KINDS[i % len(MARKED_KINDS)]
+        kind = kinds[i % len(kinds)]
         text = marked_text(kind, rng)
         ink = marked_number(text, images, labels, rng, int(rng.integers(28, 120)))
-        condition = NUMBER_CONDITIONS[(i // len(MARKED_KINDS)) % len(NUMBER_CONDITIONS)]
+        condition = NUMBER_CONDITIONS[(i // len(kinds)) % len(NUMBER_CONDITIONS)]
         yield text, kind, condition, render_number(ink, condition, rng)
 
 
