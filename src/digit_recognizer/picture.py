@@ -19,6 +19,9 @@ PANEL_LEVEL = 0.15  # grey levels this far from the border's median are not the 
 AXES_LEVEL = 0.25  # nor of matplotlib's axes (their spines are drawn black on white)
 PANEL_SHARE = 0.02  # of the image: the least that a picture inside the image covers (a note seen from afar)...
 AXES_SHARE = 0.2  # ...and the least that matplotlib's axes around one cover
+PANEL_DEPTH = (
+    0.2  # of its side: a picture's level runs in from its edges this far (median), a box drawn around writing less
+)
 BLANK_ALONE = 0.001  # of the image: at most this much else differs from the surround beside a blank picture
 CUT_SHEET = 0.2  # of the image: the least that a sheet running off the photo's edges covers
 CUT_DRAWN = 0.2  # of it: the most that is drawn on it (a digit's bold strokes cropped tight are more)
@@ -88,15 +91,35 @@ def _panel(gray: np.ndarray) -> tuple[int, int, int, int] | np.ndarray | None:
     sides = (piece[:2].mean(1), piece[-2:].mean(1), piece[:, :2].mean(0), piece[:, -2:].mean(0))
     alone = np.count_nonzero(every) - np.count_nonzero(every[y : y + bh, x : x + bw]) <= BLANK_ALONE * area
     if min(side.max() for side in sides) < 0.9:  # not upright
-        if (corners := _quadrilateral(piece, own, alone)) is None:
+        if (corners := _quadrilateral(piece, own, alone)) is None or _drawn_around(piece):
             return None
         corners = (corners + (x, y)) * k
         return _inset(corners, edge + k)  # a corner found on every k-th pixel may be k pixels out
     if own < 0.5 * box or (own + _corners(~piece) > 0.99 * box and not _blank_sheet(alone, bw, bh)):
         return None  # nothing drawn in it
+    if _drawn_around(piece):
+        return None
     top, left = y * k + edge, x * k + edge
     bottom, right = min(h, (y + bh) * k) - edge, min(w, (x + bw) * k) - edge
     return (top, bottom, left, right) if bottom - top >= 8 and right - left >= 8 else None
+
+
+def _drawn_around(piece: np.ndarray) -> bool:
+    """Whether a would-be picture (a mask over its box) is only a stroke drawn around paper, as a box
+    drawn by hand around a digit that touches it: from each side of its box inwards, the piece's
+    first run is under PANEL_DEPTH of the side deep (the median over all four sides). A plotted
+    digit's panel runs in to the digit (MNIST's margin is a seventh of its side), a note or a sheet
+    to its writing: 0.34 and 0.33 of the side at the least (``benchmarks/plotted.py``,
+    ``benchmarks/on_a_desk.py``), a box drawn close around a bold digit 0.05–0.16. Until 2026-11-29
+    such a box was taken for a picture and read inside out: 40 of ``circled.py``'s 100 single digits
+    in a box touching them."""
+    depths = []
+    for side in (piece, piece[::-1], piece.T, piece.T[::-1]):
+        start = np.argmax(side, axis=0)  # where the piece begins, in each column from this side
+        after = side | (np.arange(len(side))[:, None] < start)  # ...and where it first ends after that
+        end = np.where(after.all(axis=0), len(side), np.argmin(after, axis=0))
+        depths.append((end - start) / len(side))
+    return float(np.median(np.concatenate(depths))) < PANEL_DEPTH
 
 
 def _corners(outside: np.ndarray) -> int:
