@@ -199,47 +199,38 @@ def test_a_dash_or_a_dot_alone_is_no_digit_and_no_number(recognizer):
         assert (result.number, result.digits, result.reason) == ("", [], MARKS), name
 
 
-def test_a_tick_alone_is_no_digit_and_no_number(recognizer):
-    # A tick (a check mark) was read as a 5, a third sure, alone and with --multi.
-    mark = np.full((200, 200), 255, np.uint8)
-    cv2.polylines(mark, [np.int32([(50, 110), (80, 150), (150, 40)])], False, 0, 9, cv2.LINE_AA)
-    assert recognizer.predict(mark).reason == "no digit: a tick (a check mark), not a digit"
-    result = recognizer.predict_number(mark)
+def _tick_or_cross(mark: str) -> np.ndarray:
+    """A tick (a check mark) or a cross (an x) drawn alone, 9 px wide, on a 200-px white image."""
+    image = np.full((200, 200), 255, np.uint8)
+    if mark == "tick":
+        cv2.polylines(image, [np.int32([(50, 110), (80, 150), (150, 40)])], False, 0, 9, cv2.LINE_AA)
+    else:
+        cv2.line(image, (60, 40), (140, 150), 0, 9, cv2.LINE_AA)
+        cv2.line(image, (145, 45), (55, 155), 0, 9, cv2.LINE_AA)
+    return image
+
+
+@pytest.mark.parametrize(("mark", "reason"), [("tick", "a tick (a check mark)"), ("cross", "a cross (an x)")])
+def test_a_tick_or_a_cross_alone_is_no_digit_and_no_number(recognizer, mark, reason):
+    # A tick was read as a 5, a third sure, a cross as a 4, alone and with --multi.
+    assert recognizer.predict(_tick_or_cross(mark)).reason == f"no digit: {reason}, not a digit"
+    result = recognizer.predict_number(_tick_or_cross(mark))
     assert (result.number, result.digits, result.reason) == ("", [], MARKS)
 
 
-def test_a_ticked_number_is_read_without_its_tick(recognizer, mnist):
-    # A teacher's tick after the number (synthetic.ticked) was read as a 5 at its end: 0 of these 20
-    # were read exactly until pieces.tick, 19 now.
-    assert read_exactly(recognizer, mnist, 19, ticked) >= 18
+@pytest.mark.parametrize(("draw", "seed"), [(ticked, 19), (crossed, 22)])
+def test_a_number_ticked_or_crossed_is_read_without_the_mark(recognizer, mnist, draw, seed):
+    # A teacher's tick or cross after the number (synthetic.ticked, synthetic.crossed) was read as a
+    # 5, or a 4 or an 8, at its end: 0 and 0 of these 20 were read exactly until pieces.tick and
+    # pieces.cross, 19 and 20 now.
+    assert read_exactly(recognizer, mnist, seed, draw) >= 18
 
 
-def test_a_ticked_digit_is_read_without_its_tick(recognizer, mnist):
-    # Reading one digit, the tick beside it was read with it as one digit: 21 of these 40 were read
-    # right until pieces._ticks (now _ticks_and_crosses) left it out, 40 now.
-    assert read_digits(recognizer, mnist, 20, lambda ink, rng, _: ticked(ink, rng)) >= 37
-
-
-def test_a_cross_alone_is_no_digit_and_no_number(recognizer):
-    # A cross (an x) was read as a 4, alone and with --multi.
-    mark = np.full((200, 200), 255, np.uint8)
-    cv2.line(mark, (60, 40), (140, 150), 0, 9, cv2.LINE_AA)
-    cv2.line(mark, (145, 45), (55, 155), 0, 9, cv2.LINE_AA)
-    assert recognizer.predict(mark).reason == "no digit: a cross (an x), not a digit"
-    result = recognizer.predict_number(mark)
-    assert (result.number, result.digits, result.reason) == ("", [], MARKS)
-
-
-def test_a_number_marked_with_a_cross_is_read_without_it(recognizer, mnist):
-    # A teacher's cross after the number (synthetic.crossed) was read as a 4 or an 8 at its end: 0 of
-    # these 20 were read exactly until pieces.cross, 20 now.
-    assert read_exactly(recognizer, mnist, 22, crossed) >= 18
-
-
-def test_a_digit_marked_with_a_cross_is_read_without_it(recognizer, mnist):
-    # Reading one digit, the cross beside it was read with it, or instead of it: 14 of these 40 were
-    # read right until pieces._ticks_and_crosses left it out, 40 now.
-    assert read_digits(recognizer, mnist, 22, lambda ink, rng, _: crossed(ink, rng)) >= 37
+@pytest.mark.parametrize(("draw", "seed"), [(ticked, 20), (crossed, 22)])
+def test_a_digit_ticked_or_crossed_is_read_without_the_mark(recognizer, mnist, draw, seed):
+    # Reading one digit, the mark beside it was read with it as one digit (a cross, or instead of it):
+    # 21 and 14 of these 40 were read right until pieces._ticks_and_crosses left it out, 40 and 40 now.
+    assert read_digits(recognizer, mnist, seed, lambda ink, rng, _: draw(ink, rng)) >= 37
 
 
 @pytest.mark.parametrize("size", [24, 80])
