@@ -571,7 +571,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--multi",
         action="store_true",
-        help="read a number of several digits (e.g. 2026; marks between digits too: 3.14, 1,000, 12:30, -42, 12+7=19)",
+        help="read a number of several digits (e.g. 2026; marks between digits too: "
+        "3.14, 1,000, 12:30, -42, 12+7=19, 3×4=12)",
     )
     predict.add_argument("--save-preprocessed", metavar="DIR", help="write the 28x28 image the model saw")
     predict.add_argument(

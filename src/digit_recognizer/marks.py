@@ -1,6 +1,6 @@
 """Segmentation, the marks between a number's digits: a decimal point (3.14), a thousands comma
-(1,000), a time's colon (12:30), a minus sign (-42) or a dash between two numbers (25-11), a plus
-and an equals sign (12+7=19).
+(1,000), a time's colon (12:30), a minus sign (-42) or a dash between two numbers (25-11), a plus,
+a times and an equals sign (12+7=19, 3×4=12).
 
 Each is told by its shape and where it stands against the digits either side of it (its
 neighbours: the nearest digit-tall pieces left and right on its line), measured in their height and
@@ -13,13 +13,16 @@ in the writing's stroke width:
 - a **minus** is a flat stroke at mid-height, before a number or between two;
 - an **equals** sign is two flat strokes at mid-height, one straight above the other, alike in length;
 - a **plus** is two straight strokes crossing at mid-height, one about level and one about upright,
-  the corners of its box empty; it may be as tall as the digits.
+  the corners of its box empty; it may be as tall as the digits;
+- a **times** sign is two straight strokes crossing at mid-height, one falling and one rising, as
+  ``pieces.cross`` finds a teacher's cross (which, after the number, is dropped).
 
 A mark stands in a gap between two digits (a minus also before the first); elsewhere a dot is a
 speck and a dash a stray line, as before. Until 2026-11-29 marks were dropped as specks or read as
 digits: 3.14 was read as 314, 1,000 as 11000, 12:30 as 1230, -42 as 42 (none of 500 numbers with
 marks was read exactly, ``benchmarks/number_marks.py``); until 2026-11-29 (later) a plus sign was
-read as a 4 and an equals sign as a 2 or a 5 (5+4=9 as 54429; none of 100 sums read exactly).
+read as a 4, a times sign as an 8 and an equals sign as a 2 or a 5 (5+4=9 as 54429; none of 100
+sums or 100 products read exactly).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .pieces import crossing_strokes, stroke_width
+from .pieces import crossing_strokes, stroke_width, x_strokes
 
 if TYPE_CHECKING:
     from .segment import Glyph
@@ -104,7 +107,7 @@ def find_marks(glyphs: list[Glyph], labels: np.ndarray, ink: np.ndarray) -> list
         if _darkness(glyph, mask, ink) < DARK * darkness:
             continue
         char = _shape(glyph, mask, labels, top, foot - top, pen, left is not None)
-        if glyph.height >= MARK_HEIGHT * height and len(glyph.labels) == 1 and char != "+":
+        if glyph.height >= MARK_HEIGHT * height and len(glyph.labels) == 1 and char not in ("+", "×"):
             continue
         if char != "," and not _clear(glyph, tall, top, foot, APART * pen):  # a comma's tail may curl under a digit
             continue
@@ -127,7 +130,7 @@ def _shape(
     glyph: Glyph, mask: np.ndarray, labels: np.ndarray, top: float, size: float, pen: float, after_digit: bool
 ) -> str | None:
     """Which mark a piece (its stroke pixels ``mask``) is by its shape and place against digits ``size``
-    tall whose top is at ``top``: ".", ",", ":", "-", "+", "=", "'" (a dot high up: a colon's upper dot),
+    tall whose top is at ``top``: ".", ",", ":", "-", "+", "×", "=", "'" (a dot high up: a colon's upper dot),
     or None."""
     middle = ((glyph.y0 + glyph.y1) / 2 - top) / size
     if not after_digit:  # only a minus sign stands before a number
@@ -145,6 +148,8 @@ def _shape(
         return "-"
     if _plus(glyph, mask, middle, size):
         return "+"
+    if _times(glyph, mask, middle, size):
+        return "×"
     if _spot(mask, size, pen):
         if middle >= FOOT:
             return "."
@@ -225,6 +230,15 @@ def _plus(glyph: Glyph, mask: np.ndarray, middle: float, size: float) -> bool:
     ways = crossing_strokes(box, stroke_width(box), diagonal=False)  # its own stroke: a pen pressed harder
     tilt = math.sin(math.radians(PLUS_TILT))
     return ways is not None and abs(ways[0][1]) <= tilt and abs(ways[1][0]) <= tilt
+
+
+def _times(glyph: Glyph, mask: np.ndarray, middle: float, size: float) -> bool:
+    """A times sign: at mid-height, PLUS_SIZE of the digits' height both ways, an x
+    (``pieces.x_strokes``) in its own stroke width."""
+    if not (MIDDLE[0] <= middle <= MIDDLE[1] and _plus_sized(glyph, size)):
+        return False
+    box = np.ascontiguousarray(mask[: glyph.height, : glyph.width])
+    return x_strokes(box, stroke_width(box))  # (no quick look as pieces.cross's: a small x's strokes are thick)
 
 
 def _equals(upper: np.ndarray, lower: np.ndarray, middle: float, size: float, pen: float) -> bool:

@@ -44,6 +44,7 @@ TICK_SIDE = 16  # px: a tick is told only this tall at least (a blurred 7 read 1
 CROSS_ANGLE = (40, 140)  # degrees between a cross's two straight strokes, each reaching past the other...
 CROSS_REACH = 0.25  # ...by this share of its length on both sides at least...
 CROSS_THIN = 0.2  # ...their stroke at most this share of its width and height wide...
+CROSS_SHARE = 0.25  # ...each of them holding this share of the ink at least...
 CROSS_BOW = 0.03  # ...bowed by this share of its length at most (its ink that near its line, and the line to ink)
 SMUDGE = "no digit: only smudges or shading, no pen strokes"
 DASH = "no digit: a dash or a line, not a digit"
@@ -442,19 +443,31 @@ def cross(mask: np.ndarray) -> bool:
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
     if len(rows) == 0 or rows[-1] + 1 - rows[0] < TICK_SIDE:
         return False
-    box = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    box = np.ascontiguousarray(mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+    if not x_shaped(box):
+        return False
+    pen = stroke_width(box)
+    return pen <= CROSS_THIN * min(box.shape) and x_strokes(box, pen)  # not drawn thick for its size (a bold digit)
+
+
+def x_shaped(box: np.ndarray) -> bool:
+    """A quick look at a mask cropped to its ink for an x: ink near the four corners, none at the
+    sides of its middle rows."""
     h, w = box.shape
     q, t, side = max(1, h // 4), max(1, w // 3), w // 6
     middle = box[int(0.4 * h) : int(0.6 * h) + 1]
     corners = box[:q, :t].any() and box[:q, -t:].any() and box[-q:, :t].any() and box[-q:, -t:].any()
-    if not corners or middle[:, :side].any() or middle[:, w - side :].any():
-        return False  # at once: ink near its four corners, none at the sides of its middle
-    pen = stroke_width(np.ascontiguousarray(box))
-    if pen > CROSS_THIN * min(h, w) or (ways := crossing_strokes(box, pen, diagonal=True)) is None:
-        return False  # drawn thick for its size (a bold digit), or not two straight strokes crossing
+    return bool(corners and not middle[:, :side].any() and not middle[:, w - side :].any())
+
+
+def x_strokes(box: np.ndarray, pen: float) -> bool:
+    """Whether a mask cropped to its ink is two straight strokes ``pen`` wide crossing
+    (``crossing_strokes``), one falling and one rising to the right, opening CROSS_ANGLE upwards."""
+    if (ways := crossing_strokes(box, pen, diagonal=True)) is None:
+        return False
     down, up = ways
     if down[0] * down[1] <= 0 or up[0] * up[1] >= 0:
-        return False  # not one falling and one rising to the right
+        return False
     upwards = [way if way[1] < 0 else -way for way in ways]
     return CROSS_ANGLE[0] <= np.degrees(np.arccos(np.clip(upwards[0] @ upwards[1], -1, 1))) <= CROSS_ANGLE[1]
 
@@ -463,13 +476,13 @@ def crossing_strokes(box: np.ndarray, pen: float, diagonal: bool) -> tuple[np.nd
     """The directions (x, y) of two straight strokes ``pen`` wide that cross in ``box`` (a mask cropped
     to its ink), or None: 95 % of the ink within half a stroke width of their lines (and CROSS_BOW of
     the box's longer side, for a bow, and a quarter of a pixel: a 2 drawn 24 px tall like a Z lay
-    half a pixel farther), each line within CROSS_BOW of its length of ink along 95 % of it,
-    TICK_PENS stroke widths long at least and reaching past the other by CROSS_REACH of its length
-    on both sides (not a V, not a T). The ink is split between them by the box's diagonals
-    (``diagonal``: an x; the one falling to the right first) or by its middle row and column (a +;
-    the one across first), a line fitted to each part, each point given to the nearer line and the
-    lines fitted again. Two strokes crossing enclose no paper: a small 8, its loops a few pixels
-    across, lies as near two lines."""
+    half a pixel farther), CROSS_SHARE of it nearer each line, each line within CROSS_BOW of its
+    length of ink along 95 % of it, TICK_PENS stroke widths long at least and reaching past the
+    other by CROSS_REACH of its length on both sides (not a V, not a T). The ink is split between
+    them by the box's diagonals (``diagonal``: an x; the one falling to the right first) or by its
+    middle row and column (a +; the one across first), a line fitted to each part, each point given
+    to the nearer line and the lines fitted again. Two strokes crossing enclose no paper: a small 8,
+    its loops a few pixels across, lies as near two lines."""
     if holes(box):
         return None
     h, w = box.shape
@@ -484,6 +497,8 @@ def crossing_strokes(box: np.ndarray, pen: float, diagonal: bool) -> tuple[np.nd
         first = off[0] < off[1]
     if quantile(off.min(axis=0), 0.95) > pen / 2 + CROSS_BOW * max(h, w) + 0.25:
         return None
+    if min(np.count_nonzero(first), np.count_nonzero(~first)) < CROSS_SHARE * len(first):
+        return None  # one line holds little of the ink (a bold slanted 1's end)
     (a, one), (b, other) = fits
     if abs(one @ other) > 0.99:
         return None  # parallel: no crossing

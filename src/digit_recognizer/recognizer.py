@@ -121,7 +121,7 @@ class Prediction:
 
 @dataclass
 class Mark:
-    """A mark between a number's digits (segment.py, marks.py): ".", ",", ":", "-", "+" or "=", and its box."""
+    """A mark between a number's digits (segment.py, marks.py): ".", ",", ":", "-", "+", "×" or "=", and its box."""
 
     mark: str
     box: tuple[int, int, int, int]
@@ -130,7 +130,7 @@ class Mark:
 @dataclass
 class NumberPrediction:
     """A handwritten number: its digits left to right (lines top to bottom), each with its box, and the
-    marks between them (3.14, 1,000, 12:30, -42, 12+7=19), which ``number`` holds in their places."""
+    marks between them (3.14, 1,000, 12:30, -42, 12+7=19, 3×4=12), which ``number`` holds in their places."""
 
     number: str
     digits: list[Prediction]

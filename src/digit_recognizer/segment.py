@@ -115,7 +115,7 @@ class Segmented:
     lines: list[list[tuple[np.ndarray, tuple[int, int, int, int]]]]
     reason: str | None = None
     # Per line, its marks (marks.py) left to right: how many of the line's digits stand before each,
-    # the mark (".", ",", ":", "-", "+" or "=") and its box.
+    # the mark (".", ",", ":", "-", "+", "×" or "=") and its box.
     marks: list[list[tuple[int, str, tuple[int, int, int, int]]]] = field(default_factory=list)
 
 

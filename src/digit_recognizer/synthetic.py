@@ -358,7 +358,7 @@ MARKED_KINDS = ("decimal", "thousands", "time", "negative", "range")  # marked_n
 
 def marked_text(kind: str, rng: np.random.Generator) -> str:
     """A number of ``kind`` (MARKED_KINDS) with random digits: "3.14", "1,000", "12:30", "-42", "25-11";
-    or a sum ("sum"), two numbers of 1–2 digits added: "12+7=19"."""
+    or a sum ("sum") or a product ("product") of two numbers of 1–2 digits: "12+7=19", "3×4=12"."""
     digits = lambda n: "".join(str(d) for d in rng.integers(0, 10, n))  # noqa: E731
     count = lambda low, high: int(rng.integers(low, high + 1))  # noqa: E731
     return {
@@ -368,6 +368,7 @@ def marked_text(kind: str, rng: np.random.Generator) -> str:
         "negative": lambda: f"-{digits(count(1, 3))}",
         "range": lambda: f"{digits(count(1, 2))}-{digits(count(1, 2))}",
         "sum": lambda: "{}+{}={}".format(*(a := rng.integers(0, 10 ** count(1, 2), 2)), a.sum()),
+        "product": lambda: "{}×{}={}".format(*(a := rng.integers(0, 10 ** count(1, 2), 2)), a.prod()),
     }[kind]()
 
 
@@ -377,7 +378,7 @@ def marked_number(text: str, images: np.ndarray, labels: np.ndarray, rng: np.ran
     than the strokes, or a short dab), a comma (a short stroke curling down below the digits' foot), a
     colon (two dots), a minus sign (a short stroke about level, at mid-height), an equals sign (two,
     0.3–0.5 of the digits' height apart), a plus sign (a shorter one with a stroke about upright
-    across its middle)."""
+    across its middle), a times sign (two strokes crossing corner to corner)."""
     glyphs = []
     for char in text:
         if char.isdigit():
@@ -398,7 +399,7 @@ def marked_number(text: str, images: np.ndarray, labels: np.ndarray, rng: np.ran
         if isinstance(glyph, str):
             width = max(rng.uniform(0.35, 0.7) * digit_px, 4 * pen) if glyph in "-=" else 2.5 * pen
             width = (
-                max(rng.uniform(0.3, 0.5) * digit_px, 4 * pen) if glyph == "+" else width
+                max(rng.uniform(0.3, 0.5) * digit_px, 4 * pen) if glyph in "+×" else width
             )  # its ink 0.4-0.7 of a digit's
             placed.append((glyph, x, width))
             x = int(x + width + rng.uniform(0.1, 0.3) * digit_px)
@@ -435,6 +436,12 @@ def marked_number(text: str, images: np.ndarray, labels: np.ndarray, rng: np.ran
             cv2.polylines(line, [curve], False, 255, thick, cv2.LINE_AA)
             blob = max(1, int(pen * rng.uniform(0.5, 0.8)))
             cv2.circle(line, (int(head[0]), int(head[1])), blob, 255, -1, cv2.LINE_AA)
+        elif char == "×":  # a times sign: two strokes from corner to corner of a square at mid-height
+            cy, half = top + rng.uniform(0.4, 0.6) * size, (width - thick) / 2
+            centre = np.array([x0 + width / 2, cy])
+            for ends in (((-1, -1), (1, 1)), ((1, -1), (-1, 1))):
+                a, b = (centre + np.array(end) * half + rng.uniform(-0.1, 0.1, 2) * half for end in ends)
+                cv2.line(line, (int(a[0]), int(a[1])), (int(b[0]), int(b[1])), 255, thick, cv2.LINE_AA)
         else:  # a minus sign, its round ends inside its width; an equals sign, two; a plus, one with a stroke across
             cy = top + rng.uniform(0.4, 0.6) * size
             slant = np.tan(np.radians(rng.uniform(-8, 8))) * width
