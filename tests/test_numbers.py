@@ -325,9 +325,16 @@ def test_a_product_is_read_with_its_times_sign(recognizer, mnist):
 
 def test_no_plus_equals_or_times_sign_is_read_where_there_is_none(recognizer, mnist):
     # A 4 drawn small with its short arm reaching up to its bar's end is the digit nearest a plus
-    # sign (13:49 read as 13:+9 before a plus had to leave the corners of its box empty).
+    # sign (13:49 read as 13:+9 before a plus had to leave the corners of its box empty); a small 7
+    # written at a slant, a times sign (3176 as 31×6 before a times sign had to reach its corners).
     for touching in (False, True):
         for truth, _, data in sample_numbers(mnist.test_images, mnist.test_labels, 100, touching, seed=3):
+            assert not set(recognizer.predict_number(data).number) & set("+=×"), truth
+    rng = np.random.default_rng(4)
+    for degrees in (-10, 10):
+        for _ in range(50):
+            truth, ink = random_number(mnist.test_images, mnist.test_labels, rng, (28, 60))
+            data = render_number(rising(ink, degrees)[0], "grey_paper", rng)
             assert not set(recognizer.predict_number(data).number) & set("+=×"), truth
 
 

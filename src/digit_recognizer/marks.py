@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .pieces import crossing_strokes, stroke_width, x_strokes
+from .pieces import crossing_strokes, stroke_width, x_shaped, x_strokes
 
 if TYPE_CHECKING:
     from .segment import Glyph
@@ -233,12 +233,12 @@ def _plus(glyph: Glyph, mask: np.ndarray, middle: float, size: float) -> bool:
 
 
 def _times(glyph: Glyph, mask: np.ndarray, middle: float, size: float) -> bool:
-    """A times sign: at mid-height, PLUS_SIZE of the digits' height both ways, an x
-    (``pieces.x_strokes``) in its own stroke width."""
+    """A times sign: at mid-height, PLUS_SIZE of the digits' height both ways, ink near the four
+    corners of its box (``pieces.x_shaped``), an x (``pieces.x_strokes``) in its own stroke width."""
     if not (MIDDLE[0] <= middle <= MIDDLE[1] and _plus_sized(glyph, size)):
         return False
     box = np.ascontiguousarray(mask[: glyph.height, : glyph.width])
-    return x_strokes(box, stroke_width(box))  # (no quick look as pieces.cross's: a small x's strokes are thick)
+    return x_shaped(box, sides=False) and x_strokes(box, stroke_width(box))  # a small 7 turned a little is none
 
 
 def _equals(upper: np.ndarray, lower: np.ndarray, middle: float, size: float, pen: float) -> bool:

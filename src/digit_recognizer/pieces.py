@@ -450,14 +450,15 @@ def cross(mask: np.ndarray) -> bool:
     return pen <= CROSS_THIN * min(box.shape) and x_strokes(box, pen)  # not drawn thick for its size (a bold digit)
 
 
-def x_shaped(box: np.ndarray) -> bool:
-    """A quick look at a mask cropped to its ink for an x: ink near the four corners, none at the
-    sides of its middle rows."""
+def x_shaped(box: np.ndarray, sides: bool = True) -> bool:
+    """A quick look at a mask cropped to its ink for an x: ink near the four corners and (``sides``)
+    none at the sides of its middle rows (a small x's thick strokes come near them)."""
     h, w = box.shape
     q, t, side = max(1, h // 4), max(1, w // 3), w // 6
+    if not (box[:q, :t].any() and box[:q, -t:].any() and box[-q:, :t].any() and box[-q:, -t:].any()):
+        return False
     middle = box[int(0.4 * h) : int(0.6 * h) + 1]
-    corners = box[:q, :t].any() and box[:q, -t:].any() and box[-q:, :t].any() and box[-q:, -t:].any()
-    return bool(corners and not middle[:, :side].any() and not middle[:, w - side :].any())
+    return not sides or not (middle[:, :side].any() or middle[:, w - side :].any())
 
 
 def x_strokes(box: np.ndarray, pen: float) -> bool:
