@@ -93,7 +93,7 @@ def find_marks(glyphs: list[Glyph], labels: np.ndarray, ink: np.ndarray) -> list
 
     marks, high = [], []
     glyphs = _stacked_bars(glyphs, height)
-    # A mark is shorter than the digits, but a colon (2 dots) and a plus sign, which may be as tall
+    # A mark is shorter than the digits; but a colon is two dots, and a plus or a times sign may be as tall
     for glyph in (g for g in glyphs if g.height < MARK_HEIGHT * height or len(g.labels) > 1 or _plus_sized(g, height)):
         left, right, after = _neighbours(glyph, [g for g in tall if g is not glyph])
         if right is None:
@@ -160,7 +160,7 @@ def _shape(
         upper, lower = sorted(pieces[:2], key=lambda piece: np.flatnonzero(piece.any(1))[0])
         if sum(map(np.count_nonzero, pieces[2:])) >= SPECKS * np.count_nonzero(pieces[1]):
             return None
-        if _equals(upper, lower, middle, size, pen):
+        if _equals(upper, lower, middle, size):
             return "="
         if (
             COLON_TOP[0] <= (glyph.y0 + _middle_row(upper) - top) / size <= COLON_TOP[1]
@@ -241,7 +241,7 @@ def _times(glyph: Glyph, mask: np.ndarray, middle: float, size: float) -> bool:
     return x_shaped(box, sides=False) and x_strokes(box, stroke_width(box))  # a small 7 turned a little is none
 
 
-def _equals(upper: np.ndarray, lower: np.ndarray, middle: float, size: float, pen: float) -> bool:
+def _equals(upper: np.ndarray, lower: np.ndarray, middle: float, size: float) -> bool:
     """An equals sign: two flat strokes (masks over the glyph's box) at mid-height, one above the
     other: each MINUS_LENGTH of the digits' height long and MINUS_FLAT times as long as tall, the
     shorter at least EQUALS_ALIKE of the longer and under it for most of its length, at most

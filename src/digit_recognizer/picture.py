@@ -19,9 +19,7 @@ PANEL_LEVEL = 0.15  # grey levels this far from the border's median are not the 
 AXES_LEVEL = 0.25  # nor of matplotlib's axes (their spines are drawn black on white)
 PANEL_SHARE = 0.02  # of the image: the least that a picture inside the image covers (a note seen from afar)...
 AXES_SHARE = 0.2  # ...and the least that matplotlib's axes around one cover
-PANEL_DEPTH = (
-    0.2  # of its side: a picture's level runs in from its edges this far (median), a box drawn around writing less
-)
+PANEL_DEPTH = 0.2  # of its side: a picture runs in from its edges this far at least (median; a drawn box less)
 BLANK_ALONE = 0.001  # of the image: at most this much else differs from the surround beside a blank picture
 CUT_SHEET = 0.2  # of the image: the least that a sheet running off the photo's edges covers
 CUT_DRAWN = 0.2  # of it: the most that is drawn on it (a digit's bold strokes cropped tight are more)
