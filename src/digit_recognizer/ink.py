@@ -400,8 +400,7 @@ def _ink_map(gray: np.ndarray, scale: int, step: tuple[float, float], pooled) ->
     ink = np.clip(ink / strength, 0, 1)
     mask = ink > INK_THRESHOLD
     faint = ink > FAINT_LINE * INK_THRESHOLD
-    across = (_thin(_long_runs(mask), mask) | _thin(_long_runs(faint), faint)) & mask
-    down = (_thin(_long_runs(mask.T), mask.T) | _thin(_long_runs(faint.T), faint.T)).T & mask
+    across, down = _ruled_lines(mask, faint), _ruled_lines(mask.T, faint.T).T
     lines = across | down | _lines(mask)
     strokes = mask & ~lines
     # Keep line pixels where a stroke crosses a line, so the line does not cut the digit in pieces: a
@@ -555,6 +554,13 @@ def _lines(mask: np.ndarray) -> np.ndarray:
     and a ring or box drawn around the writing (``_drawn_ring``)."""
     frame = _around_ink(_frame, mask)
     return (frame if frame.any() else _around_ink(_field_line, mask) | _writing_line(mask)) | _drawn_ring(mask)
+
+
+def _ruled_lines(mask: np.ndarray, faint: np.ndarray) -> np.ndarray:
+    """The stroke pixels of level ruled or grid lines (``_long_runs``, ``_thin``), found in the
+    stroke ``mask`` and in the ``faint`` ink (over FAINT_LINE of INK_THRESHOLD: a grey line, which the
+    mask holds only in pieces)."""
+    return (_thin(_long_runs(mask), mask) | _thin(_long_runs(faint), faint)) & mask
 
 
 def _crossed(strokes: np.ndarray, lines: np.ndarray) -> np.ndarray:

@@ -146,10 +146,12 @@ def _shape(
         return ","
     if _minus(glyph, middle, size, pen):
         return "-"
-    if _plus(glyph, mask, middle, size):
-        return "+"
-    if _times(glyph, mask, middle, size):
-        return "×"
+    if MIDDLE[0] <= middle <= MIDDLE[1] and _plus_sized(glyph, size):  # where a plus or a times sign stands
+        box = np.ascontiguousarray(mask[: glyph.height, : glyph.width])
+        if _plus(box):
+            return "+"
+        if _times(box):
+            return "×"
     if _spot(mask, size, pen):
         if middle >= FOOT:
             return "."
@@ -216,15 +218,12 @@ def _plus_sized(glyph: Glyph, height: float) -> bool:
     )
 
 
-def _plus(glyph: Glyph, mask: np.ndarray, middle: float, size: float) -> bool:
-    """A plus sign: at mid-height, PLUS_SIZE of the digits' height both ways, no ink in the corners of
-    its box (a quarter of its sides: a quick look first; a digit's strokes reach into one), two
-    straight strokes crossing (``pieces.crossing_strokes``), one within PLUS_TILT of level and one of
-    upright."""
-    if not (MIDDLE[0] <= middle <= MIDDLE[1] and _plus_sized(glyph, size)):
-        return False
-    box = np.ascontiguousarray(mask[: glyph.height, : glyph.width])
-    h, w = max(1, glyph.height // 4), max(1, glyph.width // 4)
+def _plus(box: np.ndarray) -> bool:
+    """Whether a glyph at mid-height, PLUS_SIZE of the digits' height both ways (its mask cropped to
+    its box), is a plus sign: no ink in the corners of its box (a quarter of its sides: a quick look
+    first; a digit's strokes reach into one), two straight strokes crossing
+    (``pieces.crossing_strokes``), one within PLUS_TILT of level and one of upright."""
+    h, w = max(1, box.shape[0] // 4), max(1, box.shape[1] // 4)
     if box[:h, :w].any() or box[:h, -w:].any() or box[-h:, :w].any() or box[-h:, -w:].any():
         return False
     ways = crossing_strokes(box, stroke_width(box), diagonal=False)  # its own stroke: a pen pressed harder
@@ -232,12 +231,9 @@ def _plus(glyph: Glyph, mask: np.ndarray, middle: float, size: float) -> bool:
     return ways is not None and abs(ways[0][1]) <= tilt and abs(ways[1][0]) <= tilt
 
 
-def _times(glyph: Glyph, mask: np.ndarray, middle: float, size: float) -> bool:
-    """A times sign: at mid-height, PLUS_SIZE of the digits' height both ways, ink near the four
-    corners of its box (``pieces.x_shaped``), an x (``pieces.x_strokes``) in its own stroke width."""
-    if not (MIDDLE[0] <= middle <= MIDDLE[1] and _plus_sized(glyph, size)):
-        return False
-    box = np.ascontiguousarray(mask[: glyph.height, : glyph.width])
+def _times(box: np.ndarray) -> bool:
+    """Whether such a glyph (as ``_plus``'s) is a times sign: ink near the four corners of its box
+    (``pieces.x_shaped``), an x (``pieces.x_strokes``) in its own stroke width."""
     return x_shaped(box, sides=False) and x_strokes(box, stroke_width(box))  # a small 7 turned a little is none
 
 

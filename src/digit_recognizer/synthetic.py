@@ -397,10 +397,12 @@ def marked_number(text: str, images: np.ndarray, labels: np.ndarray, rng: np.ran
     x, placed = digit_px // 2, []
     for glyph in glyphs:
         if isinstance(glyph, str):
-            width = max(rng.uniform(0.35, 0.7) * digit_px, 4 * pen) if glyph in "-=" else 2.5 * pen
-            width = (
-                max(rng.uniform(0.3, 0.5) * digit_px, 4 * pen) if glyph in "+×" else width
-            )  # its ink 0.4-0.7 of a digit's
+            if glyph in "-=":
+                width = max(rng.uniform(0.35, 0.7) * digit_px, 4 * pen)
+            elif glyph in "+×":  # its ink 0.4-0.7 of a digit's height
+                width = max(rng.uniform(0.3, 0.5) * digit_px, 4 * pen)
+            else:
+                width = 2.5 * pen
             placed.append((glyph, x, width))
             x = int(x + width + rng.uniform(0.1, 0.3) * digit_px)
             continue
