@@ -110,6 +110,33 @@ def test_transparent_canvas_export_reads_as_black_on_white(seven):
     assert prepare(gray).image is not None
 
 
+@pytest.mark.parametrize("pen", [(255, 255, 255), (255, 255, 0), (200, 200, 200), (30, 60, 200), (0, 0, 0)])
+def test_strokes_of_any_colour_on_a_transparent_canvas_are_read(seven, pen):
+    # As a browser's canvas with no background exports them: the pen's colour wherever there is ink,
+    # (0, 0, 0, 0) elsewhere. White strokes composited on white were "blank or uniform".
+    coverage = 255 - seven
+    rgba = np.dstack([np.where(coverage[..., None] > 0, np.array(pen, np.uint8), 0), coverage]).astype(np.uint8)
+    recognizer = Recognizer.load()
+    for source in (encoded(rgba, "PNG"), encoded(rgba, "PNG", "LA") if len(set(pen)) == 1 else rgba):
+        assert recognizer.predict(source).digit == 7, pen
+
+
+def test_white_strokes_on_a_transparent_canvas_show_on_black(seven):
+    rgba = np.zeros((*seven.shape, 4), np.uint8)
+    rgba[..., :3], rgba[..., 3] = 255, 255 - seven
+    gray = load_gray(encoded(rgba, "PNG"))
+    assert gray[0, 0] == 0.0 and gray.max() > 0.9
+    # A light page with dark writing, turned and exported with transparent corners, stays on white:
+    # what shows is not all of one colour.
+    page = Image.fromarray(seven).convert("RGBA").rotate(15, expand=True)
+    assert load_gray(page)[0, 0] == 1.0 and Recognizer.load().predict(page).digit == 7
+
+
+def test_a_blank_page_with_transparent_corners_is_no_digit():
+    page = Image.new("RGBA", (400, 300), (250, 250, 248, 255)).rotate(15, expand=True)
+    assert Recognizer.load().predict(page).digit is None
+
+
 @pytest.mark.parametrize("pen", [(255, 255, 0), (255, 240, 120)])
 def test_yellow_ink_on_white_is_read_in_the_blue_channel(seven, pen):
     # Pure yellow is 29 grey levels from white in luminance, pale yellow 23: under the contrast read as

@@ -3,7 +3,8 @@
 Handles PNG, JPEG, BMP, GIF (first frame), WebP, TIFF, AVIF and HEIC/HEIF (iPhone photos, through
 pillow-heif, imported only when a file is one); 1-, 8- and 16-bit; palette; CMYK;
 transparency (composited on white, so a canvas export of black strokes on a transparent background
-reads as black on white); EXIF orientation. Colours whose luminance hardly differs (yellow ink on
+reads as black on white, or on black when what shows is all one light colour: white strokes);
+EXIF orientation. Colours whose luminance hardly differs (yellow ink on
 white paper) are read in the colour channel that tells them apart. Size and pixel caps are checked
 *before* decoding, so a decompression bomb is refused without allocating its pixels.
 """
@@ -27,6 +28,8 @@ FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")  # JPEG also opens phone
 FORMAT_NAMES = "PNG, JPEG, BMP, GIF, WebP, TIFF, AVIF, HEIC"
 HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
 ORIENTATION = ExifTags.Base.Orientation
+WHITE, BLACK = (255, 255, 255, 255), (0, 0, 0, 255)
+SHOWN, LIGHT = 128, 128  # of 255: a pixel this opaque shows; strokes this light show on black (``_background``)
 FAINT = 64  # grey levels: luminance spanning fewer than this is faint, and a colour channel may show more
 SAMPLE = 250_000  # pixels: about how many of a large image are looked at to tell whether it is faint
 HIGHLIGHT_SHARE = 0.05  # a highlighter's colour under the writing covers this share of the image at least...
@@ -129,7 +132,8 @@ def _formats(data: bytes) -> tuple[str, ...]:
 
 
 def to_gray(image: Image.Image) -> np.ndarray:
-    """A PIL image → float32 grayscale in [0, 1] (transparent areas become white): its luminance, or
+    """A PIL image → float32 grayscale in [0, 1] (transparent areas become white, or black under light
+    strokes: ``_background``): its luminance, or
     where that spans fewer than FAINT grey levels, the colour channel that tells its colours apart, or
     under dark writing on a highlighter's colour, the channel it is lightest in (``_highlighter_channel``)."""
     try:
@@ -147,8 +151,8 @@ def to_gray(image: Image.Image) -> np.ndarray:
     if image.mode == "P":
         image = image.convert("RGBA")
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, image.convert("RGBA"))
+        image = image.convert("RGBA")
+        image = Image.alpha_composite(Image.new("RGBA", image.size, _background(image)), image)
     channel = None
     if image.mode in ("RGB", "RGBA"):
         channel = _colour_channel(image)
@@ -159,6 +163,25 @@ def to_gray(image: Image.Image) -> np.ndarray:
         gray = np.asarray(image.convert("L"), dtype=np.float32)
     gray /= 255.0  # in place: a phone photo's float copy is 48 MB
     return gray
+
+
+def _background(image: Image.Image) -> tuple[int, int, int, int]:
+    """The colour an RGBA image's transparent areas are composited on: white, or black where the
+    pixels that show (SHOWN opaque at least, in about SAMPLE of them) are all of one light colour,
+    their luminance spanning fewer than FAINT grey levels (the middle 98 %) above LIGHT: white or
+    yellow strokes on a transparent canvas, as a drawing app in dark mode or a browser's canvas with
+    no background exports them. On white they vanished ("no digit": ``benchmarks/pen_colours.py``)."""
+    if image.getchannel("A").getextrema()[0] >= SHOWN:  # the common case: opaque, or all but
+        return WHITE
+    step = max(1, int(np.sqrt(image.width * image.height / SAMPLE)))
+    if step > 1:
+        image = image.resize((image.width // step, image.height // step), Image.Resampling.NEAREST)
+    shown = np.asarray(image.getchannel("A")) >= SHOWN
+    if not shown.any():
+        return WHITE
+    luminance = np.asarray(image.convert("L"))[shown]
+    low, middle, high = np.percentile(luminance, (1, 50, 99))
+    return BLACK if high - low < FAINT and middle >= LIGHT else WHITE
 
 
 def _colour_channel(image: Image.Image) -> int | None:
