@@ -70,6 +70,7 @@ GRAIN_VARY = 0.05  # a smudge is read again only if grainy: its levels vary by t
 BLUR_TARGET = 0.8  # px: a blurred image is reduced until its sharpest edges are about this wide
 BLUR_MIN_SIDE = 24  # px: reducing a blurred image stops before its longest side is shorter than this (a 16 px
 # digit enlarged smoothly to 64 px is reduced to 32 px; at 40 it was not, and 8 % of such were smudges, 41 % from 12 px)
+HAIRLINE = 2.0  # px: strokes no wider (``stroke_width``: none has a pixel inside) are sharp, never taken for blur
 BLUR_MAX_COVER = 0.25  # ink over more of the image is noise (uniform noise: 43-45 %), never taken for blur
 
 
@@ -437,7 +438,10 @@ def _steepest_width(edges: np.ndarray, dx: np.ndarray, dy: np.ndarray) -> float:
 
 def blur_factor(ink: InkMap) -> int:
     """How many times to reduce a blurred ink map so that its sharpest edges are about BLUR_TARGET px
-    wide, keeping its longest side at least BLUR_MIN_SIDE (1: not blurred)."""
+    wide, keeping its longest side at least BLUR_MIN_SIDE (1: not blurred). Strokes HAIRLINE wide at
+    most are sharp: smoothed, a line a pixel wide never rises above the edge band and measured as
+    blurred; reduced by averaging, it faded, and until 2026-11-29 a digit drawn with a paint program's
+    pencil was "blank or uniform" a third of the time (``benchmarks/thin_lines.py``)."""
     most = max(ink.ink.shape) // BLUR_MIN_SIDE
     if ink.reason or most < 2 or np.count_nonzero(ink.mask) > BLUR_MAX_COVER * ink.mask.size:  # or noise
         return 1
@@ -448,7 +452,10 @@ def blur_factor(ink: InkMap) -> int:
     _, labels, stats = components(ink.mask)
     large = stats[:, cv2.CC_STAT_AREA] >= speck_limit(labels.size)
     large[0] = False
-    near = cv2.dilate(large[labels].view(np.uint8), SQUARE).view(bool)
+    pieces = large[labels]
+    if stroke_width(pieces) <= HAIRLINE:  # strokes a pixel or two wide: sharp, however soft they look smoothed
+        return 1
+    near = cv2.dilate(pieces.view(np.uint8), SQUARE).view(bool)
     return max(1, int(min(_steepest_width(edges & near, dx, dy) // BLUR_TARGET, most)))
 
 
