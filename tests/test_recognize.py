@@ -1345,12 +1345,12 @@ def test_predict_on_a_folder_says_its_sub_folders_are_not_read(tiny_model, seven
 def test_a_folder_gives_its_images_in_name_order_and_skips_the_rest(tmp_path):
     """A folder's images, by name (capitals first), whatever the suffix's case, a link to one among them;
     hidden files, other files, a link to nothing and sub-folders are left out; an empty folder says so."""
-    for name in ("seven.png", "UPPER.PNG", ".hidden.png", "notes.txt", "b.jpeg"):
+    for name in ("seven.png", "UPPER.PNG", ".hidden.png", "notes.txt", "b.jpeg", "saved.jfif"):
         (tmp_path / name).write_bytes(b"")
     (tmp_path / "sub.png").mkdir()
     (tmp_path / "link.png").symlink_to(tmp_path / "seven.png")
     (tmp_path / "dangling.png").symlink_to(tmp_path / "nowhere.png")
-    names = ["UPPER.PNG", "b.jpeg", "link.png", "seven.png"]
+    names = ["UPPER.PNG", "b.jpeg", "link.png", "saved.jfif", "seven.png"]
     assert cli.expand_inputs([str(tmp_path)]) == [(str(tmp_path / name), None) for name in names]
     assert cli.expand_inputs([f"{tmp_path}/"]) == [(str(tmp_path / name), None) for name in names]
     assert cli.expand_inputs([str(tmp_path / "sub.png")]) == [(str(tmp_path / "sub.png"), "no images in this folder")]

@@ -23,7 +23,8 @@ from .errors import ImageError, TooLargeError
 MAX_FILE_BYTES = 20 * 1024 * 1024  # 20 MiB
 MAX_PIXELS = 40_000_000  # e.g. 8000 × 5000
 READ_BLOCK = 64 * 1024  # bytes read at a time beyond a file's size (a pipe's buffer)
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".avif", ".heic", ".heif"}
+# A folder's images, by name: .jfif is what Chrome on Windows names the JPEG files it saves
+IMAGE_SUFFIXES = set(".png .jpg .jpeg .jfif .jpe .bmp .gif .webp .tif .tiff .avif .heic .heif".split())
 FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")  # JPEG also opens phones' MPO files
 FORMAT_NAMES = "PNG, JPEG, BMP, GIF, WebP, TIFF, AVIF, HEIC"
 HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
