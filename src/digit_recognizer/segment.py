@@ -5,7 +5,8 @@ inside the image if there is one (``picture.inner_picture``: a number plotted wi
 made level if a form's box or field in it is turned a little:
 
 1. connected components of the strokes (specks, ruled lines and a form's field of boxes are already
-   out), less printed rows of dots (a form's dotted line, dot-grid paper);
+   out), less flecks of a pixel or two (a dim photo's grain) and printed rows of dots (a form's
+   dotted line, dot-grid paper);
 2. pieces of one digit merged: components that overlap horizontally and nearly touch vertically (a
    5's detached bar, a broken 4, a dotted 1), and slivers joined to the digit beside them;
 3. what is not a digit dropped: a circle or box drawn around the number
@@ -59,6 +60,7 @@ from .pieces import (
 from .preprocess import input_box, to_mnist
 
 MAX_PIECES = 400  # only the largest this many components are tried as digits
+FLECK = 2  # working pixels: a component of no more is a fleck of noise, never part of a digit
 MANY_PIECES = 50  # more components than this, with under half the ink in the digits: specks or texture
 # Texture (noise, blotches, a grainy band where the light fades) against handwriting, whose digits are one
 # to a few strokes with at most two holes each (an 8's). On 800 rendered numbers (benchmarks/number_texture.py)
@@ -207,13 +209,15 @@ def glyph_lines(ink: InkMap) -> tuple[list[list[Glyph]], list[Mark], np.ndarray,
     ids = np.setdiff1d(np.arange(1, count), np.r_[np.array(rings, int) + 1, beside])  # nor rings around it
     if len(ids) > MAX_PIECES:  # the largest pieces only
         ids = ids[np.argsort(-sizes[ids])[:MAX_PIECES]]
-    stats = stats[ids]
+    flecked = len(ids)
+    stats, ids = _drop_flecks(stats[ids], ids)
+    flecked -= len(ids)
     stats, ids = _drop_underlines(stats, ids)
     stats, ids = _drop_dot_rows(stats, ids)
     merged = _merge(stats, ids)
     glyphs = _drop_non_digits(_drop_printed([g for g in merged if max(g.height, g.width) >= MIN_SIDE]))
     if not glyphs:
-        return "no digits: only specks" if merged else "no digits: no ink found"
+        return "no digits: only specks" if merged or flecked else "no digits: no ink found"
     ink_drawn = sizes[1:].sum() - sizes[beside].sum()
     if count - 1 > MANY_PIECES and sum(sizes[g.labels].sum() for g in glyphs) < 0.5 * ink_drawn:
         return NOISE  # specks everywhere: the would-be digits hold under half the ink
@@ -275,6 +279,17 @@ def _no_digit(glyph: Glyph, labels: np.ndarray) -> bool:
 def _holes(glyph: Glyph, labels: np.ndarray) -> int:
     """How many holes the glyph's ink has (pockets of paper it encloses)."""
     return holes(glyph.pixels(labels))
+
+
+def _drop_flecks(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop flecks of a pixel or two (FLECK at most) before merging: a dim or grainy photo's sensor
+    noise. Merged, the flecks over and under a digit joined it, each reaching further, and
+    stretched it to the image's edge (633681 read as 613681), or gave its glyph more pieces than
+    handwriting has ("the image looks like noise"): until 2026-11-29 numbers photographed in dim
+    light were read exactly 62–74 % of the time (``benchmarks/dim_light.py``). A printed i's dot,
+    2×2 in small print, stays: it makes the i as tall as print is (a unit, "min", is told by it)."""
+    keep = stats[:, cv2.CC_STAT_AREA] > FLECK
+    return stats[keep], ids[keep]
 
 
 def _drop_underlines(stats: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -520,6 +520,24 @@ def labelled(
     return out
 
 
+DIM = {  # dim_photo: the light on the page (of a well-lit photo's) and the sensor noise's sigma
+    "well lit": (1.0, 0.02),
+    "dim": (0.3, 0.02),
+    "dim, grainy": (0.3, 0.04),
+    "dark, grainy": (0.2, 0.03),
+    "half light, very grainy": (0.5, 0.06),
+}
+
+
+def dim_photo(ink: np.ndarray, rng: np.random.Generator, light: float, noise: float) -> bytes:
+    """Handwriting (an ink map) in a pen (``_pen``) on white paper, photographed in dim light: the
+    paper and the ink ``light`` as bright as in a well-lit photo, with sensor noise of sigma
+    ``noise`` (of white) in each channel, which a dim photo's raised gain makes grainy; JPEG, a third
+    of the writing's height of paper around it."""
+    ink = np.pad(ink, ink.shape[0] // 3)
+    return _photo(ink, rng, light=np.full(ink.shape, light, np.float32), noise=noise)
+
+
 def glare(ink: np.ndarray, rng: np.random.Generator, strength: float) -> bytes:
     """Handwriting (an ink map) photographed on a whiteboard or glossy paper with a glare: a spot of
     light ``strength`` bright at its middle (added, clipped to white), 0.1 to 0.25 of the longer side
