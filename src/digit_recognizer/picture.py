@@ -28,6 +28,11 @@ CUT_SHEET_SIDE = 100  # px: the shorter side of the least photo looked at for on
 SHEET_ASPECT = 3  # a blank picture is at most this many times as long as wide (else a bold stroke)
 TICKS_MIN = 2  # tick marks along an axes' left and bottom sides, at the least
 SQUARE = np.ones((3, 3), np.uint8)  # 8-connectivity
+# px: an image under this a side (MNIST's 28×28, a thumbnail) holds no picture inside it: a plotted
+# digit's figure, a window around a canvas and a photographed note are hundreds of pixels. None was
+# found in 20,000 MNIST test digits (either polarity) nor in 100 renderings under 64 px, and looking
+# took a sixth of the time a 28×28 PNG is prepared in (until 2026-11-29 only images under 16 px skipped it).
+PICTURE_SIDE = 32
 
 
 def inner_picture(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -35,8 +40,9 @@ def inner_picture(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (x, y) to the input's; else the image itself and the identity. The picture is a rectangle of
     another level than the surround (``_panel``), upright, or turned or seen at a slant and then
     made upright (``_straightened``), or else one inside matplotlib's axes (``_axes``), or else a
-    sheet that runs off the image, the desk showing beyond it (``_cut_sheet``)."""
-    if min(gray.shape) < 16:
+    sheet that runs off the image, the desk showing beyond it (``_cut_sheet``). None is looked for
+    in an image under PICTURE_SIDE a side."""
+    if min(gray.shape) < PICTURE_SIDE:
         return gray, np.eye(3)
     found = _panel(gray)
     if found is None or isinstance(found, np.ndarray):
