@@ -102,6 +102,17 @@ def test_sixteen_bit_png_is_scaled(seven):
     assert gray.max() == pytest.approx(1.0) and gray.min() == pytest.approx(0.0, abs=0.01)
 
 
+@pytest.mark.parametrize("bits", [8, 10, 12, 14])
+@pytest.mark.parametrize("fmt", ["PNG", "TIFF"])
+def test_sixteen_bit_files_holding_fewer_bits_are_read_at_their_own_scale(seven, bits, fmt):
+    # A scanner or a camera writes 10 or 12 bits into a 16-bit file: read against 65,535, 10-bit ink
+    # on white spanned 1/64 of full scale and was "blank or uniform".
+    deep = np.round(seven / 255 * (2**bits - 1)).astype(np.uint16)
+    gray = load_gray(encoded(deep, fmt))
+    assert gray.max() == pytest.approx(1.0) and gray.min() == pytest.approx(0.0, abs=0.01)
+    assert Recognizer.load().predict(encoded(deep, fmt)).digit == 7
+
+
 def test_transparent_canvas_export_reads_as_black_on_white(seven):
     rgba = np.zeros((*seven.shape, 4), np.uint8)
     rgba[..., 3] = 255 - seven  # black strokes, everything else transparent

@@ -1,17 +1,18 @@
 """Image bytes → a grayscale float array in [0, 1], whatever the file format.
 
 Handles PNG, JPEG, BMP, GIF (first frame), WebP, TIFF, AVIF and HEIC/HEIF (iPhone photos, through
-pillow-heif, imported only when a file is one); 1-, 8- and 16-bit; palette; CMYK;
-transparency (composited on white, so a canvas export of black strokes on a transparent background
-reads as black on white, or on black when what shows is all one light colour: white strokes);
-EXIF orientation. Colours whose luminance hardly differs (yellow ink on
-white paper) are read in the colour channel that tells them apart. Size and pixel caps are checked
-*before* decoding, so a decompression bomb is refused without allocating its pixels.
+pillow-heif, imported only when a file is one); 1-, 8- and 16-bit (a 16-bit file holding 10 or 12
+bits read at their scale); palette; CMYK; transparency (composited on white, so a canvas export of
+black strokes on a transparent background reads as black on white, or on black when what shows is
+all one light colour: white strokes); EXIF orientation. Colours whose luminance hardly differs
+(yellow ink on white paper) are read in the colour channel that tells them apart. Size and pixel
+caps are checked *before* decoding, so a decompression bomb is refused without allocating its pixels.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import os
 import stat
 
@@ -147,7 +148,9 @@ def to_gray(image: Image.Image) -> np.ndarray:
         pixels = np.asarray(image, dtype=np.float32)
         if image.mode == "F":  # integer pixels are finite: only a float image can hold NaN
             return _rescale(_finite(pixels, "a floating-point image"))
-        top = 65535.0 if pixels.max() > 255 else 255.0  # some 16-bit files only use the 8-bit range
+        # The full scale of the bits the pixels use: many 16-bit files hold 8, 10 or 12 bits (a
+        # scanner's, a camera's); 10-bit ink on white read as 1/64 of full scale, "blank or uniform"
+        top = max(255.0, 2.0 ** math.ceil(math.log2(max(float(pixels.max()), 0.0) + 1)) - 1)
         return np.clip(pixels / top, 0, 1)
     if image.mode == "P":
         image = image.convert("RGBA")
