@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from digit_recognizer import cli
+from digit_recognizer.marks import _times
 from digit_recognizer.pieces import cross, tick
 from digit_recognizer.preprocess import Prepared
 from digit_recognizer.recognizer import (
@@ -337,6 +338,19 @@ def test_no_plus_equals_or_times_sign_is_read_where_there_is_none(recognizer, mn
             truth, ink = random_number(mnist.test_images, mnist.test_labels, rng, (28, 60))
             data = render_number(rising(ink, degrees)[0], "grey_paper", rng)
             assert not set(recognizer.predict_number(data).number) & set("+=×"), truth
+
+
+def test_a_bold_blob_is_no_times_sign():
+    # A bold 2 in a blurred photo (540072 with its digits 4 % of their height out of focus), as the
+    # stroke mask had it: ink near its box's four corners and two thick crossing strokes fit it, and
+    # it was read as 5×0072. Its strokes are 0.33 of its width; a times sign's at most 0.27.
+    rows = """......##. .##..#### ###..###. ###.####. #######.. #######.. #######.. #######.. #######..
+              ########. #######.. #######.. ..#####.. ...####.. ....###.. ....##...""".split()
+    assert not _times(np.array([[c == "#" for c in row] for row in rows]))
+    x = np.zeros((20, 20), np.uint8)  # a times sign drawn with a bold pen, 0.25 of its side
+    cv2.line(x, (2, 2), (17, 17), 1, 5)
+    cv2.line(x, (17, 2), (2, 17), 1, 5)
+    assert _times(x.astype(bool))
 
 
 def written(text: str, mnist, mark_ink: float = 1.0) -> np.ndarray:

@@ -60,6 +60,7 @@ POINT_GAP, POINT_RISE = 1.0, 0.15  # a point, comma or colon: nearer than GAP; i
 DARK = 0.5  # a mark's mean ink against the digits': as dark as a pen's stroke, not paper grain
 PLUS_SIZE = (0.25, 1.0)  # of the digits' height: a plus sign's width and height
 PLUS_TILT = 20  # degrees: its strokes this near level and upright
+TIMES_THIN = 0.3  # of its box's shorter side: a times sign's stroke at most this wide
 EQUALS_ALIKE, EQUALS_GAP = 0.5, 0.5  # an equals sign's shorter stroke, of the longer; the gap between, of the digits
 
 
@@ -233,8 +234,14 @@ def _plus(box: np.ndarray) -> bool:
 
 def _times(box: np.ndarray) -> bool:
     """Whether such a glyph (as ``_plus``'s) is a times sign: ink near the four corners of its box
-    (``pieces.x_shaped``), an x (``pieces.x_strokes``) in its own stroke width."""
-    return x_shaped(box, sides=False) and x_strokes(box, stroke_width(box))  # a small 7 turned a little is none
+    (``pieces.x_shaped``), an x (``pieces.x_strokes``) in its own stroke width, which is at most
+    TIMES_THIN of the box's shorter side: a bold digit blurred into a blob, or a small broken one,
+    fits two thick crossing strokes too (a blurred 2 in 75208 read as 75×108; 0.33–0.39 of the side,
+    the times signs of ``benchmarks/number_marks.py`` at most 0.27)."""
+    if not x_shaped(box, sides=False):
+        return False
+    pen = stroke_width(box)
+    return pen <= TIMES_THIN * min(box.shape) and x_strokes(box, pen)  # a small 7 turned a little is none
 
 
 def _equals(upper: np.ndarray, lower: np.ndarray, middle: float, size: float) -> bool:
