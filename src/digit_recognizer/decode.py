@@ -169,6 +169,14 @@ def to_gray(image: Image.Image) -> np.ndarray:
     return gray
 
 
+def _sampled(image: Image.Image) -> Image.Image:
+    """About SAMPLE of the image's pixels, every k-th row and column (the image itself if smaller)."""
+    step = max(1, int(np.sqrt(image.width * image.height / SAMPLE)))
+    if step == 1:
+        return image
+    return image.resize((image.width // step, image.height // step), Image.Resampling.NEAREST)
+
+
 def _background(image: Image.Image) -> tuple[int, int, int, int]:
     """The colour an RGBA image's transparent areas are composited on: white, or black where the
     pixels that show (SHOWN opaque at least, in about SAMPLE of them) are all of one light colour,
@@ -177,9 +185,7 @@ def _background(image: Image.Image) -> tuple[int, int, int, int]:
     no background exports them. On white they vanished ("no digit": ``benchmarks/pen_colours.py``)."""
     if image.getchannel("A").getextrema()[0] >= SHOWN:  # the common case: opaque, or all but
         return WHITE
-    step = max(1, int(np.sqrt(image.width * image.height / SAMPLE)))
-    if step > 1:
-        image = image.resize((image.width // step, image.height // step), Image.Resampling.NEAREST)
+    image = _sampled(image)
     shown = np.asarray(image.getchannel("A")) >= SHOWN
     if not shown.any():
         return WHITE
@@ -193,9 +199,7 @@ def _colour_channel(image: Image.Image) -> int | None:
     fewer than FAINT grey levels, the colour channel (0-2) whose levels span at least twice as many,
     the widest; else None. Pure yellow ink is 29 grey levels darker than white paper in luminance,
     under the contrast read as ink, and 255 levels darker in blue."""
-    step = max(1, int(np.sqrt(image.width * image.height / SAMPLE)))
-    if step > 1:
-        image = image.resize((image.width // step, image.height // step), Image.Resampling.NEAREST)
+    image = _sampled(image)
     low, high = image.convert("L").getextrema()
     if high - low >= FAINT:  # the common case
         return None
@@ -214,9 +218,7 @@ def _highlighter_channel(image: Image.Image) -> int | None:
     percent of the pixels are dark in every channel (WRITING_DARK). A pink highlighter is a mid grey
     in luminance, as dark as pencil: until 2026-11-29, with the writing on it, it was read as one
     smudge (``benchmarks/highlighted.py``)."""
-    step = max(1, int(np.sqrt(image.width * image.height / SAMPLE)))
-    if step > 1:
-        image = image.resize((image.width // step, image.height // step), Image.Resampling.NEAREST)
+    image = _sampled(image)
     pixels = np.asarray(image)[..., :3]
     red, green, blue = pixels[..., 0], pixels[..., 1], pixels[..., 2]  # (max over the last axis: ten times slower)
     bright, dull = np.maximum(np.maximum(red, green), blue).astype(np.int16), np.minimum(np.minimum(red, green), blue)
